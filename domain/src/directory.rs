@@ -1,0 +1,24 @@
+//! What a command's rules may ask about the rest of the ledger.
+//!
+//! An aggregate sees only its own stream; rules such as "a spin-off needs an existing parent" or
+//! "a commissioner must be a known department" need the other subjects. The server answers from its
+//! projection of the whole log; tests answer from a fixed list.
+
+use crate::ids::{PartnerId, ProgramId};
+use crate::partner::PartnerKind;
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramInfo {
+    pub launched_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerInfo {
+    pub kind: PartnerKind,
+}
+
+pub trait Directory: Send + Sync {
+    fn program(&self, id: &ProgramId) -> Option<ProgramInfo>;
+    fn partner(&self, id: &PartnerId) -> Option<PartnerInfo>;
+}

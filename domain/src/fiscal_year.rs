@@ -1,0 +1,160 @@
+//! 年度: the Japanese fiscal year, April 1 to March 31, named by the calendar year it starts in.
+//!
+//! Government bodies budget, settle and report per 年度 (地方自治法208条), so every contract and every
+//! receipt of money is tied to one. Users read years both as 西暦 (2004年度) and as 和暦 (平成16年度).
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A fiscal year, named by the calendar year in which it starts (2004 = 2004-04-01 .. 2005-03-31).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FiscalYear(i32);
+
+/// The years Spiral accepts: before the Meiji era's first 年度 or far in the future is a typo.
+pub const FIRST_YEAR: i32 = 1868;
+pub const LAST_YEAR: i32 = 2200;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("fiscal year {0} is out of range ({FIRST_YEAR}..={LAST_YEAR})")]
+pub struct FiscalYearOutOfRange(pub i32);
+
+impl FiscalYear {
+    pub fn new(year: i32) -> Result<Self, FiscalYearOutOfRange> {
+        if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
+            Ok(Self(year))
+        } else {
+            Err(FiscalYearOutOfRange(year))
+        }
+    }
+
+    /// The fiscal year a date falls in: January to March belong to the year before.
+    pub fn containing(date: NaiveDate) -> Self {
+        let year = if date.month() >= 4 {
+            date.year()
+        } else {
+            date.year() - 1
+        };
+        Self(year)
+    }
+
+    pub fn year(self) -> i32 {
+        self.0
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.0, 4, 1).expect("April 1 exists in every year")
+    }
+
+    pub fn last_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.0 + 1, 3, 31).expect("March 31 exists in every year")
+    }
+
+    pub fn contains(self, date: NaiveDate) -> bool {
+        Self::containing(date) == self
+    }
+
+    pub fn next(self) -> Self {
+        Self(self.0 + 1)
+    }
+
+    pub fn previous(self) -> Self {
+        Self(self.0 - 1)
+    }
+
+    /// 2004年度
+    pub fn seireki(self) -> String {
+        format!("{}年度", self.0)
+    }
+
+    /// 平成16年度; 令和元年度 for 2019.
+    ///
+    /// A 年度 takes the era that began in or before its starting calendar year: 2019年度 started on
+    /// 2019-04-01 under 平成 but is officially and commonly 令和元年度, as 1989年度 is 平成元年度.
+    pub fn wareki(self) -> String {
+        let era = ERAS
+            .iter()
+            .rev()
+            .find(|era| era.first_year <= self.0)
+            .expect("FiscalYear::new keeps years at or after Meiji");
+        match self.0 - era.first_year + 1 {
+            1 => format!("{}元年度", era.name),
+            n => format!("{}{}年度", era.name, n),
+        }
+    }
+}
+
+impl fmt::Display for FiscalYear {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}年度", self.0)
+    }
+}
+
+struct Era {
+    name: &'static str,
+    first_year: i32,
+}
+
+const ERAS: [Era; 5] = [
+    Era {
+        name: "明治",
+        first_year: 1868,
+    },
+    Era {
+        name: "大正",
+        first_year: 1912,
+    },
+    Era {
+        name: "昭和",
+        first_year: 1926,
+    },
+    Era {
+        name: "平成",
+        first_year: 1989,
+    },
+    Era {
+        name: "令和",
+        first_year: 2019,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn april_starts_the_year_and_march_ends_it() {
+        assert_eq!(FiscalYear::containing(date(2004, 4, 1)).year(), 2004);
+        assert_eq!(FiscalYear::containing(date(2005, 3, 31)).year(), 2004);
+        assert_eq!(FiscalYear::containing(date(2005, 1, 15)).year(), 2004);
+        let fy = FiscalYear::new(2004).unwrap();
+        assert_eq!(fy.first_day(), date(2004, 4, 1));
+        assert_eq!(fy.last_day(), date(2005, 3, 31));
+        assert!(fy.contains(date(2005, 2, 28)));
+        assert!(!fy.contains(date(2005, 4, 1)));
+    }
+
+    #[test]
+    fn wareki_names_follow_the_era_that_began_in_the_starting_year() {
+        let w = |y| FiscalYear::new(y).unwrap().wareki();
+        assert_eq!(w(2004), "平成16年度");
+        assert_eq!(w(1989), "平成元年度");
+        assert_eq!(w(1988), "昭和63年度");
+        assert_eq!(w(2018), "平成30年度");
+        assert_eq!(w(2019), "令和元年度");
+        assert_eq!(w(2020), "令和2年度");
+        assert_eq!(w(2001), "平成13年度");
+        assert_eq!(FiscalYear::new(2004).unwrap().seireki(), "2004年度");
+    }
+
+    #[test]
+    fn out_of_range_years_are_refused() {
+        assert_eq!(FiscalYear::new(1200), Err(FiscalYearOutOfRange(1200)));
+        assert!(FiscalYear::new(20004).is_err());
+    }
+}

@@ -1,0 +1,31 @@
+//! Spiral's domain: the NPO's facts, the rules that guard them, and the projections every part of
+//! the product computes from the same ordered events. No I/O here; it compiles for wasm32 too.
+//!
+//! The path of data: [`command::Command`] → [`subject::Subject::decide`] (rules) → [`events::LedgerEvent`]
+//! → store (position, [`chain`] hash) → [`record::Recorded`] → [`projection::LedgerState`].
+
+pub mod chain;
+pub mod command;
+pub mod demo;
+pub mod directory;
+pub mod error;
+pub mod events;
+pub mod fiscal_year;
+pub mod funds;
+pub mod ids;
+pub mod money;
+pub mod partner;
+pub mod program;
+pub mod projection;
+pub mod record;
+pub mod rules;
+pub mod subject;
+
+pub use command::Command;
+pub use error::DomainError;
+pub use events::{Fact, LedgerEvent};
+pub use fiscal_year::FiscalYear;
+pub use money::Yen;
+pub use projection::{LedgerState, View};
+pub use record::{Metadata, Recorded};
+pub use subject::Subject;

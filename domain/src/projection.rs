@@ -1,0 +1,559 @@
+//! The projected state of the ledger: a pure fold over the ordered events, shared by the server,
+//! the CLI and the browser so all three compute the same answers.
+//!
+//! Two times govern what a fold sees (DOMAIN.md, "two times"):
+//! - `as_of`: the world as it stood on an effective date — facts effective later are left out;
+//! - `known_at`: the ledger as it stood at a recorded time — events recorded later are left out,
+//!   corrections included, so a report sent last year can be reproduced exactly.
+
+use crate::directory::{Directory, PartnerInfo, ProgramInfo};
+use crate::events::{Contract, Fact, Gathering, LedgerEvent, Participation};
+use crate::fiscal_year::FiscalYear;
+use crate::funds::{FundKind, Payer};
+use crate::ids::{ActivityId, PartnerId, ProgramId, ReceiptId};
+use crate::money::Yen;
+use crate::partner::PartnerKind;
+use crate::program::{Beneficiary, Pillar, SpiralStage};
+use crate::record::Recorded;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Which moment of history to project.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    pub as_of: Option<NaiveDate>,
+    pub known_at: Option<DateTime<Utc>>,
+}
+
+impl View {
+    /// Everything recorded, whenever it took effect.
+    pub fn everything() -> Self {
+        Self::default()
+    }
+
+    fn knows(&self, e: &Recorded) -> bool {
+        self.known_at.is_none_or(|t| e.meta.recorded_at <= t)
+    }
+
+    fn in_effect(&self, on: NaiveDate) -> bool {
+        self.as_of.is_none_or(|d| on <= d)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractView {
+    pub fiscal_year: FiscalYear,
+    pub commissioners: Vec<PartnerId>,
+    pub scheme: Option<String>,
+    pub amount: Option<Yen>,
+    pub renewal: bool,
+    pub position: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramView {
+    pub id: ProgramId,
+    pub name: String,
+    pub pillar: Pillar,
+    pub beneficiaries: Vec<Beneficiary>,
+    pub stage: SpiralStage,
+    pub launched_on: NaiveDate,
+    pub concluded_on: Option<NaiveDate>,
+    /// The program it was spun off from (⇒).
+    pub parent: Option<ProgramId>,
+    pub children: Vec<ProgramId>,
+    pub contracts: Vec<ContractView>,
+    pub activities: Vec<ActivityId>,
+    pub receipts: Vec<ReceiptId>,
+}
+
+impl ProgramView {
+    /// Fiscal years with at least one contract, in order.
+    pub fn contract_years(&self) -> Vec<FiscalYear> {
+        let mut years: Vec<_> = self.contracts.iter().map(|c| c.fiscal_year).collect();
+        years.sort();
+        years.dedup();
+        years
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameSpan {
+    /// The name holds from this date until the next span's.
+    pub from: NaiveDate,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Merger {
+    pub on: NaiveDate,
+    pub successor: PartnerId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerView {
+    pub id: PartnerId,
+    pub kind: PartnerKind,
+    pub parent: Option<PartnerId>,
+    pub departments: Vec<PartnerId>,
+    pub registered_on: NaiveDate,
+    /// Its names through time, oldest first.
+    pub names: Vec<NameSpan>,
+    pub merged_into: Option<Merger>,
+}
+
+impl PartnerView {
+    /// The name the partner had on `date` (its first name for dates before it was registered).
+    pub fn name_on(&self, date: NaiveDate) -> &str {
+        self.names
+            .iter()
+            .rev()
+            .find(|span| span.from <= date)
+            .or(self.names.first())
+            .map(|span| span.name.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn current_name(&self) -> &str {
+        self.names.last().map(|s| s.name.as_str()).unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityView {
+    pub id: ActivityId,
+    /// The event type that created it (RoundtableHeld, PolicyProposed, …).
+    pub kind: String,
+    pub title: String,
+    pub on: NaiveDate,
+    pub program: Option<ProgramId>,
+    pub participants: Vec<Participation>,
+    pub partners: Vec<PartnerId>,
+    pub adopted: Option<(NaiveDate, PartnerId)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptView {
+    pub id: ReceiptId,
+    pub kind: FundKind,
+    pub payer: Payer,
+    pub amount: Yen,
+    pub fiscal_year: FiscalYear,
+    pub program: Option<ProgramId>,
+    pub restricted: bool,
+    pub on: NaiveDate,
+}
+
+/// One activity on the spiral: a mark at its effective date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub position: u64,
+    pub on: NaiveDate,
+    pub stream: String,
+    pub kind: String,
+    pub pillar: Pillar,
+    pub stage: SpiralStage,
+    pub program: Option<ProgramId>,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerState {
+    pub view: View,
+    /// Events the fold looked at (recorded by `known_at`), corrections included.
+    pub events_seen: u64,
+    /// The last position the fold looked at.
+    pub head_position: u64,
+    pub programs: BTreeMap<ProgramId, ProgramView>,
+    pub partners: BTreeMap<PartnerId, PartnerView>,
+    pub activities: BTreeMap<ActivityId, ActivityView>,
+    pub receipts: BTreeMap<ReceiptId, ReceiptView>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+impl LedgerState {
+    /// Folds the events (in position order) as seen from `view`.
+    pub fn replay<'a, I>(events: I, view: View) -> LedgerState
+    where
+        I: IntoIterator<Item = &'a Recorded>,
+        I::IntoIter: Clone,
+    {
+        let events = events.into_iter();
+        // Pass 1: what corrections and retractions, known by then, say about earlier events.
+        let mut amended: HashMap<(&str, u64), Option<LedgerEvent>> = HashMap::new();
+        for e in events.clone() {
+            if !view.knows(e) {
+                continue;
+            }
+            match &e.event.fact {
+                Fact::Corrected { target, fact, .. } => {
+                    let replacement = LedgerEvent {
+                        on: e.event.on,
+                        fact: (**fact).clone(),
+                    };
+                    amended.insert((e.stream.as_str(), *target), Some(replacement));
+                }
+                Fact::Retracted { target, .. } => {
+                    amended.insert((e.stream.as_str(), *target), None);
+                }
+                _ => {}
+            }
+        }
+        // Pass 2: apply each standing fact, as amended, if it is in effect.
+        let mut state = LedgerState {
+            view,
+            ..Default::default()
+        };
+        for e in events {
+            if !view.knows(e) {
+                continue;
+            }
+            state.events_seen += 1;
+            state.head_position = e.position;
+            if matches!(e.event.fact, Fact::Corrected { .. } | Fact::Retracted { .. }) {
+                continue;
+            }
+            let event = if amended.is_empty() {
+                Some(&e.event)
+            } else {
+                match amended.get(&(e.stream.as_str(), e.sequence)) {
+                    Some(replacement) => replacement.as_ref(),
+                    None => Some(&e.event),
+                }
+            };
+            if let Some(event) = event {
+                if view.in_effect(event.on) {
+                    state.apply(e, event);
+                }
+            }
+        }
+        state
+    }
+
+    /// Applies the next event (by position) to a state already folded up to the one before.
+    /// Returns `false`, changing nothing, for a correction or retraction: amending an earlier
+    /// event needs a full [`LedgerState::replay`].
+    pub fn push(&mut self, e: &Recorded) -> bool {
+        if matches!(e.event.fact, Fact::Corrected { .. } | Fact::Retracted { .. }) {
+            return false;
+        }
+        if self.view.knows(e) {
+            self.events_seen += 1;
+            self.head_position = e.position;
+            if self.view.in_effect(e.event.on) {
+                self.apply(e, &e.event);
+            }
+        }
+        true
+    }
+
+    fn apply(&mut self, e: &Recorded, event: &LedgerEvent) {
+        use Fact::*;
+        let on = event.on;
+        match &event.fact {
+            ProgramLaunched {
+                program,
+                name,
+                pillar,
+                beneficiaries,
+                stage,
+            } => {
+                self.launch(program, name, *pillar, beneficiaries, *stage, None, on);
+            }
+            ProgramSpunOff {
+                program,
+                parent,
+                name,
+                pillar,
+                beneficiaries,
+                stage,
+            } => {
+                self.launch(program, name, *pillar, beneficiaries, *stage, Some(parent), on);
+                if let Some(p) = self.programs.get_mut(parent) {
+                    p.children.push(program.clone());
+                }
+            }
+            ProgramConcluded { program } => {
+                if let Some(p) = self.programs.get_mut(program) {
+                    p.concluded_on = Some(on);
+                }
+            }
+            ContractAwarded { program, contract } => self.contract(e, program, contract, false),
+            ContractRenewed { program, contract } => self.contract(e, program, contract, true),
+            PartnerRegistered {
+                partner,
+                name,
+                kind,
+                parent,
+            } => {
+                self.partners.insert(
+                    partner.clone(),
+                    PartnerView {
+                        id: partner.clone(),
+                        kind: *kind,
+                        parent: parent.clone(),
+                        departments: Vec::new(),
+                        registered_on: on,
+                        names: vec![NameSpan {
+                            from: on,
+                            name: name.clone(),
+                        }],
+                        merged_into: None,
+                    },
+                );
+                if let Some(parent) = parent.as_ref().and_then(|p| self.partners.get_mut(p)) {
+                    parent.departments.push(partner.clone());
+                }
+            }
+            PartnerRenamed { partner, name } => {
+                if let Some(p) = self.partners.get_mut(partner) {
+                    let at = p.names.partition_point(|s| s.from <= on);
+                    p.names.insert(
+                        at,
+                        NameSpan {
+                            from: on,
+                            name: name.clone(),
+                        },
+                    );
+                }
+            }
+            PartnerMerged { partner, successor } => {
+                if let Some(p) = self.partners.get_mut(partner) {
+                    p.merged_into = Some(Merger {
+                        on,
+                        successor: successor.clone(),
+                    });
+                }
+            }
+            RoundtableHeld(g)
+            | WorkingGroupFormed(g)
+            | StakeholderCouncilHeld(g)
+            | NeedsSurveyConducted(g)
+            | CommercialisationCommitteeFormed(g) => self.gathering(e, event, g),
+            CivicGroupConsulted {
+                activity,
+                group,
+                topic,
+                program,
+            } => {
+                self.activity(
+                    e,
+                    event,
+                    activity,
+                    topic,
+                    program.as_ref(),
+                    &[],
+                    std::slice::from_ref(group),
+                );
+            }
+            PolicyProposed {
+                activity,
+                title,
+                addressed_to,
+                program,
+            } => {
+                self.activity(e, event, activity, title, program.as_ref(), &[], addressed_to);
+            }
+            PolicyAdopted { activity, by } => {
+                let (program, title) = match self.activities.get_mut(activity) {
+                    Some(a) => {
+                        a.adopted = Some((on, by.clone()));
+                        (a.program.clone(), a.title.clone())
+                    }
+                    None => (None, String::new()),
+                };
+                self.mark(e, event, program.as_ref(), title);
+            }
+            FundsReceived {
+                receipt,
+                kind,
+                payer,
+                amount,
+                fiscal_year,
+                program,
+                restricted,
+            } => {
+                self.receipts.insert(
+                    receipt.clone(),
+                    ReceiptView {
+                        id: receipt.clone(),
+                        kind: *kind,
+                        payer: payer.clone(),
+                        amount: *amount,
+                        fiscal_year: *fiscal_year,
+                        program: program.clone(),
+                        restricted: *restricted,
+                        on,
+                    },
+                );
+                if let Some(p) = program.as_ref().and_then(|p| self.programs.get_mut(p)) {
+                    p.receipts.push(receipt.clone());
+                }
+                self.mark(e, event, program.as_ref(), kind.ja().to_owned());
+            }
+            Corrected { .. } | Retracted { .. } => {}
+        }
+        if matches!(
+            event.fact,
+            ProgramLaunched { .. }
+                | ProgramSpunOff { .. }
+                | ProgramConcluded { .. }
+                | ContractAwarded { .. }
+                | ContractRenewed { .. }
+        ) {
+            self.program_mark(e, event);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn launch(
+        &mut self,
+        program: &ProgramId,
+        name: &str,
+        pillar: Pillar,
+        beneficiaries: &[Beneficiary],
+        stage: SpiralStage,
+        parent: Option<&ProgramId>,
+        on: NaiveDate,
+    ) {
+        self.programs.insert(
+            program.clone(),
+            ProgramView {
+                id: program.clone(),
+                name: name.to_owned(),
+                pillar,
+                beneficiaries: beneficiaries.to_vec(),
+                stage,
+                launched_on: on,
+                concluded_on: None,
+                parent: parent.cloned(),
+                children: Vec::new(),
+                contracts: Vec::new(),
+                activities: Vec::new(),
+                receipts: Vec::new(),
+            },
+        );
+    }
+
+    fn contract(&mut self, e: &Recorded, program: &ProgramId, contract: &Contract, renewal: bool) {
+        if let Some(p) = self.programs.get_mut(program) {
+            p.contracts.push(ContractView {
+                fiscal_year: contract.fiscal_year,
+                commissioners: contract.commissioners.clone(),
+                scheme: contract.scheme.clone(),
+                amount: contract.amount,
+                renewal,
+                position: e.position,
+            });
+        }
+    }
+
+    fn gathering(&mut self, e: &Recorded, event: &LedgerEvent, g: &Gathering) {
+        self.activity(
+            e,
+            event,
+            &g.activity,
+            &g.title,
+            g.program.as_ref(),
+            &g.participants,
+            &[],
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn activity(
+        &mut self,
+        e: &Recorded,
+        event: &LedgerEvent,
+        id: &ActivityId,
+        title: &str,
+        program: Option<&ProgramId>,
+        participants: &[Participation],
+        partners: &[PartnerId],
+    ) {
+        self.activities.insert(
+            id.clone(),
+            ActivityView {
+                id: id.clone(),
+                kind: event.fact.type_name().to_owned(),
+                title: title.to_owned(),
+                on: event.on,
+                program: program.cloned(),
+                participants: participants.to_vec(),
+                partners: partners.to_vec(),
+                adopted: None,
+            },
+        );
+        if let Some(p) = program.and_then(|p| self.programs.get_mut(p)) {
+            p.activities.push(id.clone());
+        }
+        self.mark(e, event, program, title.to_owned());
+    }
+
+    /// Adds an activity's mark to the spiral.
+    fn mark(&mut self, e: &Recorded, event: &LedgerEvent, program: Option<&ProgramId>, label: String) {
+        let linked = program.and_then(|p| self.programs.get(p));
+        let pillar = linked.map(|p| p.pillar).unwrap_or(match &event.fact {
+            Fact::FundsReceived {
+                kind: FundKind::CommissionFee,
+                ..
+            } => Pillar::Collaboration,
+            Fact::FundsReceived { .. } => Pillar::SelfInitiated,
+            _ => Pillar::CivicSupport,
+        });
+        let stage = stage_of(&event.fact)
+            .or(linked.map(|p| p.stage))
+            .unwrap_or(SpiralStage::PARTICIPATION);
+        self.timeline.push(TimelineEntry {
+            position: e.position,
+            on: event.on,
+            stream: e.stream.clone(),
+            kind: event.fact.type_name().to_owned(),
+            pillar,
+            stage,
+            program: program.cloned(),
+            label,
+        });
+    }
+
+    /// The spiral's marks for programs: launches, spin-offs, contracts and conclusions.
+    fn program_mark(&mut self, e: &Recorded, event: &LedgerEvent) {
+        if let Some(program) = event.fact.program() {
+            let label = self
+                .programs
+                .get(program)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            self.mark(e, event, Some(&program.clone()), label);
+        }
+    }
+}
+
+/// The spiral stage an activity belongs to by its nature; `None` for program facts, which take
+/// their program's stage.
+fn stage_of(fact: &Fact) -> Option<SpiralStage> {
+    use Fact::*;
+    Some(match fact {
+        ProgramLaunched { stage, .. } | ProgramSpunOff { stage, .. } => *stage,
+        RoundtableHeld(_) | PolicyProposed { .. } | PolicyAdopted { .. } => SpiralStage::ROUNDTABLE,
+        WorkingGroupFormed(_) | CivicGroupConsulted { .. } => SpiralStage::WORKING_GROUP,
+        StakeholderCouncilHeld(_) => SpiralStage::STAKEHOLDERS,
+        NeedsSurveyConducted(_) => SpiralStage::SURVEY,
+        CommercialisationCommitteeFormed(_) => SpiralStage::COMMITTEE,
+        FundsReceived { .. } => SpiralStage::FUNDING,
+        _ => return None,
+    })
+}
+
+impl Directory for LedgerState {
+    fn program(&self, id: &ProgramId) -> Option<ProgramInfo> {
+        self.programs.get(id).map(|p| ProgramInfo {
+            launched_on: p.launched_on,
+        })
+    }
+
+    fn partner(&self, id: &PartnerId) -> Option<PartnerInfo> {
+        self.partners.get(id).map(|p| PartnerInfo { kind: p.kind })
+    }
+}

@@ -1,0 +1,347 @@
+//! The rules a new fact must keep, given the facts already standing in its stream and what the
+//! directory knows of other subjects. Pure functions: the aggregate, the importer and (later) the
+//! browser's forms all call these.
+
+use crate::directory::Directory;
+use crate::error::DomainError;
+use crate::events::{Contract, Fact, Gathering, LedgerEvent};
+use crate::funds::Payer;
+use crate::ids::{PartnerId, ProgramId};
+use crate::partner::PartnerKind;
+use chrono::NaiveDate;
+
+const MAX_NAME: usize = 200;
+const MAX_TEXT: usize = 2000;
+
+/// Checks `next` against the live facts `prior` of the same stream (oldest first).
+pub fn check_fact(
+    prior: &[&LedgerEvent],
+    next: &LedgerEvent,
+    dir: &dyn Directory,
+) -> Result<(), DomainError> {
+    use Fact::*;
+    check_ids(&next.fact)?;
+    let on = next.on;
+    match &next.fact {
+        ProgramLaunched { program, name, .. } => {
+            text("name", name, MAX_NAME)?;
+            fresh(prior, || format!("program {program}"))
+        }
+        ProgramSpunOff {
+            program,
+            parent,
+            name,
+            ..
+        } => {
+            text("name", name, MAX_NAME)?;
+            fresh(prior, || format!("program {program}"))?;
+            if program == parent {
+                return Err(DomainError::SelfReference { what: "a spin-off" });
+            }
+            let parent_info = dir
+                .program(parent)
+                .ok_or_else(|| DomainError::UnknownProgram(parent.clone()))?;
+            not_before(parent_info.launched_on, on)
+        }
+        ProgramConcluded { program } => {
+            let launched = program_launch(prior, program)?;
+            if let Some(concluded_on) = concluded(prior) {
+                return Err(DomainError::AlreadyConcluded {
+                    program: program.clone(),
+                    concluded_on,
+                });
+            }
+            not_before(launched, on)?;
+            // The mirror of check_contract's rule: a contract for a year that starts after the
+            // end is refused whichever of the two is recorded first.
+            match contracts(prior)
+                .map(|c| c.fiscal_year)
+                .filter(|fy| fy.first_day() > on)
+                .min()
+            {
+                Some(fiscal_year) => Err(DomainError::ProgramHasConcluded {
+                    program: program.clone(),
+                    concluded_on: on,
+                    fiscal_year,
+                }),
+                None => Ok(()),
+            }
+        }
+        ContractAwarded { program, contract } => check_contract(prior, program, contract, false, dir),
+        ContractRenewed { program, contract } => check_contract(prior, program, contract, true, dir),
+        PartnerRegistered {
+            partner,
+            name,
+            parent,
+            ..
+        } => {
+            text("name", name, MAX_NAME)?;
+            fresh(prior, || format!("partner {partner}"))?;
+            if let Some(parent) = parent {
+                if parent == partner {
+                    return Err(DomainError::SelfReference {
+                        what: "a partner's parent",
+                    });
+                }
+                known_partner(dir, parent)?;
+            }
+            Ok(())
+        }
+        PartnerRenamed { partner, name } => {
+            text("name", name, MAX_NAME)?;
+            let registered = partner_standing(prior, partner)?;
+            not_before(registered, on)
+        }
+        PartnerMerged { partner, successor } => {
+            let registered = partner_standing(prior, partner)?;
+            if successor == partner {
+                return Err(DomainError::SelfReference { what: "a merger" });
+            }
+            known_partner(dir, successor)?;
+            not_before(registered, on)
+        }
+        RoundtableHeld(g)
+        | WorkingGroupFormed(g)
+        | StakeholderCouncilHeld(g)
+        | NeedsSurveyConducted(g)
+        | CommercialisationCommitteeFormed(g) => check_gathering(prior, g, dir),
+        CivicGroupConsulted {
+            activity,
+            group,
+            topic,
+            program,
+        } => {
+            text("topic", topic, MAX_TEXT)?;
+            fresh(prior, || format!("activity {activity}"))?;
+            known_partner(dir, group)?;
+            optional_program(dir, program.as_ref())
+        }
+        PolicyProposed {
+            activity,
+            title,
+            addressed_to,
+            program,
+        } => {
+            text("title", title, MAX_TEXT)?;
+            fresh(prior, || format!("activity {activity}"))?;
+            for partner in addressed_to {
+                known_partner(dir, partner)?;
+            }
+            optional_program(dir, program.as_ref())
+        }
+        PolicyAdopted { activity, by } => {
+            let proposed_on = prior
+                .iter()
+                .find(|e| matches!(e.fact, PolicyProposed { .. }))
+                .map(|e| e.on)
+                .ok_or_else(|| DomainError::NotAProposal(activity.to_string()))?;
+            if prior.iter().any(|e| matches!(e.fact, PolicyAdopted { .. })) {
+                return Err(DomainError::AlreadyAdopted(activity.to_string()));
+            }
+            known_partner(dir, by)?;
+            not_before(proposed_on, on)
+        }
+        FundsReceived {
+            receipt,
+            amount,
+            payer,
+            program,
+            ..
+        } => {
+            fresh(prior, || format!("receipt {receipt}"))?;
+            crate::money::Yen::positive(amount.value())?;
+            if let Payer::Partner(partner) = payer {
+                known_partner(dir, partner)?;
+            }
+            optional_program(dir, program.as_ref())
+        }
+        Corrected { .. } | Retracted { .. } => Err(DomainError::NestedCorrection),
+    }
+}
+
+fn check_ids(fact: &Fact) -> Result<(), DomainError> {
+    if let Some(subject) = fact.subject() {
+        match subject {
+            crate::events::SubjectRef::Program(id) => id.validate()?,
+            crate::events::SubjectRef::Partner(id) => id.validate()?,
+            crate::events::SubjectRef::Activity(id) => id.validate()?,
+            crate::events::SubjectRef::Receipt(id) => id.validate()?,
+        }
+    }
+    for partner in fact.partners() {
+        partner.validate()?;
+    }
+    if let Some(program) = fact.program() {
+        program.validate()?;
+    }
+    if let Fact::ProgramSpunOff { parent, .. } = fact {
+        parent.validate()?;
+    }
+    if let Fact::FundsReceived {
+        payer: Payer::Donor(donor),
+        ..
+    } = fact
+    {
+        donor.validate()?;
+    }
+    Ok(())
+}
+
+fn text(field: &'static str, value: &str, max: usize) -> Result<(), DomainError> {
+    let len = value.chars().count();
+    if value.trim().is_empty() {
+        Err(DomainError::EmptyText { field })
+    } else if len > max {
+        Err(DomainError::TextTooLong { field, len, max })
+    } else {
+        Ok(())
+    }
+}
+
+/// The subject must not exist yet.
+fn fresh(prior: &[&LedgerEvent], subject: impl FnOnce() -> String) -> Result<(), DomainError> {
+    if prior.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::AlreadyRecorded { subject: subject() })
+    }
+}
+
+fn not_before(start: NaiveDate, end: NaiveDate) -> Result<(), DomainError> {
+    if end < start {
+        Err(DomainError::EndBeforeStart { start, end })
+    } else {
+        Ok(())
+    }
+}
+
+fn known_partner(dir: &dyn Directory, id: &PartnerId) -> Result<PartnerKind, DomainError> {
+    dir.partner(id)
+        .map(|p| p.kind)
+        .ok_or_else(|| DomainError::UnknownPartner(id.clone()))
+}
+
+fn optional_program(dir: &dyn Directory, id: Option<&ProgramId>) -> Result<(), DomainError> {
+    match id {
+        Some(id) if dir.program(id).is_none() => Err(DomainError::UnknownProgram(id.clone())),
+        _ => Ok(()),
+    }
+}
+
+/// The program's launch date; the program must have been launched in this stream.
+fn program_launch(prior: &[&LedgerEvent], program: &ProgramId) -> Result<NaiveDate, DomainError> {
+    match prior.first() {
+        Some(e) if matches!(e.fact, Fact::ProgramLaunched { .. } | Fact::ProgramSpunOff { .. }) => Ok(e.on),
+        _ => Err(DomainError::UnknownProgram(program.clone())),
+    }
+}
+
+fn concluded(prior: &[&LedgerEvent]) -> Option<NaiveDate> {
+    prior
+        .iter()
+        .find(|e| matches!(e.fact, Fact::ProgramConcluded { .. }))
+        .map(|e| e.on)
+}
+
+fn contracts<'a>(prior: &'a [&LedgerEvent]) -> impl Iterator<Item = &'a Contract> {
+    prior.iter().filter_map(|e| match &e.fact {
+        Fact::ContractAwarded { contract, .. } | Fact::ContractRenewed { contract, .. } => Some(contract),
+        _ => None,
+    })
+}
+
+fn check_contract(
+    prior: &[&LedgerEvent],
+    program: &ProgramId,
+    contract: &Contract,
+    renewal: bool,
+    dir: &dyn Directory,
+) -> Result<(), DomainError> {
+    let launched_on = program_launch(prior, program)?;
+    let fiscal_year = contract.fiscal_year;
+    if let Some(concluded_on) = concluded(prior) {
+        if fiscal_year.first_day() > concluded_on {
+            return Err(DomainError::ProgramHasConcluded {
+                program: program.clone(),
+                concluded_on,
+                fiscal_year,
+            });
+        }
+    }
+    if fiscal_year.last_day() < launched_on {
+        return Err(DomainError::ContractBeforeLaunch {
+            program: program.clone(),
+            launched_on,
+            fiscal_year,
+        });
+    }
+    if contract.commissioners.is_empty() {
+        return Err(DomainError::NoCommissioner);
+    }
+    for (i, commissioner) in contract.commissioners.iter().enumerate() {
+        if contract.commissioners[..i].contains(commissioner) {
+            return Err(DomainError::DuplicateCommissioner(commissioner.clone()));
+        }
+        let kind = known_partner(dir, commissioner)?;
+        if !(kind.is_government() || kind == PartnerKind::AffiliatedBody) {
+            return Err(DomainError::NotGovernment {
+                partner: commissioner.clone(),
+                kind: kind.ja(),
+            });
+        }
+    }
+    if let Some(scheme) = &contract.scheme {
+        text("scheme", scheme, MAX_NAME)?;
+    }
+    if let Some(amount) = contract.amount {
+        crate::money::Yen::positive(amount.value())?;
+    }
+    for earlier in contracts(prior).filter(|c| c.fiscal_year == fiscal_year) {
+        if let Some(shared) = contract
+            .commissioners
+            .iter()
+            .find(|c| earlier.commissioners.contains(c))
+        {
+            return Err(DomainError::DuplicateContract {
+                program: program.clone(),
+                fiscal_year,
+                commissioner: shared.clone(),
+            });
+        }
+    }
+    if renewal && !contracts(prior).any(|c| c.fiscal_year == fiscal_year.previous()) {
+        return Err(DomainError::NothingToRenew {
+            program: program.clone(),
+            fiscal_year,
+            previous: fiscal_year.previous(),
+        });
+    }
+    Ok(())
+}
+
+fn check_gathering(prior: &[&LedgerEvent], g: &Gathering, dir: &dyn Directory) -> Result<(), DomainError> {
+    text("title", &g.title, MAX_TEXT)?;
+    fresh(prior, || format!("activity {}", g.activity))?;
+    if g.participants.iter().any(|p| p.count == 0) {
+        return Err(DomainError::NoParticipants);
+    }
+    optional_program(dir, g.program.as_ref())
+}
+
+/// A partner must have been registered and not merged away.
+fn partner_standing(prior: &[&LedgerEvent], partner: &PartnerId) -> Result<NaiveDate, DomainError> {
+    let registered = match prior.first() {
+        Some(e) if matches!(e.fact, Fact::PartnerRegistered { .. }) => e.on,
+        _ => return Err(DomainError::UnknownPartner(partner.clone())),
+    };
+    for e in prior {
+        if let Fact::PartnerMerged { successor, .. } = &e.fact {
+            return Err(DomainError::PartnerMergedAway {
+                partner: partner.clone(),
+                successor: successor.clone(),
+                on: e.on,
+            });
+        }
+    }
+    Ok(registered)
+}

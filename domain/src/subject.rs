@@ -1,0 +1,212 @@
+//! The aggregate: one subject's stream (a program, partner, activity or receipt) and the decision
+//! whether a command may add to it.
+//!
+//! The state is the stream itself, with corrections and retractions already applied, because
+//! every rule is a question about the facts that currently stand. Streams stay short (a program
+//! has one contract a year), so keeping them whole is cheap.
+
+use crate::command::Command;
+use crate::directory::Directory;
+use crate::error::DomainError;
+use crate::events::{Fact, LedgerEvent};
+use crate::rules::check_fact;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// For each event of the stream (index = sequence - 1): the fact as it currently stands,
+    /// or `None` for correction events themselves and for retracted facts.
+    standing: Vec<Option<LedgerEvent>>,
+}
+
+impl Subject {
+    /// The number of events in the stream (its version).
+    pub fn version(&self) -> u64 {
+        self.standing.len() as u64
+    }
+
+    /// The facts that currently stand, oldest first.
+    pub fn facts(&self) -> Vec<&LedgerEvent> {
+        self.standing.iter().flatten().collect()
+    }
+
+    pub fn apply_event(&mut self, event: LedgerEvent) {
+        match &event.fact {
+            Fact::Corrected { target, fact, .. } => {
+                if let Some(slot) = self.slot(*target) {
+                    *slot = Some(LedgerEvent {
+                        on: event.on,
+                        fact: (**fact).clone(),
+                    });
+                }
+                self.standing.push(None);
+            }
+            Fact::Retracted { target, .. } => {
+                if let Some(slot) = self.slot(*target) {
+                    *slot = None;
+                }
+                self.standing.push(None);
+            }
+            _ => self.standing.push(Some(event)),
+        }
+    }
+
+    fn slot(&mut self, target: u64) -> Option<&mut Option<LedgerEvent>> {
+        let index = usize::try_from(target).ok()?.checked_sub(1)?;
+        self.standing.get_mut(index)
+    }
+
+    /// Decides a command: the events to append, or why not. Never changes `self`.
+    pub fn decide(&self, command: Command, dir: &dyn Directory) -> Result<Vec<LedgerEvent>, DomainError> {
+        let stream = command.stream()?;
+        match command {
+            Command::Record { on, fact, .. } => {
+                let event = LedgerEvent { on, fact };
+                check_fact(&self.facts(), &event, dir)?;
+                Ok(vec![event])
+            }
+            Command::Correct {
+                target,
+                on,
+                fact,
+                reason,
+                ..
+            } => {
+                require_reason(&reason)?;
+                let current = self.live_target(&stream, target)?;
+                if matches!(fact, Fact::Corrected { .. } | Fact::Retracted { .. }) {
+                    return Err(DomainError::NestedCorrection);
+                }
+                if fact.type_name() != current.fact.type_name() {
+                    return Err(DomainError::WrongKindOfCorrection {
+                        expected: current.fact.type_name(),
+                        found: fact.type_name(),
+                    });
+                }
+                let found = fact.subject().map(|s| s.stream()).unwrap_or_default();
+                if found != stream {
+                    return Err(DomainError::SubjectMismatch { stream, found });
+                }
+                let replacement = LedgerEvent {
+                    on,
+                    fact: fact.clone(),
+                };
+                self.recheck(target, Some(&replacement), &stream, dir)?;
+                Ok(vec![LedgerEvent {
+                    on,
+                    fact: Fact::Corrected {
+                        target,
+                        fact: Box::new(fact),
+                        reason,
+                    },
+                }])
+            }
+            Command::Retract { target, reason, .. } => {
+                require_reason(&reason)?;
+                let on = self.live_target(&stream, target)?.on;
+                self.recheck(target, None, &stream, dir)?;
+                Ok(vec![LedgerEvent {
+                    on,
+                    fact: Fact::Retracted { target, reason },
+                }])
+            }
+        }
+    }
+
+    fn live_target(&self, stream: &str, target: u64) -> Result<&LedgerEvent, DomainError> {
+        let index = usize::try_from(target).ok().and_then(|t| t.checked_sub(1));
+        match index.and_then(|i| self.standing.get(i)) {
+            None => Err(DomainError::NoSuchTarget {
+                stream: stream.to_owned(),
+                target,
+            }),
+            Some(None) => Err(DomainError::TargetNotLive {
+                stream: stream.to_owned(),
+                target,
+            }),
+            Some(Some(event)) => Ok(event),
+        }
+    }
+
+    /// Re-validates the whole stream with `target` replaced (or removed), so a correction can
+    /// never leave behind facts that the rules would have refused.
+    fn recheck(
+        &self,
+        target: u64,
+        replacement: Option<&LedgerEvent>,
+        stream: &str,
+        dir: &dyn Directory,
+    ) -> Result<(), DomainError> {
+        let target_index = (target - 1) as usize;
+        let mut standing: Vec<&LedgerEvent> = Vec::with_capacity(self.standing.len());
+        for (i, slot) in self.standing.iter().enumerate() {
+            let event = if i == target_index {
+                replacement
+            } else {
+                slot.as_ref()
+            };
+            if let Some(event) = event {
+                if let Err(err) = check_fact(&standing, event, dir) {
+                    // Taking away the fact the others stand on (a launch, a registration, a
+                    // proposal) is a dependency problem, not a fault of the later facts.
+                    return Err(if replacement.is_none() && target_index < i {
+                        DomainError::DependentFacts {
+                            stream: stream.to_owned(),
+                            target,
+                        }
+                    } else {
+                        err
+                    });
+                }
+                standing.push(event);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn require_reason(reason: &str) -> Result<(), DomainError> {
+    if reason.trim().is_empty() {
+        Err(DomainError::MissingReason)
+    } else {
+        Ok(())
+    }
+}
+
+/// The cqrs-es aggregate: the framework's services are the [`Directory`] of other subjects.
+#[cfg(feature = "aggregate")]
+mod aggregate {
+    use super::*;
+    use cqrs_es::event_sink::EventSink;
+    use cqrs_es::Aggregate;
+    use std::sync::Arc;
+
+    impl Aggregate for Subject {
+        const TYPE: &'static str = "spiral";
+        type Command = Command;
+        type Event = LedgerEvent;
+        type Error = DomainError;
+        type Services = Arc<dyn Directory>;
+
+        async fn handle(
+            &mut self,
+            command: Self::Command,
+            services: &Self::Services,
+            sink: &EventSink<Self>,
+        ) -> Result<(), Self::Error> {
+            let events = self.decide(command, services.as_ref())?;
+            // Write to the sink against a scratch copy: cqrs-es 0.5's snapshot store applies the
+            // committed events to the aggregate again, so applying them to `self` here would count
+            // them twice (see FINDINGS.md).
+            let mut scratch = self.clone();
+            for event in events {
+                sink.write(event, &mut scratch).await;
+            }
+            Ok(())
+        }
+
+        fn apply(&mut self, event: Self::Event) {
+            self.apply_event(event);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The `spiral` command line. Each verb is a thin shell over the library: parse, call, print.
+//! Exit codes: 0 success, 1 the ledger failed verification, 2 anything else went wrong.
+
+use crate::interchange;
+use crate::ledger::Ledger;
+use crate::store::EventLog;
+use crate::verify::verify;
+use crate::web;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use clap::{Parser, Subcommand};
+use domain::{LedgerState, View};
+use std::io::{BufWriter, Write};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "spiral",
+    version,
+    about = "Spiral: the append-only ledger of an intermediary support NPO's work"
+)]
+pub struct Cli {
+    /// Where the ledger is: sqlite:PATH (created on first use) or postgres://USER@HOST/DB
+    #[arg(
+        long,
+        global = true,
+        env = "SPIRAL_DATABASE_URL",
+        default_value = "sqlite:spiral.db"
+    )]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub verb: Verb,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Verb {
+    /// Record the seed's history (N-Pocket's commissioned work) through the ordinary commands.
+    /// Running it again records nothing new.
+    Demo,
+    /// Write every event as JSON Lines to stdout, in global order (docs/interchange.md).
+    Export,
+    /// Read an export into an empty ledger. Any bad line imports nothing.
+    Import {
+        /// The JSON Lines file to read
+        file: std::path::PathBuf,
+    },
+    /// Re-read the whole ledger and check positions and the hash chain.
+    Verify,
+    /// Print the projected state as JSON: as it stood on an effective date, counting only what
+    /// had been recorded by a given time.
+    State {
+        /// Effective date (YYYY-MM-DD): facts that took effect later are left out
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Recorded time (RFC 3339, e.g. 2026-11-28T09:00:00Z, or a date meaning the end of
+        /// that day UTC): events recorded later are left out
+        #[arg(long, value_parser = parse_known_at)]
+        known_at: Option<DateTime<Utc>>,
+    },
+    /// Start the web server.
+    Serve {
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+        /// Record the seed's history first (as `spiral demo` does)
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+fn parse_known_at(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|d| {
+            d.and_time(NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999).expect("valid time"))
+                .and_utc()
+        })
+        .map_err(|_| {
+            format!("{text:?} is neither an RFC 3339 time (2026-11-28T09:00:00Z) nor a date (2026-11-28)")
+        })
+}
+
+/// Entry point of the `spiral` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(run(cli))
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    let ledger = match Ledger::open(&cli.database_url).await {
+        Ok(l) => l,
+        Err(e) => return fail(format_args!("cannot open {}: {e}", cli.database_url)),
+    };
+    let code = match cli.verb {
+        Verb::Demo => match crate::demo::load(&ledger).await {
+            Ok(r) => {
+                println!(
+                    "demo: recorded {} events ({} already present)",
+                    r.recorded, r.already_present
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Verb::Export => {
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            match interchange::export(ledger.log(), &mut out)
+                .await
+                .and_then(|_| Ok(out.flush()?))
+            {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(interchange::ExportError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Verb::Import { file } => match std::fs::read_to_string(&file) {
+            Err(e) => fail(format_args!("cannot read {}: {e}", file.display())),
+            Ok(text) => match interchange::import(ledger.log(), &text).await {
+                Ok(n) => {
+                    println!("imported {n} events");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(format_args!("nothing imported: {e}")),
+            },
+        },
+        Verb::Verify => verify_command(ledger.log()).await,
+        Verb::State { as_of, known_at } => match ledger.recorded_all().await {
+            Ok(events) => {
+                let state = LedgerState::replay(&events, View { as_of, known_at });
+                match serde_json::to_string_pretty(&state) {
+                    Ok(json) => print_out(&json),
+                    Err(e) => fail(e),
+                }
+            }
+            Err(e) => fail(e),
+        },
+        Verb::Serve { addr, demo } => {
+            if demo {
+                if let Err(e) = crate::demo::load(&ledger).await {
+                    return fail(e);
+                }
+            }
+            match web::serve(ledger, addr).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e),
+            }
+        }
+    };
+    code
+}
+
+/// Prints to stdout; a closed pipe (`spiral state | head`) is not an error worth a panic.
+fn print_out(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+async fn verify_command(log: &EventLog) -> ExitCode {
+    match verify(log).await {
+        Ok(v) => {
+            println!(
+                "ledger verified: {} events, head hash {}",
+                v.count,
+                hex::encode(v.head)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => match e.position() {
+            Some(position) => {
+                println!("ledger verification FAILED at position {position}: {e}");
+                ExitCode::from(1)
+            }
+            None => fail(e),
+        },
+    }
+}

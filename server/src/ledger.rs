@@ -1,0 +1,163 @@
+//! The command path: command → aggregate (rules) → events → store. The same path serves the CLI,
+//! the demo loader and (later) the HTTP API, so every door into the ledger keeps the same rules.
+
+use crate::store::{AppendContext, EventLog, StoreError};
+use domain::chain::Row;
+use domain::{Command, DomainError, LedgerState, Recorded, Subject, View};
+use std::sync::{Arc, RwLock};
+use tokio::sync::Mutex;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// A rule was broken; nothing was stored.
+    #[error(transparent)]
+    Rejected(#[from] DomainError),
+    /// Someone else changed the same subject first; nothing was stored.
+    #[error("{stream} was changed by someone else first (you saw version {expected}, it is now at {found}); reload and try again")]
+    Conflict {
+        stream: String,
+        expected: u64,
+        found: u64,
+    },
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for CommandError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict {
+                stream,
+                expected,
+                found,
+            } => CommandError::Conflict {
+                stream,
+                expected,
+                found,
+            },
+            other => CommandError::Store(other),
+        }
+    }
+}
+
+/// What a command stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub stream: String,
+    pub positions: Vec<u64>,
+    /// The stream's version after the command.
+    pub version: u64,
+}
+
+pub struct Ledger {
+    log: Arc<EventLog>,
+    /// The projection of everything recorded, kept current for the rules' directory.
+    state: RwLock<LedgerState>,
+    catching_up: Mutex<()>,
+}
+
+/// Decodes a stored row; a row the domain cannot read is reported with its position.
+pub fn decode(row: &Row) -> Result<Recorded, StoreError> {
+    row.decode().map_err(|e| StoreError::Corrupt {
+        position: row.position,
+        reason: e.to_string(),
+    })
+}
+
+impl Ledger {
+    pub fn new(log: Arc<EventLog>) -> Self {
+        Ledger {
+            log,
+            state: RwLock::new(LedgerState::default()),
+            catching_up: Mutex::new(()),
+        }
+    }
+
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Ok(Self::new(Arc::new(EventLog::open(url).await?)))
+    }
+
+    pub fn log(&self) -> &Arc<EventLog> {
+        &self.log
+    }
+
+    /// Brings the projection up to the store's last committed event (including events appended
+    /// by other processes).
+    pub async fn catch_up(&self) -> Result<(), StoreError> {
+        let _one_at_a_time = self.catching_up.lock().await;
+        loop {
+            let after = self.read_state(|s| s.head_position);
+            let rows = self.log.rows_after(after, 10_000).await?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for row in &rows {
+                let recorded = decode(row)?;
+                let pushed = self.state.write().expect("state lock poisoned").push(&recorded);
+                if !pushed {
+                    // A correction amends history: fold everything again.
+                    let all = self.recorded_all().await?;
+                    *self.state.write().expect("state lock poisoned") =
+                        LedgerState::replay(&all, View::everything());
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Reads the current projection under its lock.
+    pub fn read_state<T>(&self, f: impl FnOnce(&LedgerState) -> T) -> T {
+        f(&self.state.read().expect("state lock poisoned"))
+    }
+
+    /// Every event, decoded, in order.
+    pub async fn recorded_all(&self) -> Result<Vec<Recorded>, StoreError> {
+        self.log.all_rows().await?.iter().map(decode).collect()
+    }
+
+    /// A subject's aggregate, folded from its stream.
+    pub async fn subject(&self, stream: &str) -> Result<Subject, StoreError> {
+        let mut subject = Subject::default();
+        for row in self.log.stream_rows(stream, 0).await? {
+            subject.apply_event(decode(&row)?.event);
+        }
+        Ok(subject)
+    }
+
+    /// Decides and stores a command for `actor`. `expected_version`, when given, is the version of
+    /// the subject the person was looking at: if it moved on, the command is a conflict.
+    pub async fn execute(
+        &self,
+        command: Command,
+        actor: &str,
+        expected_version: Option<u64>,
+    ) -> Result<Outcome, CommandError> {
+        let stream = command.stream()?;
+        self.catch_up().await?;
+        let subject = self.subject(&stream).await?;
+        if let Some(expected) = expected_version {
+            if expected != subject.version() {
+                return Err(CommandError::Conflict {
+                    stream,
+                    expected,
+                    found: subject.version(),
+                });
+            }
+        }
+        let ctx = AppendContext {
+            actor: actor.to_owned(),
+            correlation_id: uuid::Uuid::new_v4().to_string(),
+            reason: command.reason().map(str::to_owned),
+        };
+        let events = {
+            let state = self.state.read().expect("state lock poisoned");
+            subject.decide(command, &*state)?
+        };
+        let positions = self.log.append(&stream, subject.version(), &events, &ctx).await?;
+        Ok(Outcome {
+            stream,
+            version: subject.version() + positions.len() as u64,
+            positions,
+        })
+    }
+}

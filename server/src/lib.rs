@@ -1,0 +1,10 @@
+//! The `spiral` server: the event store on sqlx, the command path, the CLI and the web server.
+//! The rules live in `domain`; this crate is the I/O around them.
+
+pub mod cli;
+pub mod demo;
+pub mod interchange;
+pub mod ledger;
+pub mod store;
+pub mod verify;
+pub mod web;

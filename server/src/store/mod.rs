@@ -1,0 +1,417 @@
+//! The event store: one append-only `events` table on SQLite (the embedded default) or PostgreSQL,
+//! through sqlx's `Any` driver so both run the same SQL.
+//!
+//! What it guarantees, and how:
+//! - one global order without gaps: every append first updates the single `ledger_head` row, which
+//!   takes SQLite's write lock or a PostgreSQL row lock until commit, so appends are serialised
+//!   and position N+1 is only ever written after N is committed;
+//! - a hash chain: each row's hash covers the previous hash and its own canonical bytes;
+//! - optimistic concurrency: an append names the stream version it was decided against, and is
+//!   refused as a conflict if the stream moved on; nothing is half written (one transaction);
+//! - metadata written by the store itself: recorded-at from the server clock, never decreasing.
+
+mod repository;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use domain::chain::{to_canonical, Hash, Row, GENESIS};
+use domain::events::{LedgerEvent, EVENT_VERSION};
+use domain::record::Metadata;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row as _};
+use std::str::FromStr;
+use tokio::sync::{watch, Mutex};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{stream} was changed by someone else first (decided against version {expected}, now at {found}); reload and try again")]
+    Conflict {
+        stream: String,
+        expected: u64,
+        found: u64,
+    },
+    #[error("unsupported database URL {0:?}: use sqlite:PATH or postgres://USER@HOST/DB")]
+    BadUrl(String),
+    #[error("import needs an empty ledger, but this one already holds {0} events")]
+    NotEmpty(u64),
+    #[error("stored row at position {position} is unreadable: {reason}")]
+    Corrupt { position: u64, reason: String },
+    #[error("could not encode the event: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Who is appending, and why: becomes part of each event's metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendContext {
+    pub actor: String,
+    pub correlation_id: String,
+    pub reason: Option<String>,
+}
+
+/// An event ready to append, already encoded.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub event_type: String,
+    pub event_version: String,
+    /// Canonical JSON of the payload.
+    pub payload: String,
+    pub effective: NaiveDate,
+}
+
+impl Pending {
+    pub fn encode(event: &LedgerEvent) -> Result<Self, StoreError> {
+        Ok(Pending {
+            event_type: event.fact.type_name().to_owned(),
+            event_version: EVENT_VERSION.to_owned(),
+            payload: to_canonical(event)?,
+            effective: event.on,
+        })
+    }
+}
+
+/// The end of the chain: how many events, the last hash, the last recorded-at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub position: u64,
+    pub hash: Hash,
+    pub recorded_at: DateTime<Utc>,
+}
+
+pub struct EventLog {
+    pool: AnyPool,
+    backend: Backend,
+    /// In-process appends wait here instead of on the database lock.
+    append_lock: Mutex<()>,
+    /// The last committed position, for readers waiting for new events.
+    committed: watch::Sender<u64>,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+const SELECT_ROWS: &str =
+    "SELECT position, stream, sequence, event_type, event_version, payload, metadata, hash FROM events";
+
+impl EventLog {
+    /// Opens (creating a SQLite file on first use) and migrates the store at `url`.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if let Some(path) = url.strip_prefix("sqlite:") {
+            let path = path.split('?').next().unwrap_or(path);
+            (Backend::Sqlite, format!("sqlite:{path}?mode=rwc"))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_owned())
+        } else {
+            return Err(StoreError::BadUrl(url.to_owned()));
+        };
+        let options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the single writer; NORMAL sync is durable at
+                    // every checkpoint and survives an application crash.
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA busy_timeout = 10000",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options.connect(&url).await?;
+        MIGRATOR.run(&pool).await?;
+        let log = EventLog {
+            pool,
+            backend,
+            append_lock: Mutex::new(()),
+            committed: watch::channel(0).0,
+        };
+        let head = log.head().await?;
+        log.committed.send_replace(head.position);
+        Ok(log)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool, for tests and benchmarks that must reach behind the application.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Waits for positions beyond the one last seen: `changed()` fires after each commit.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.committed.subscribe()
+    }
+
+    pub async fn head(&self) -> Result<Head, StoreError> {
+        let row = sqlx::query("SELECT position, hash, recorded_at FROM ledger_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        head_from(&row)
+    }
+
+    /// The number of stored events (counted, not taken from the head row).
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+
+    /// Appends `events` to `stream`, decided against stream version `expected`; returns their
+    /// positions.
+    pub async fn append(
+        &self,
+        stream: &str,
+        expected: u64,
+        events: &[LedgerEvent],
+        ctx: &AppendContext,
+    ) -> Result<Vec<u64>, StoreError> {
+        let pending = events
+            .iter()
+            .map(Pending::encode)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.append_pending(stream, expected, &pending, ctx).await
+    }
+
+    pub async fn append_pending(
+        &self,
+        stream: &str,
+        expected: u64,
+        events: &[Pending],
+        ctx: &AppendContext,
+    ) -> Result<Vec<u64>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let _serial = self.append_lock.lock().await;
+        let mut tx = self.pool.begin().await?;
+        // Take the lock first (see the module comment), then read the head under it.
+        sqlx::query("UPDATE ledger_head SET position = position WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        let head = head_from(
+            &sqlx::query("SELECT position, hash, recorded_at FROM ledger_head WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await?,
+        )?;
+        let found: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(sequence), 0) FROM events WHERE stream = $1")
+                .bind(stream)
+                .fetch_one(&mut *tx)
+                .await?;
+        if found as u64 != expected {
+            return Err(StoreError::Conflict {
+                stream: stream.to_owned(),
+                expected,
+                found: found as u64,
+            });
+        }
+        // Never earlier than the previous event, so "known at T" is always a prefix of the log.
+        let recorded_at = Utc::now().max(head.recorded_at);
+        let mut prev = head.hash;
+        let mut positions = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
+            let position = head.position + 1 + i as u64;
+            let sequence = expected + 1 + i as u64;
+            let metadata = to_canonical(&Metadata {
+                actor: ctx.actor.clone(),
+                correlation_id: ctx.correlation_id.clone(),
+                effective: event.effective,
+                reason: ctx.reason.clone(),
+                recorded_at,
+            })?;
+            let row = Row {
+                position,
+                stream: stream.to_owned(),
+                sequence,
+                event_type: event.event_type.clone(),
+                event_version: event.event_version.clone(),
+                payload: event.payload.clone(),
+                metadata,
+                hash: GENESIS,
+            };
+            let hash = row.expected_hash(&prev);
+            insert_row(&mut tx, &Row { hash, ..row })
+                .await
+                .map_err(|e| unique_to_conflict(e, stream, expected))?;
+            prev = hash;
+            positions.push(position);
+        }
+        let last = *positions.last().expect("events is not empty");
+        set_head(&mut tx, last, &prev, recorded_at).await?;
+        tx.commit().await?;
+        self.committed.send_replace(last);
+        Ok(positions)
+    }
+
+    /// Up to `limit` rows after position `after`, in order.
+    pub async fn rows_after(&self, after: u64, limit: u64) -> Result<Vec<Row>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_ROWS} WHERE position > $1 ORDER BY position LIMIT $2"
+        ))
+        .bind(after as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(row_from).collect()
+    }
+
+    /// Every row, in order, read in pages so a large ledger never sits in one result set.
+    pub async fn all_rows(&self) -> Result<Vec<Row>, StoreError> {
+        let mut all = Vec::new();
+        loop {
+            let after = all.last().map(|r: &Row| r.position).unwrap_or(0);
+            let page = self.rows_after(after, 50_000).await?;
+            if page.is_empty() {
+                return Ok(all);
+            }
+            all.extend(page);
+        }
+    }
+
+    /// A stream's rows after `after_sequence`, in order.
+    pub async fn stream_rows(&self, stream: &str, after_sequence: u64) -> Result<Vec<Row>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_ROWS} WHERE stream = $1 AND sequence > $2 ORDER BY sequence"
+        ))
+        .bind(stream)
+        .bind(after_sequence as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(row_from).collect()
+    }
+
+    /// Restores rows exactly as given (an export) into an empty ledger, in one transaction.
+    /// The caller has checked the chain and the rules; this only stores.
+    pub async fn import_rows(&self, rows: &[Row]) -> Result<(), StoreError> {
+        let _serial = self.append_lock.lock().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE ledger_head SET position = position WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(&mut *tx)
+            .await?;
+        if existing > 0 {
+            return Err(StoreError::NotEmpty(existing as u64));
+        }
+        let mut recorded_at = DateTime::<Utc>::UNIX_EPOCH;
+        for row in rows {
+            insert_row(&mut tx, row).await?;
+            if let Ok(meta) = serde_json::from_str::<Metadata>(&row.metadata) {
+                recorded_at = recorded_at.max(meta.recorded_at);
+            }
+        }
+        if let Some(last) = rows.last() {
+            set_head(&mut tx, last.position, &last.hash, recorded_at).await?;
+        }
+        tx.commit().await?;
+        if let Some(last) = rows.last() {
+            self.committed.send_replace(last.position);
+        }
+        Ok(())
+    }
+}
+
+async fn insert_row(conn: &mut sqlx::AnyConnection, row: &Row) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO events (position, stream, sequence, event_type, event_version, payload, metadata, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(row.position as i64)
+    .bind(&row.stream)
+    .bind(row.sequence as i64)
+    .bind(&row.event_type)
+    .bind(&row.event_version)
+    .bind(&row.payload)
+    .bind(&row.metadata)
+    .bind(hex::encode(row.hash))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn set_head(
+    conn: &mut sqlx::AnyConnection,
+    position: u64,
+    hash: &Hash,
+    recorded_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE ledger_head SET position = $1, hash = $2, recorded_at = $3 WHERE id = 1")
+        .bind(position as i64)
+        .bind(hex::encode(hash))
+        .bind(recorded_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A unique violation on (stream, sequence) or position means another writer got there first.
+fn unique_to_conflict(e: sqlx::Error, stream: &str, expected: u64) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+            stream: stream.to_owned(),
+            expected,
+            found: expected + 1,
+        },
+        _ => StoreError::Database(e),
+    }
+}
+
+fn parse_hash(position: u64, text: &str) -> Result<Hash, StoreError> {
+    let bytes = hex::decode(text).map_err(|e| StoreError::Corrupt {
+        position,
+        reason: format!("hash: {e}"),
+    })?;
+    bytes.try_into().map_err(|_| StoreError::Corrupt {
+        position,
+        reason: "hash is not 32 bytes".into(),
+    })
+}
+
+fn row_from(r: &AnyRow) -> Result<Row, StoreError> {
+    let position = r.try_get::<i64, _>(0)? as u64;
+    Ok(Row {
+        position,
+        stream: r.try_get(1)?,
+        sequence: r.try_get::<i64, _>(2)? as u64,
+        event_type: r.try_get(3)?,
+        event_version: r.try_get(4)?,
+        payload: r.try_get(5)?,
+        metadata: r.try_get(6)?,
+        hash: parse_hash(position, &r.try_get::<String, _>(7)?)?,
+    })
+}
+
+fn head_from(r: &AnyRow) -> Result<Head, StoreError> {
+    let position = r.try_get::<i64, _>(0)? as u64;
+    let recorded_at: String = r.try_get(2)?;
+    Ok(Head {
+        position,
+        hash: parse_hash(position, &r.try_get::<String, _>(1)?)?,
+        recorded_at: DateTime::<Utc>::from_str(&recorded_at).map_err(|e| StoreError::Corrupt {
+            position,
+            reason: format!("head recorded_at: {e}"),
+        })?,
+    })
+}
