@@ -371,6 +371,23 @@ fn a_program_cannot_conclude_before_a_fiscal_year_it_holds_a_contract_for() {
         });
 }
 
+#[test]
+fn a_conclusion_cannot_be_corrected_to_before_a_contracts_year() {
+    framework()
+        .given(vec![
+            pc_launched(),
+            ev(d(2001, 4, 1), award(2001, &["dept-a"])),
+            ev(d(2002, 4, 1), renew(2002, &["dept-a"])),
+            ev(d(2003, 3, 31), concluded()),
+        ])
+        .when(correct(4, d(2002, 3, 31), concluded(), "ended a year earlier"))
+        .then_expect_error(DomainError::ProgramHasConcluded {
+            program: program(PC),
+            concluded_on: d(2002, 3, 31),
+            fiscal_year: fy(2002),
+        });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Contracts.
 // ---------------------------------------------------------------------------------------------

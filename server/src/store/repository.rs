@@ -20,8 +20,17 @@ fn to_serialized<A: Aggregate>(row: Row) -> Result<SerializedEvent, PersistenceE
         event_type: row.event_type,
         event_version: row.event_version,
         payload: serde_json::from_str(&row.payload)?,
-        metadata: serde_json::from_str(&row.metadata)?,
+        metadata: string_map(serde_json::from_str(&row.metadata)?),
     })
+}
+
+/// cqrs-es reads metadata as a map of strings: absent values (a record without a note) are left
+/// out rather than sent as `null`.
+fn string_map(metadata: Value) -> Value {
+    match metadata {
+        Value::Object(map) => Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+        other => other,
+    }
 }
 
 fn persistence(e: StoreError) -> PersistenceError {

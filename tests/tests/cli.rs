@@ -1,0 +1,295 @@
+//! The `spiral` CLI as a process, on both databases: the demo, export → import, bad imports,
+//! tampering caught by `verify`, and `state` as of a date and as known at a time.
+
+mod common;
+
+use common::{spiral, temp_file, Kind, TestDb, BOTH};
+use domain::chain::link_hash;
+use serde_json::Value;
+
+/// The seed history's event count: 13 partners, 2 renames, 20 programs with their contracts
+/// and conclusions.
+const DEMO_EVENTS: u64 = 133;
+
+fn demo_db(kind: Kind) -> TestDb {
+    let db = TestDb::new(kind);
+    spiral(&db, &["demo"]).ok();
+    db
+}
+
+#[test]
+fn the_demo_loads_once_and_verifies() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        let first = spiral(&db, &["demo"]).ok();
+        assert!(
+            first.stdout.contains(&format!("recorded {DEMO_EVENTS} events")),
+            "{kind:?}: {}",
+            first.stdout
+        );
+        let second = spiral(&db, &["demo"]).ok();
+        assert!(
+            second.stdout.contains("recorded 0 events"),
+            "{kind:?}: running twice records nothing new"
+        );
+        let verified = spiral(&db, &["verify"]).ok();
+        assert!(
+            verified.stdout.contains(&format!("{DEMO_EVENTS} events")),
+            "{kind:?}: {}",
+            verified.stdout
+        );
+        let export = spiral(&db, &["export"]).ok();
+        assert_eq!(export.stdout.lines().count() as u64, DEMO_EVENTS);
+        // Every demo event was recorded by the demo loader, through the command path.
+        for line in export.stdout.lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["metadata"]["actor"], "system:demo");
+        }
+    }
+}
+
+#[test]
+fn export_then_import_reproduces_a_byte_identical_export() {
+    for kind in BOTH {
+        let source = demo_db(kind);
+        let exported = spiral(&source, &["export"]).ok().stdout;
+        // Across databases too: SQLite's export imports into PostgreSQL and back.
+        for target_kind in BOTH {
+            let target = TestDb::new(target_kind);
+            let file = temp_file("export.jsonl", &exported);
+            let imported = spiral(&target, &["import", file.to_str().unwrap()]).ok();
+            assert!(imported
+                .stdout
+                .contains(&format!("imported {DEMO_EVENTS} events")));
+            let again = spiral(&target, &["export"]).ok().stdout;
+            assert!(
+                again == exported,
+                "{kind:?} -> {target_kind:?}: export after import differs"
+            );
+            spiral(&target, &["verify"]).ok();
+            // A second import into the now non-empty ledger is refused and changes nothing.
+            let refused = spiral(&target, &["import", file.to_str().unwrap()]);
+            assert_eq!(refused.code, 2);
+            assert!(refused.stderr.contains("empty ledger"), "{}", refused.stderr);
+            assert_eq!(spiral(&target, &["export"]).ok().stdout, exported);
+            let _ = std::fs::remove_file(file);
+        }
+    }
+}
+
+/// Recomputes every hash of an export, as a forger who knows the format would.
+fn rechain(lines: &[Value]) -> String {
+    let mut prev = [0u8; 32];
+    let mut out = String::new();
+    for v in lines {
+        let canonical = |x: &Value| domain::chain::canonical_json(x);
+        let hash = link_hash(
+            &prev,
+            v["position"].as_u64().unwrap(),
+            v["stream"].as_str().unwrap(),
+            v["sequence"].as_u64().unwrap(),
+            v["type"].as_str().unwrap(),
+            v["version"].as_str().unwrap(),
+            &canonical(&v["payload"]),
+            &canonical(&v["metadata"]),
+        );
+        let mut v = v.clone();
+        v["hash"] = Value::String(hash.iter().map(|b| format!("{b:02x}")).collect());
+        out.push_str(&v.to_string());
+        out.push('\n');
+        prev = hash;
+    }
+    out
+}
+
+fn parsed(export: &str) -> Vec<Value> {
+    export.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// Imports `text` into a fresh database: it must fail naming `line` and `needle`, and store nothing.
+fn assert_import_refused(kind: Kind, text: &str, line: usize, needle: &str) {
+    let target = TestDb::new(kind);
+    let file = temp_file("bad.jsonl", text);
+    let run = spiral(&target, &["import", file.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{kind:?}: import of a bad file must fail");
+    assert!(run.stderr.contains("nothing imported"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("line {line}:")),
+        "{kind:?}: expected line {line} in {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(needle),
+        "{kind:?}: expected {needle:?} in {}",
+        run.stderr
+    );
+    assert_eq!(
+        spiral(&target, &["export"]).ok().stdout,
+        "",
+        "{kind:?}: nothing stored"
+    );
+    let _ = std::fs::remove_file(file);
+}
+
+#[test]
+fn a_file_with_any_bad_line_imports_nothing_and_names_the_line() {
+    for kind in BOTH {
+        let source = demo_db(kind);
+        let exported = spiral(&source, &["export"]).ok().stdout;
+        let mut lines: Vec<String> = exported.lines().map(str::to_owned).collect();
+
+        // Bad JSON on line 40.
+        let original = lines[39].clone();
+        lines[39] = original[..original.len() / 2].to_owned();
+        assert_import_refused(kind, &(lines.join("\n") + "\n"), 40, "not a valid event line");
+        lines[39] = original;
+
+        // An unknown event type (hashes recomputed, so only the type is wrong).
+        let mut values = parsed(&exported);
+        let payload = values[2]["payload"]
+            .to_string()
+            .replace("PartnerRegistered", "PartnerInvented");
+        values[2]["payload"] = serde_json::from_str(&payload).unwrap();
+        values[2]["type"] = Value::String("PartnerInvented".into());
+        assert_import_refused(kind, &rechain(&values), 3, "unknown variant");
+
+        // A rule broken: a renewal turned into a second contract for the same year.
+        let mut values = parsed(&exported);
+        let renewal = values
+            .iter()
+            .position(|v| v["type"] == "ContractRenewed")
+            .expect("the demo has renewals");
+        let previous_year = values[renewal]["payload"]["fact"]["ContractRenewed"]["contract"]["fiscal_year"]
+            .as_i64()
+            .unwrap()
+            - 1;
+        values[renewal]["payload"]["fact"]["ContractRenewed"]["contract"]["fiscal_year"] =
+            previous_year.into();
+        assert_import_refused(kind, &rechain(&values), renewal + 1, "rule broken: program");
+
+        // A hash that does not match (an edited name without recomputing the chain).
+        let tampered = exported.replacen("浜松市", "浜松県", 1);
+        let line = exported.lines().position(|l| l.contains("浜松市")).unwrap() + 1;
+        assert_import_refused(kind, &tampered, line, "does not match its hash");
+    }
+}
+
+fn verify_fails_at(db: &TestDb, position: u64) {
+    let run = spiral(db, &["verify"]);
+    assert_eq!(
+        run.code, 1,
+        "{:?}: verify must fail: {} {}",
+        db.kind, run.stdout, run.stderr
+    );
+    assert!(
+        run.stdout.contains(&format!("FAILED at position {position}:")),
+        "{:?}: expected position {position}: {}",
+        db.kind,
+        run.stdout
+    );
+}
+
+#[tokio::test]
+async fn tampering_behind_the_applications_back_is_caught_at_the_right_position() {
+    for kind in BOTH {
+        let edited = demo_db(kind);
+        edited
+            .sql("UPDATE events SET payload = REPLACE(payload, '浜松市', '浜松県') WHERE position = 8")
+            .await;
+        verify_fails_at(&edited, 8);
+
+        let deleted = demo_db(kind);
+        deleted.sql("DELETE FROM events WHERE position = 20").await;
+        verify_fails_at(&deleted, 20);
+
+        let swapped = demo_db(kind);
+        swapped
+            .sql("UPDATE events SET position = -1 WHERE position = 30")
+            .await;
+        swapped
+            .sql("UPDATE events SET position = 30 WHERE position = 31")
+            .await;
+        swapped
+            .sql("UPDATE events SET position = 31 WHERE position = -1")
+            .await;
+        verify_fails_at(&swapped, 30);
+
+        let truncated = demo_db(kind);
+        truncated
+            .sql(&format!("DELETE FROM events WHERE position = {DEMO_EVENTS}"))
+            .await;
+        verify_fails_at(&truncated, DEMO_EVENTS);
+
+        let inserted = demo_db(kind);
+        inserted
+            .sql(&format!(
+                "INSERT INTO events (position, stream, sequence, event_type, event_version, payload, metadata, hash) \
+                 SELECT {p}, 'partner:forged', 1, event_type, event_version, payload, metadata, hash FROM events WHERE position = 1",
+                p = DEMO_EVENTS + 1
+            ))
+            .await;
+        verify_fails_at(&inserted, DEMO_EVENTS + 1);
+    }
+}
+
+fn state(db: &TestDb, args: &[&str]) -> Value {
+    let mut all = vec!["state"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&spiral(db, &all).ok().stdout).expect("state prints JSON")
+}
+
+#[test]
+fn state_as_of_a_date_and_as_known_at_a_time() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        let before_demo = chrono::Utc::now().to_rfc3339();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        spiral(&db, &["demo"]).ok();
+
+        let now = state(&db, &[]);
+        assert_eq!(
+            now["programs"].as_object().unwrap().len(),
+            domain::demo::program_count()
+        );
+        assert_eq!(now["programs"]["pocket-kobo"]["parent"], "pc-course-west");
+        assert_eq!(now["programs"]["pc-course-west"]["children"][0], "pocket-kobo");
+
+        let in_2005 = state(&db, &["--as-of", "2005-12-31"]);
+        let programs = in_2005["programs"].as_object().unwrap();
+        assert!(programs.contains_key("pc-course-west"), "{kind:?}: began 2001");
+        assert!(!programs.contains_key("pocket-kobo"), "{kind:?}: began 2006");
+        assert!(
+            !programs.contains_key("leadership-school"),
+            "{kind:?}: began 2015"
+        );
+        let names = &in_2005["partners"]["shizuoka-disability-plan"]["names"];
+        assert_eq!(
+            names.as_array().unwrap().len(),
+            1,
+            "{kind:?}: the 2014 rename had not happened in 2005"
+        );
+
+        let known_before = state(&db, &["--known-at", &before_demo]);
+        assert_eq!(
+            known_before["programs"].as_object().unwrap().len(),
+            0,
+            "{kind:?}: nothing was known yet"
+        );
+        assert_eq!(known_before["events_seen"], 0);
+
+        let bad = spiral(&db, &["state", "--as-of", "2005-13-01"]);
+        assert_eq!(bad.code, 2);
+        assert!(bad.stderr.contains("--as-of"), "{}", bad.stderr);
+    }
+}
+
+#[test]
+fn an_unusable_database_url_is_refused_clearly() {
+    let output = std::process::Command::new(common::spiral_bin())
+        .args(["--database-url", "mysql://nowhere/x", "verify"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unsupported database URL"), "{stderr}");
+}

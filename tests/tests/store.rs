@@ -1,0 +1,365 @@
+//! The event store on both databases: append and read, the hash chain, optimistic concurrency,
+//! gapless positions under concurrent writers, and cqrs-es running on top of it.
+
+mod common;
+
+use common::{Kind, TestDb, BOTH};
+use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::{AggregateError, CqrsFramework};
+use domain::chain::{ChainVerifier, GENESIS};
+use domain::events::{Contract, Fact, LedgerEvent};
+use domain::ids::{PartnerId, ProgramId};
+use domain::partner::PartnerKind;
+use domain::program::{Beneficiary, Pillar, SpiralStage};
+use domain::{Command, DomainError, FiscalYear, LedgerState, Subject};
+use server::ledger::{CommandError, Ledger};
+use server::store::{AppendContext, EventLog, StoreError};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn ctx(actor: &str) -> AppendContext {
+    AppendContext {
+        actor: actor.into(),
+        correlation_id: "test".into(),
+        reason: None,
+    }
+}
+
+fn register(id: &str) -> LedgerEvent {
+    LedgerEvent {
+        on: date(2001, 4, 1),
+        fact: Fact::PartnerRegistered {
+            partner: PartnerId::new(id).unwrap(),
+            name: format!("部署 {id}"),
+            kind: PartnerKind::Department,
+            parent: None,
+        },
+    }
+}
+
+fn rename(id: &str, name: &str) -> LedgerEvent {
+    LedgerEvent {
+        on: date(2005, 4, 1),
+        fact: Fact::PartnerRenamed {
+            partner: PartnerId::new(id).unwrap(),
+            name: name.into(),
+        },
+    }
+}
+
+fn launch_command(program: &str) -> Command {
+    Command::record(
+        date(2001, 4, 1),
+        Fact::ProgramLaunched {
+            program: ProgramId::new(program).unwrap(),
+            name: "テスト事業".into(),
+            pillar: Pillar::Collaboration,
+            beneficiaries: vec![Beneficiary::DisabledPeople],
+            stage: SpiralStage::PARTICIPATION,
+        },
+    )
+}
+
+fn award_command(program: &str, year: i32, commissioner: &str) -> Command {
+    let fy = FiscalYear::new(year).unwrap();
+    Command::record(
+        fy.first_day(),
+        Fact::ContractAwarded {
+            program: ProgramId::new(program).unwrap(),
+            contract: Contract {
+                fiscal_year: fy,
+                commissioners: vec![PartnerId::new(commissioner).unwrap()],
+                scheme: None,
+                amount: None,
+            },
+        },
+    )
+}
+
+#[tokio::test]
+async fn appended_events_read_back_in_order_with_a_chained_hash() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        let log = EventLog::open(&db.url).await.unwrap();
+        let positions = log
+            .append("partner:a", 0, &[register("a")], &ctx("alice"))
+            .await
+            .unwrap();
+        assert_eq!(positions, vec![1], "{kind:?}");
+        let positions = log
+            .append("partner:a", 1, &[rename("a", "新しい名前")], &ctx("bob"))
+            .await
+            .unwrap();
+        assert_eq!(positions, vec![2], "{kind:?}");
+        let positions = log
+            .append("partner:b", 0, &[register("b")], &ctx("alice"))
+            .await
+            .unwrap();
+        assert_eq!(positions, vec![3], "{kind:?}");
+
+        let rows = log.rows_after(0, 100).await.unwrap();
+        assert_eq!(rows.iter().map(|r| r.position).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(rows.iter().map(|r| r.sequence).collect::<Vec<_>>(), vec![1, 2, 1]);
+        let mut chain = ChainVerifier::new();
+        for row in &rows {
+            chain.push(row).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        }
+        assert_ne!(chain.head(), GENESIS);
+        assert_eq!(log.head().await.unwrap().hash, chain.head());
+
+        let second = rows[1].decode().unwrap();
+        assert_eq!(second.event, rename("a", "新しい名前"));
+        assert_eq!(second.meta.actor, "bob");
+        assert_eq!(second.meta.effective, date(2005, 4, 1));
+        assert!(rows[0].decode().unwrap().meta.recorded_at <= second.meta.recorded_at);
+
+        assert_eq!(log.rows_after(2, 100).await.unwrap().len(), 1);
+        assert_eq!(log.stream_rows("partner:a", 1).await.unwrap().len(), 1);
+        assert_eq!(log.count().await.unwrap(), 3);
+    }
+}
+
+#[tokio::test]
+async fn a_second_append_against_the_same_version_is_a_conflict_and_stores_nothing() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        // Two separate stores on one database: as two server processes would be.
+        let first = EventLog::open(&db.url).await.unwrap();
+        let second = EventLog::open(&db.url).await.unwrap();
+        first
+            .append("partner:a", 0, &[register("a")], &ctx("alice"))
+            .await
+            .unwrap();
+        let err = second
+            .append("partner:a", 0, &[register("a")], &ctx("bob"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Conflict {
+                    expected: 0,
+                    found: 1,
+                    ..
+                }
+            ),
+            "{kind:?}: {err}"
+        );
+        assert_eq!(first.count().await.unwrap(), 1, "{kind:?}");
+        assert_eq!(first.head().await.unwrap().position, 1);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_writers_on_one_stream_get_exactly_one_winner_per_version() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        let mut logs = Vec::new();
+        for _ in 0..4 {
+            logs.push(Arc::new(EventLog::open(&db.url).await.unwrap()));
+        }
+        logs[0]
+            .append("partner:a", 0, &[register("a")], &ctx("setup"))
+            .await
+            .unwrap();
+        // 16 writers all decided against version 1.
+        let tasks: Vec<_> = (0..16)
+            .map(|i| {
+                let log = logs[i % logs.len()].clone();
+                tokio::spawn(async move {
+                    log.append("partner:a", 1, &[rename("a", &format!("名前{i}"))], &ctx("w"))
+                        .await
+                })
+            })
+            .collect();
+        let mut won = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => won += 1,
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => panic!("{kind:?}: unexpected {e}"),
+            }
+        }
+        assert_eq!(won, 1, "{kind:?}: exactly one writer stores");
+        assert_eq!(logs[0].count().await.unwrap(), 2);
+    }
+}
+
+#[tokio::test]
+async fn sixteen_concurrent_commands_on_one_program_leave_a_gapless_readable_log() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        let setup = Ledger::open(&db.url).await.unwrap();
+        setup
+            .execute(
+                Command::record(date(2001, 4, 1), register("dept").fact),
+                "setup",
+                None,
+            )
+            .await
+            .unwrap();
+        setup.execute(launch_command("p"), "setup", None).await.unwrap();
+        // Separate ledgers (separate pools) so the database, not an in-process lock, serialises.
+        let mut ledgers = Vec::new();
+        for _ in 0..4 {
+            ledgers.push(Arc::new(Ledger::open(&db.url).await.unwrap()));
+        }
+        let tasks: Vec<_> = (0..16)
+            .map(|i| {
+                let ledger = ledgers[i % ledgers.len()].clone();
+                tokio::spawn(async move {
+                    // A client retries on conflict, as the API tells it to.
+                    let mut conflicts = 0;
+                    loop {
+                        match ledger
+                            .execute(award_command("p", 2001 + i as i32, "dept"), "staff", None)
+                            .await
+                        {
+                            Ok(outcome) => return (outcome, conflicts),
+                            Err(CommandError::Conflict { .. }) => conflicts += 1,
+                            Err(e) => panic!("unexpected {e}"),
+                        }
+                    }
+                })
+            })
+            .collect();
+        let mut positions = Vec::new();
+        for t in tasks {
+            let (outcome, _) = t.await.unwrap();
+            positions.extend(outcome.positions);
+        }
+        positions.sort();
+        assert_eq!(positions, (3..=18).collect::<Vec<u64>>(), "{kind:?}");
+
+        let log = EventLog::open(&db.url).await.unwrap();
+        let rows = log.rows_after(0, 1000).await.unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.position).collect::<Vec<_>>(),
+            (1..=18).collect::<Vec<u64>>()
+        );
+        let mut chain = ChainVerifier::new();
+        let mut recorded = Vec::new();
+        for row in &rows {
+            chain.push(row).unwrap();
+            recorded.push(row.decode().unwrap());
+        }
+        let state = LedgerState::replay(&recorded, domain::View::everything());
+        let program = &state.programs[&ProgramId::new("p").unwrap()];
+        assert_eq!(
+            program.contract_years().len(),
+            16,
+            "{kind:?}: every contract readable"
+        );
+        assert_eq!(server::verify::verify(&log).await.unwrap().count, 18);
+    }
+}
+
+#[tokio::test]
+async fn a_rule_broken_through_the_ledger_stores_nothing() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        let ledger = Ledger::open(&db.url).await.unwrap();
+        let err = ledger
+            .execute(award_command("ghost", 2001, "dept"), "staff", None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, CommandError::Rejected(DomainError::UnknownProgram(_))),
+            "{kind:?}: {err}"
+        );
+        assert_eq!(ledger.log().count().await.unwrap(), 0);
+        // An expected version that is out of date is a conflict, and stores nothing either.
+        ledger
+            .execute(
+                Command::record(date(2001, 4, 1), register("dept").fact),
+                "staff",
+                None,
+            )
+            .await
+            .unwrap();
+        let err = ledger
+            .execute(launch_command("p"), "staff", Some(3))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CommandError::Conflict {
+                    expected: 3,
+                    found: 0,
+                    ..
+                }
+            ),
+            "{kind:?}: {err}"
+        );
+        assert_eq!(ledger.log().count().await.unwrap(), 1);
+    }
+}
+
+/// The directory cqrs-es hands the aggregate: the projection of the store's whole log.
+struct Everything(LedgerState);
+
+impl domain::directory::Directory for Everything {
+    fn program(&self, id: &ProgramId) -> Option<domain::directory::ProgramInfo> {
+        self.0.program(id)
+    }
+    fn partner(&self, id: &PartnerId) -> Option<domain::directory::PartnerInfo> {
+        self.0.partner(id)
+    }
+}
+
+#[tokio::test]
+async fn cqrs_es_runs_on_spirals_repository() {
+    for kind in [Kind::Sqlite, Kind::Postgres] {
+        let db = TestDb::new(kind);
+        let log = EventLog::open(&db.url).await.unwrap();
+        let services: Arc<dyn domain::directory::Directory> = Arc::new(Everything(LedgerState::default()));
+        let cqrs = CqrsFramework::new(
+            PersistedEventStore::<EventLog, Subject>::new_event_store(log),
+            vec![],
+            services,
+        );
+        let metadata = HashMap::from([("actor".to_owned(), "carol".to_owned())]);
+        cqrs.execute_with_metadata(
+            "partner:a",
+            Command::record(date(2001, 4, 1), register("a").fact),
+            metadata.clone(),
+        )
+        .await
+        .unwrap();
+        cqrs.execute_with_metadata(
+            "partner:a",
+            Command::record(date(2005, 4, 1), rename("a", "改名後").fact),
+            metadata.clone(),
+        )
+        .await
+        .unwrap();
+        let err = cqrs
+            .execute_with_metadata(
+                "partner:a",
+                Command::record(date(2001, 4, 1), register("a").fact),
+                metadata,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                AggregateError::UserError(DomainError::AlreadyRecorded { .. })
+            ),
+            "{kind:?}: {err}"
+        );
+
+        let check = EventLog::open(&db.url).await.unwrap();
+        let rows = check.rows_after(0, 10).await.unwrap();
+        assert_eq!(rows.len(), 2, "{kind:?}");
+        let renamed = rows[1].decode().unwrap();
+        assert_eq!(renamed.meta.actor, "carol");
+        assert_eq!(renamed.event, rename("a", "改名後"));
+        assert_eq!(server::verify::verify(&check).await.unwrap().count, 2);
+    }
+}
