@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -38,7 +39,9 @@ macro_rules! id_type {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(String);
+        // Shared, immutable text: projections clone ids for every mark and contract, and an
+        // `Arc` clone is a counter increment rather than an allocation.
+        pub struct $name(Arc<str>);
 
         impl $name {
             pub const KIND: &'static str = $kind;
@@ -46,7 +49,7 @@ macro_rules! id_type {
             pub fn new(id: impl Into<String>) -> Result<Self, InvalidId> {
                 let id = id.into();
                 check($kind, &id)?;
-                Ok(Self(id))
+                Ok(Self(Arc::from(id)))
             }
 
             pub fn as_str(&self) -> &str {

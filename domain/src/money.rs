@@ -12,7 +12,7 @@ pub struct Yen(i64);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
-    #[error("amount ¥{0} must be more than zero")]
+    #[error("amount {} must be more than zero", Yen(*.0))]
     NotPositive(i64),
     #[error("the sum of the amounts is too large to represent")]
     Overflow,
@@ -58,7 +58,7 @@ impl fmt::Display for Yen {
         let digits = self.0.unsigned_abs().to_string();
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);

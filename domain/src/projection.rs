@@ -7,7 +7,7 @@
 //!   corrections included, so a report sent last year can be reproduced exactly.
 
 use crate::directory::{Directory, PartnerInfo, ProgramInfo};
-use crate::events::{Contract, Fact, Gathering, LedgerEvent, Participation};
+use crate::events::{Contract, Fact, Gathering, LedgerEvent, Participation, SubjectRef};
 use crate::fiscal_year::FiscalYear;
 use crate::funds::{FundKind, Payer};
 use crate::ids::{ActivityId, PartnerId, ProgramId, ReceiptId};
@@ -17,6 +17,7 @@ use crate::program::{Beneficiary, Pillar, SpiralStage};
 use crate::record::Recorded;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// Which moment of history to project.
@@ -150,12 +151,16 @@ pub struct ReceiptView {
 pub struct TimelineEntry {
     pub position: u64,
     pub on: NaiveDate,
-    pub stream: String,
-    pub kind: String,
+    /// What the mark is about (its stream in the store).
+    pub subject: SubjectRef,
+    /// The event type (ContractAwarded, RoundtableHeld, …).
+    pub kind: Cow<'static, str>,
     pub pillar: Pillar,
     pub stage: SpiralStage,
     pub program: Option<ProgramId>,
-    pub label: String,
+    /// The activity's title or the kind of money; `None` for program marks, which are named by
+    /// their program.
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,6 +265,7 @@ impl LedgerState {
                 stage,
             } => {
                 self.launch(program, name, *pillar, beneficiaries, *stage, None, on);
+                self.program_mark(e, event, program, *pillar, *stage);
             }
             ProgramSpunOff {
                 program,
@@ -273,14 +279,17 @@ impl LedgerState {
                 if let Some(p) = self.programs.get_mut(parent) {
                     p.children.push(program.clone());
                 }
+                self.program_mark(e, event, program, *pillar, *stage);
             }
             ProgramConcluded { program } => {
                 if let Some(p) = self.programs.get_mut(program) {
                     p.concluded_on = Some(on);
+                    let (pillar, stage) = (p.pillar, p.stage);
+                    self.program_mark(e, event, program, pillar, stage);
                 }
             }
-            ContractAwarded { program, contract } => self.contract(e, program, contract, false),
-            ContractRenewed { program, contract } => self.contract(e, program, contract, true),
+            ContractAwarded { program, contract } => self.contract(e, event, program, contract, false),
+            ContractRenewed { program, contract } => self.contract(e, event, program, contract, true),
             PartnerRegistered {
                 partner,
                 name,
@@ -394,16 +403,6 @@ impl LedgerState {
             }
             Corrected { .. } | Retracted { .. } => {}
         }
-        if matches!(
-            event.fact,
-            ProgramLaunched { .. }
-                | ProgramSpunOff { .. }
-                | ProgramConcluded { .. }
-                | ContractAwarded { .. }
-                | ContractRenewed { .. }
-        ) {
-            self.program_mark(e, event);
-        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -436,7 +435,16 @@ impl LedgerState {
         );
     }
 
-    fn contract(&mut self, e: &Recorded, program: &ProgramId, contract: &Contract, renewal: bool) {
+    fn contract(
+        &mut self,
+        e: &Recorded,
+        event: &LedgerEvent,
+        program: &ProgramId,
+        contract: &Contract,
+        renewal: bool,
+    ) {
+        // One lookup serves both the contract list and the mark: this is the hottest path of a
+        // replay (a contract per program per year).
         if let Some(p) = self.programs.get_mut(program) {
             p.contracts.push(ContractView {
                 fiscal_year: contract.fiscal_year,
@@ -446,6 +454,8 @@ impl LedgerState {
                 renewal,
                 position: e.position,
             });
+            let (pillar, stage) = (p.pillar, p.stage);
+            self.program_mark(e, event, program, pillar, stage);
         }
     }
 
@@ -491,7 +501,7 @@ impl LedgerState {
         self.mark(e, event, program, title.to_owned());
     }
 
-    /// Adds an activity's mark to the spiral.
+    /// Adds a mark for an activity, meeting or receipt (not a program fact) to the spiral.
     fn mark(&mut self, e: &Recorded, event: &LedgerEvent, program: Option<&ProgramId>, label: String) {
         let linked = program.and_then(|p| self.programs.get(p));
         let pillar = linked.map(|p| p.pillar).unwrap_or(match &event.fact {
@@ -505,28 +515,41 @@ impl LedgerState {
         let stage = stage_of(&event.fact)
             .or(linked.map(|p| p.stage))
             .unwrap_or(SpiralStage::PARTICIPATION);
+        let Some(subject) = event.fact.subject() else {
+            return;
+        };
         self.timeline.push(TimelineEntry {
             position: e.position,
             on: event.on,
-            stream: e.stream.clone(),
-            kind: event.fact.type_name().to_owned(),
+            subject,
+            kind: Cow::Borrowed(event.fact.type_name()),
             pillar,
             stage,
             program: program.cloned(),
-            label,
+            label: Some(label),
         });
     }
 
     /// The spiral's marks for programs: launches, spin-offs, contracts and conclusions.
-    fn program_mark(&mut self, e: &Recorded, event: &LedgerEvent) {
-        if let Some(program) = event.fact.program() {
-            let label = self
-                .programs
-                .get(program)
-                .map(|p| p.name.clone())
-                .unwrap_or_default();
-            self.mark(e, event, Some(&program.clone()), label);
-        }
+    fn program_mark(
+        &mut self,
+        e: &Recorded,
+        event: &LedgerEvent,
+        program: &ProgramId,
+        pillar: Pillar,
+        stage: SpiralStage,
+    ) {
+        self.timeline.push(TimelineEntry {
+            position: e.position,
+            on: event.on,
+            subject: SubjectRef::Program(program.clone()),
+            kind: Cow::Borrowed(event.fact.type_name()),
+            pillar,
+            // A launch's own stage; the program's for its later facts.
+            stage: stage_of(&event.fact).unwrap_or(stage),
+            program: Some(program.clone()),
+            label: None,
+        });
     }
 }
 

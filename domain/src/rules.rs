@@ -89,11 +89,11 @@ pub fn check_fact(
         }
         PartnerRenamed { partner, name } => {
             text("name", name, MAX_NAME)?;
-            let registered = partner_standing(prior, partner)?;
+            let registered = partner_standing(prior, partner, on, &next.fact)?;
             not_before(registered, on)
         }
         PartnerMerged { partner, successor } => {
-            let registered = partner_standing(prior, partner)?;
+            let registered = partner_standing(prior, partner, on, &next.fact)?;
             if successor == partner {
                 return Err(DomainError::SelfReference { what: "a merger" });
             }
@@ -328,14 +328,24 @@ fn check_gathering(prior: &[&LedgerEvent], g: &Gathering, dir: &dyn Directory) -
     optional_program(dir, g.program.as_ref())
 }
 
-/// A partner must have been registered and not merged away.
-fn partner_standing(prior: &[&LedgerEvent], partner: &PartnerId) -> Result<NaiveDate, DomainError> {
+/// A partner must have been registered and, for a change effective on `on`, not merged away by
+/// then (a second merger is refused whatever its date).
+fn partner_standing(
+    prior: &[&LedgerEvent],
+    partner: &PartnerId,
+    on: NaiveDate,
+    next: &Fact,
+) -> Result<NaiveDate, DomainError> {
     let registered = match prior.first() {
         Some(e) if matches!(e.fact, Fact::PartnerRegistered { .. }) => e.on,
         _ => return Err(DomainError::UnknownPartner(partner.clone())),
     };
     for e in prior {
+        // A change dated before the merger is still the old department's history.
         if let Fact::PartnerMerged { successor, .. } = &e.fact {
+            if e.on > on && !matches!(next, Fact::PartnerMerged { .. }) {
+                continue;
+            }
             return Err(DomainError::PartnerMergedAway {
                 partner: partner.clone(),
                 successor: successor.clone(),

@@ -5,7 +5,7 @@
 //! stored, in which order and when.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use domain::events::{Contract, Gathering, Participation};
+use domain::events::{Contract, Gathering, Participation, SubjectRef};
 use domain::funds::{FundKind, Payer};
 use domain::ids::{ActivityId, PartnerId, ProgramId, ReceiptId};
 use domain::partner::{PartnerKind, Sector};
@@ -634,10 +634,14 @@ fn the_timeline_marks_each_activity_with_its_pillar_and_stage() {
 
     let state = log.everything();
     let mark = |stream: &str| {
-        let marks: Vec<_> = state.timeline.iter().filter(|t| t.stream == stream).collect();
+        let marks: Vec<_> = state
+            .timeline
+            .iter()
+            .filter(|t| t.subject.stream() == stream)
+            .collect();
         marks
             .iter()
-            .map(|t| (t.kind.as_str(), t.pillar, t.stage.number()))
+            .map(|t| (t.kind.as_ref(), t.pillar, t.stage.number()))
             .collect::<Vec<_>>()
     };
     use Pillar::*;
@@ -686,7 +690,10 @@ fn the_timeline_marks_each_activity_with_its_pillar_and_stage() {
         vec![("ProgramLaunched", SelfInitiated, 2)]
     );
     // Partners are not activities on the spiral.
-    assert!(state.timeline.iter().all(|t| !t.stream.starts_with("partner:")));
+    assert!(state
+        .timeline
+        .iter()
+        .all(|t| !matches!(t.subject, SubjectRef::Partner(_))));
     // One mark per activity event, in recorded order.
     assert_eq!(state.timeline.len(), 12);
     assert!(state.timeline.windows(2).all(|w| w[0].position < w[1].position));
@@ -714,10 +721,11 @@ fn the_timeline_marks_each_activity_with_its_pillar_and_stage() {
         state
             .timeline
             .iter()
-            .find(|t| t.stream == "receipt:fee-1")
+            .find(|t| t.subject == SubjectRef::Receipt(ReceiptId::new("fee-1").unwrap()))
             .unwrap()
-            .label,
-        "委託料"
+            .label
+            .as_deref(),
+        Some("委託料")
     );
 }
 
@@ -740,7 +748,11 @@ fn a_contracts_mark_takes_its_programs_pillar_and_stage() {
         (Pillar::Collaboration, SpiralStage::WORKING_GROUP)
     );
     assert_eq!(t.program, Some(program("pc-volunteers")));
-    assert_eq!(t.label, "pc-volunteers の事業");
+    assert_eq!(t.label, None, "a program mark is named by its program");
+    assert_eq!(
+        state.programs[&program("pc-volunteers")].name,
+        "pc-volunteers の事業"
+    );
 }
 
 #[test]

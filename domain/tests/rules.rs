@@ -737,6 +737,18 @@ fn a_partner_merged_away_takes_no_more_changes() {
 }
 
 #[test]
+fn a_rename_dated_before_the_merger_is_still_the_old_departments_history() {
+    // Typed in late: the department was renamed in 2005, then merged away in 2010.
+    framework()
+        .given(vec![
+            ev(d(2001, 4, 1), registered("plan-office", "推進室")),
+            ev(d(2010, 4, 1), merged("plan-office", "successor-dept")),
+        ])
+        .when(record(d(2005, 4, 1), renamed("plan-office", "政策室")))
+        .then_expect_events(vec![ev(d(2005, 4, 1), renamed("plan-office", "政策室"))]);
+}
+
+#[test]
 fn a_partner_is_merged_into_a_known_successor() {
     framework()
         .given(vec![ev(d(2001, 4, 1), registered("plan-office", "推進室"))])
@@ -1456,7 +1468,7 @@ fn every_error() -> Vec<(DomainError, Vec<&'static str>)> {
         ),
         (
             Money(MoneyError::NotPositive(-5000)),
-            vec!["-5000", "more than zero"],
+            vec!["-¥5,000", "more than zero"],
         ),
         (EmptyText { field: "name" }, vec!["name", "empty"]),
         (

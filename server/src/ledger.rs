@@ -49,6 +49,9 @@ pub struct Outcome {
     pub version: u64,
 }
 
+/// Rows read per query while catching up.
+const PAGE: u64 = 10_000;
+
 pub struct Ledger {
     log: Arc<EventLog>,
     /// The projection of everything recorded, kept current for the rules' directory.
@@ -87,22 +90,35 @@ impl Ledger {
         let _one_at_a_time = self.catching_up.lock().await;
         loop {
             let after = self.read_state(|s| s.head_position);
-            let rows = self.log.rows_after(after, 10_000).await?;
-            if rows.is_empty() {
+            let rows = self.log.rows_after(after, PAGE).await?;
+            let last_page = (rows.len() as u64) < PAGE;
+            let recorded = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+            self.absorb_locked(&recorded).await?;
+            if last_page {
                 return Ok(());
             }
-            for row in &rows {
-                let recorded = decode(row)?;
-                let pushed = self.state.write().expect("state lock poisoned").push(&recorded);
-                if !pushed {
-                    // A correction amends history: fold everything again.
-                    let all = self.recorded_all().await?;
-                    *self.state.write().expect("state lock poisoned") =
-                        LedgerState::replay(&all, View::everything());
-                    break;
+        }
+    }
+
+    /// Pushes events that follow the projection's head into it, in order; a correction (or a
+    /// gap, which a concurrent catch-up leaves) means folding everything again.
+    async fn absorb_locked(&self, recorded: &[Recorded]) -> Result<(), StoreError> {
+        for event in recorded {
+            let pushed = {
+                let mut state = self.state.write().expect("state lock poisoned");
+                if event.position <= state.head_position {
+                    continue;
                 }
+                event.position == state.head_position + 1 && state.push(event)
+            };
+            if !pushed {
+                let all = self.recorded_all().await?;
+                *self.state.write().expect("state lock poisoned") =
+                    LedgerState::replay(&all, View::everything());
+                return Ok(());
             }
         }
+        Ok(())
     }
 
     /// Reads the current projection under its lock.
@@ -133,8 +149,28 @@ impl Ledger {
         expected_version: Option<u64>,
     ) -> Result<Outcome, CommandError> {
         let stream = command.stream()?;
-        self.catch_up().await?;
-        let subject = self.subject(&stream).await?;
+        // A long way behind (just started, or a large import in this process): read in pages.
+        if self.read_state(|s| s.head_position) + PAGE < self.log.committed() {
+            self.catch_up().await?;
+        }
+        // One query brings the subject's stream and whatever the projection has not seen yet
+        // (including events other processes appended), so the rules see the current ledger.
+        let after = self.read_state(|s| s.head_position);
+        let mut subject = Subject::default();
+        let mut newer = Vec::new();
+        for row in self.log.rows_for_command(&stream, after).await? {
+            let recorded = decode(&row)?;
+            if recorded.stream == stream {
+                subject.apply_event(recorded.event.clone());
+            }
+            if recorded.position > after {
+                newer.push(recorded);
+            }
+        }
+        if !newer.is_empty() {
+            let _one_at_a_time = self.catching_up.lock().await;
+            self.absorb_locked(&newer).await?;
+        }
         if let Some(expected) = expected_version {
             if expected != subject.version() {
                 return Err(CommandError::Conflict {

@@ -363,3 +363,36 @@ async fn cqrs_es_runs_on_spirals_repository() {
         assert_eq!(server::verify::verify(&check).await.unwrap().count, 2);
     }
 }
+
+#[tokio::test]
+async fn a_reader_waiting_for_new_events_is_woken_by_each_commit() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        let log = Arc::new(EventLog::open(&db.url).await.unwrap());
+        let mut committed = log.subscribe();
+        assert_eq!(*committed.borrow_and_update(), 0);
+        let reader = tokio::spawn(async move {
+            let mut seen = Vec::new();
+            while seen.len() < 2 {
+                committed.changed().await.unwrap();
+                seen.push(*committed.borrow_and_update());
+            }
+            seen
+        });
+        log.append("partner:a", 0, &[register("a")], &ctx("alice"))
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        log.append("partner:b", 0, &[register("b")], &ctx("alice"))
+            .await
+            .unwrap();
+        let seen = tokio::time::timeout(std::time::Duration::from_secs(10), reader)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(seen, vec![1, 2], "{kind:?}");
+        // A reader that saw position 1 reads exactly what came after it.
+        let after = log.rows_after(1, 10).await.unwrap();
+        assert_eq!(after.iter().map(|r| r.position).collect::<Vec<_>>(), vec![2]);
+    }
+}

@@ -95,7 +95,13 @@ pub struct EventLog {
     committed: watch::Sender<u64>,
 }
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Locks the head row until commit and returns it with the version of stream $1 (RETURNING:
+/// SQLite ≥ 3.35 and PostgreSQL).
+const LOCK_HEAD: &str = "UPDATE ledger_head SET position = position WHERE id = 1 \
+     RETURNING position, hash, recorded_at, (SELECT COALESCE(MAX(sequence), 0) FROM events WHERE stream = $1)";
 
 const SELECT_ROWS: &str =
     "SELECT position, stream, sequence, event_type, event_version, payload, metadata, hash FROM events";
@@ -132,7 +138,10 @@ impl EventLog {
             options
         };
         let pool = options.connect(&url).await?;
-        MIGRATOR.run(&pool).await?;
+        match backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+        }
         let log = EventLog {
             pool,
             backend,
@@ -205,20 +214,13 @@ impl EventLog {
         }
         let _serial = self.append_lock.lock().await;
         let mut tx = self.pool.begin().await?;
-        // Take the lock first (see the module comment), then read the head under it.
-        sqlx::query("UPDATE ledger_head SET position = position WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
-        let head = head_from(
-            &sqlx::query("SELECT position, hash, recorded_at FROM ledger_head WHERE id = 1")
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
-        let found: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(sequence), 0) FROM events WHERE stream = $1")
-                .bind(stream)
-                .fetch_one(&mut *tx)
-                .await?;
+        // Take the lock (see the module comment) and read the head and the stream's version
+        // under it, in one statement. (On PostgreSQL the version may come from a snapshot taken
+        // before the lock was granted; a writer that slipped in between is then caught by the
+        // UNIQUE (stream, sequence) constraint below, which is also reported as a conflict.)
+        let locked = sqlx::query(LOCK_HEAD).bind(stream).fetch_one(&mut *tx).await?;
+        let head = head_from(&locked)?;
+        let found: i64 = locked.try_get(3)?;
         if found as u64 != expected {
             return Err(StoreError::Conflict {
                 stream: stream.to_owned(),
@@ -301,14 +303,31 @@ impl EventLog {
         rows.iter().map(row_from).collect()
     }
 
+    /// Everything a command needs to read in one query: all of `stream`'s rows, and every row
+    /// after position `after` (what the caller's projection has not seen yet), in position order.
+    pub async fn rows_for_command(&self, stream: &str, after: u64) -> Result<Vec<Row>, StoreError> {
+        // A UNION of two indexed lookups: an OR here makes SQLite scan the whole table.
+        let rows = sqlx::query(&format!(
+            "{SELECT_ROWS} WHERE position > $1 UNION {SELECT_ROWS} WHERE stream = $2 ORDER BY position"
+        ))
+        .bind(after as i64)
+        .bind(stream)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(row_from).collect()
+    }
+
+    /// The last position committed through this store (in this process).
+    pub fn committed(&self) -> u64 {
+        *self.committed.borrow()
+    }
+
     /// Restores rows exactly as given (an export) into an empty ledger, in one transaction.
     /// The caller has checked the chain and the rules; this only stores.
     pub async fn import_rows(&self, rows: &[Row]) -> Result<(), StoreError> {
         let _serial = self.append_lock.lock().await;
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE ledger_head SET position = position WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(LOCK_HEAD).bind("").fetch_one(&mut *tx).await?;
         let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
             .fetch_one(&mut *tx)
             .await?;
@@ -317,10 +336,13 @@ impl EventLog {
         }
         let mut recorded_at = DateTime::<Utc>::UNIX_EPOCH;
         for row in rows {
-            insert_row(&mut tx, row).await?;
             if let Ok(meta) = serde_json::from_str::<Metadata>(&row.metadata) {
                 recorded_at = recorded_at.max(meta.recorded_at);
             }
+        }
+        // Many rows per statement: a million-event import is bound by round trips otherwise.
+        for chunk in rows.chunks(500) {
+            insert_rows(&mut tx, chunk).await?;
         }
         if let Some(last) = rows.last() {
             set_head(&mut tx, last.position, &last.hash, recorded_at).await?;
@@ -331,6 +353,43 @@ impl EventLog {
         }
         Ok(())
     }
+}
+
+async fn insert_rows(conn: &mut sqlx::AnyConnection, rows: &[Row]) -> Result<(), sqlx::Error> {
+    let mut sql = String::from(
+        "INSERT INTO events (position, stream, sequence, event_type, event_version, payload, metadata, hash) VALUES ",
+    );
+    for i in 0..rows.len() {
+        let n = i * 8;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "(${},${},${},${},${},${},${},${})",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5,
+            n + 6,
+            n + 7,
+            n + 8
+        ));
+    }
+    let mut query = sqlx::query(&sql);
+    for row in rows {
+        query = query
+            .bind(row.position as i64)
+            .bind(&row.stream)
+            .bind(row.sequence as i64)
+            .bind(&row.event_type)
+            .bind(&row.event_version)
+            .bind(&row.payload)
+            .bind(&row.metadata)
+            .bind(hex::encode(row.hash));
+    }
+    query.execute(conn).await?;
+    Ok(())
 }
 
 async fn insert_row(conn: &mut sqlx::AnyConnection, row: &Row) -> Result<(), sqlx::Error> {

@@ -1,11 +1,13 @@
 -- The ledger. One table, append-only: rows are inserted by the application and never updated or
--- deleted. Portable SQL: the same file runs on SQLite and PostgreSQL.
+-- deleted. The SQLite and PostgreSQL files differ only in the position column's type.
+-- SQLite: `position INTEGER PRIMARY KEY` makes the position the table's rowid (64-bit), so rows
+-- are stored and read in position order without a separate index.
 
 -- position: 1, 2, 3 … in commit order, without gaps (appends are serialised on ledger_head).
 -- payload, metadata: canonical JSON text exactly as hashed (keys sorted, no whitespace).
 -- hash: lowercase hex SHA-256 of the previous hash and this row (docs/interchange.md).
 CREATE TABLE events (
-    position BIGINT PRIMARY KEY,
+    position INTEGER PRIMARY KEY,
     stream TEXT NOT NULL,
     sequence BIGINT NOT NULL,
     event_type TEXT NOT NULL,

@@ -1,0 +1,444 @@
+//! Ledger benchmarks (not tests): the command path against raw INSERTs, replay of a large ledger
+//! against a raw read, the fold alone, and `state --as-of`.
+//!
+//!   cargo bench -p server --bench ledger
+//!
+//! Environment: SPIRAL_BENCH_DB=sqlite|postgres|both (default both), SPIRAL_BENCH_EVENTS (ledger
+//! size for replay, default 1000000), SPIRAL_BENCH_COMMANDS (commands per write run, default 2000
+//! on SQLite and 400 on PostgreSQL), SPIRAL_BENCH_PG (admin URL, default
+//! postgres://postgres@127.0.0.1:5432/postgres), SPIRAL_BENCH_ONLY=write|fold (only the write
+//! runs, or only the fold from memory). Results are printed as Markdown rows for BENCHMARKS.md.
+
+use chrono::{Duration, TimeZone, Utc};
+use domain::chain::{to_canonical, Row, GENESIS};
+use domain::events::{Contract, Fact, LedgerEvent, EVENT_VERSION};
+use domain::ids::{PartnerId, ProgramId, ReceiptId};
+use domain::partner::PartnerKind;
+use domain::program::{Beneficiary, Pillar, SpiralStage};
+use domain::{Command, FiscalYear, LedgerState, Metadata, Recorded, View, Yen};
+use server::ledger::Ledger;
+use server::store::EventLog;
+use sqlx::Row as _;
+use std::sync::Arc;
+use std::time::Instant;
+
+const PARTNERS: usize = 100;
+const EVENTS_PER_PROGRAM: usize = 100;
+
+struct Db {
+    url: String,
+    drop_sql: Option<(String, String)>,
+}
+
+impl Db {
+    async fn new(kind: &str, label: &str) -> Db {
+        let name = format!("spiral_bench_{label}_{}", std::process::id());
+        if kind == "sqlite" {
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            Db {
+                url: format!("sqlite:{}", path.display()),
+                drop_sql: None,
+            }
+        } else {
+            let admin = std::env::var("SPIRAL_BENCH_PG")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&admin).await.expect("PostgreSQL");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&pool)
+                .await
+                .unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
+            Db {
+                url: format!("{base}/{name}"),
+                drop_sql: Some((admin, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))),
+            }
+        }
+    }
+
+    async fn drop(self) {
+        match self.drop_sql {
+            Some((admin, sql)) => {
+                let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
+                sqlx::query(&sql).execute(&pool).await.unwrap();
+            }
+            None => {
+                let path = self.url.trim_start_matches("sqlite:");
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+            }
+        }
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn partner_event(i: usize) -> LedgerEvent {
+    LedgerEvent {
+        on: date(1900, 4, 1),
+        fact: Fact::PartnerRegistered {
+            partner: PartnerId::new(format!("dept-{i}")).unwrap(),
+            name: format!("部署{i}"),
+            kind: PartnerKind::Department,
+            parent: None,
+        },
+    }
+}
+
+/// A valid synthetic ledger: departments, then programs that each hold a launch and a contract
+/// a year (awarded, then renewed) — the shape of the seed, scaled up.
+fn synthetic_rows(total: usize) -> Vec<Row> {
+    let base = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let mut rows = Vec::with_capacity(total);
+    let mut prev = GENESIS;
+    let mut push = |stream: String, sequence: u64, event: LedgerEvent, rows: &mut Vec<Row>| {
+        let position = rows.len() as u64 + 1;
+        let meta = Metadata {
+            actor: "bench".into(),
+            correlation_id: "bench".into(),
+            effective: event.on,
+            reason: None,
+            recorded_at: base + Duration::microseconds(position as i64),
+        };
+        let mut row = Row {
+            position,
+            stream,
+            sequence,
+            event_type: event.fact.type_name().into(),
+            event_version: EVENT_VERSION.into(),
+            payload: to_canonical(&event).unwrap(),
+            metadata: to_canonical(&meta).unwrap(),
+            hash: GENESIS,
+        };
+        row.hash = row.expected_hash(&prev);
+        prev = row.hash;
+        rows.push(row);
+    };
+    for i in 0..PARTNERS.min(total) {
+        push(format!("partner:dept-{i}"), 1, partner_event(i), &mut rows);
+    }
+    let mut program = 0;
+    while rows.len() < total {
+        let id = ProgramId::new(format!("program-{program}")).unwrap();
+        let stream = format!("program:{id}");
+        let first = 1901;
+        push(
+            stream.clone(),
+            1,
+            LedgerEvent {
+                on: FiscalYear::new(first).unwrap().first_day(),
+                fact: Fact::ProgramLaunched {
+                    program: id.clone(),
+                    name: format!("事業{program}"),
+                    pillar: Pillar::ALL[program % 3],
+                    beneficiaries: vec![Beneficiary::DisabledPeople],
+                    stage: SpiralStage::try_from((program % 9 + 1) as u8).unwrap(),
+                },
+            },
+            &mut rows,
+        );
+        for k in 1..EVENTS_PER_PROGRAM {
+            if rows.len() >= total {
+                break;
+            }
+            let fy = FiscalYear::new(first + k as i32 - 1).unwrap();
+            let contract = Contract {
+                fiscal_year: fy,
+                commissioners: vec![PartnerId::new(format!("dept-{}", program % PARTNERS)).unwrap()],
+                scheme: None,
+                amount: Some(Yen::new(1_000_000)),
+            };
+            let fact = if k == 1 {
+                Fact::ContractAwarded {
+                    program: id.clone(),
+                    contract,
+                }
+            } else {
+                Fact::ContractRenewed {
+                    program: id.clone(),
+                    contract,
+                }
+            };
+            push(
+                stream.clone(),
+                k as u64 + 1,
+                LedgerEvent {
+                    on: fy.first_day(),
+                    fact,
+                },
+                &mut rows,
+            );
+        }
+        program += 1;
+    }
+    rows
+}
+
+fn receipt_command(i: usize) -> Command {
+    Command::record(
+        date(2020, 4, 1),
+        Fact::FundsReceived {
+            receipt: ReceiptId::new(format!("r-{i}")).unwrap(),
+            kind: domain::funds::FundKind::Grant,
+            payer: domain::funds::Payer::Partner(PartnerId::new("dept-0").unwrap()),
+            amount: Yen::new(10_000),
+            fiscal_year: FiscalYear::new(2020).unwrap(),
+            program: None,
+            restricted: false,
+        },
+    )
+}
+
+fn rate(n: usize, secs: f64) -> String {
+    format!("{:.0}/s", n as f64 / secs)
+}
+
+/// Raw autocommit INSERTs of ready-made rows into the events table: the floor the command path
+/// is compared with.
+async fn raw_inserts(db_kind: &str, n: usize, writers: usize) -> f64 {
+    let db = Db::new(db_kind, "raw").await;
+    let log = Arc::new(EventLog::open(&db.url).await.unwrap());
+    let rows = Arc::new(synthetic_rows(n));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            let log = log.clone();
+            let rows = rows.clone();
+            tokio::spawn(async move {
+                for row in rows.iter().skip(w).step_by(writers) {
+                    sqlx::query(
+                        "INSERT INTO events (position, stream, sequence, event_type, event_version, payload, metadata, hash) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(row.position as i64)
+                    .bind(&row.stream)
+                    .bind(row.sequence as i64)
+                    .bind(&row.event_type)
+                    .bind(&row.event_version)
+                    .bind(&row.payload)
+                    .bind(&row.metadata)
+                    .bind("00")
+                    .execute(log.pool())
+                    .await
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    log.close().await;
+    db.drop().await;
+    n as f64 / secs
+}
+
+/// Whole command path: rules, aggregate load, hash chain, serialised append.
+async fn command_path(db_kind: &str, n: usize, writers: usize) -> f64 {
+    let db = Db::new(db_kind, "cmd").await;
+    let ledger = Arc::new(Ledger::open(&db.url).await.unwrap());
+    ledger
+        .execute(
+            Command::record(date(1900, 4, 1), partner_event(0).fact),
+            "bench",
+            None,
+        )
+        .await
+        .unwrap();
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            let ledger = ledger.clone();
+            tokio::spawn(async move {
+                for i in (w..n).step_by(writers) {
+                    ledger.execute(receipt_command(i), "bench", None).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(ledger.log().count().await.unwrap() as usize, n + 1);
+    ledger.log().close().await;
+    db.drop().await;
+    n as f64 / secs
+}
+
+async fn replay(db_kind: &str, total: usize) {
+    let db = Db::new(db_kind, "replay").await;
+    let log = EventLog::open(&db.url).await.unwrap();
+    let t = Instant::now();
+    let rows = synthetic_rows(total);
+    let generate = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    log.import_rows(&rows).await.unwrap();
+    let import = t.elapsed().as_secs_f64();
+    drop(rows);
+    println!("| {db_kind} | build {total} synthetic events in memory | {generate:.1} s |");
+    println!("| {db_kind} | bulk import of {total} events (500 rows per INSERT, one transaction) | {import:.1} s ({}) |", rate(total, import));
+
+    // Raw sqlx read of the same rows, nothing decoded.
+    let t = Instant::now();
+    let mut raw = 0usize;
+    let mut after = 0i64;
+    loop {
+        let page = sqlx::query(
+            "SELECT position, stream, sequence, event_type, event_version, payload, metadata, hash FROM events \
+             WHERE position > $1 ORDER BY position LIMIT 50000",
+        )
+        .bind(after)
+        .fetch_all(log.pool())
+        .await
+        .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().unwrap().get::<i64, _>(0);
+        raw += page.len();
+    }
+    let raw_secs = t.elapsed().as_secs_f64();
+    assert_eq!(raw, total);
+    println!(
+        "| {db_kind} | raw sqlx read of all rows | {raw_secs:.2} s ({}) |",
+        rate(total, raw_secs)
+    );
+
+    // Read all + decode + fold into every projection.
+    let ledger = Ledger::new(Arc::new(log));
+    let t = Instant::now();
+    let events: Vec<Recorded> = ledger.recorded_all().await.unwrap();
+    let read_decode = t.elapsed().as_secs_f64();
+    let state = LedgerState::replay(&events, View::everything());
+    let full = t.elapsed().as_secs_f64();
+    assert_eq!(state.events_seen as usize, total);
+    println!(
+        "| {db_kind} | replay: read + decode + fold all | {full:.2} s ({}; read+decode {read_decode:.2} s) |",
+        rate(total, full)
+    );
+
+    // The fold alone, from memory (what the browser and a warm server do).
+    let t = Instant::now();
+    let state = LedgerState::replay(&events, View::everything());
+    let fold = t.elapsed().as_secs_f64();
+    println!(
+        "| {db_kind} | fold alone, from memory | {:.0} ms ({}) |",
+        fold * 1000.0,
+        rate(state.events_seen as usize, fold)
+    );
+
+    // state --as-of from memory, and the whole CLI run.
+    let t = Instant::now();
+    let as_of = LedgerState::replay(
+        &events,
+        View {
+            as_of: Some(date(1950, 3, 31)),
+            known_at: None,
+        },
+    );
+    let as_of_ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "| {db_kind} | `state --as-of` fold from memory ({} programs) | {as_of_ms:.0} ms |",
+        as_of.programs.len()
+    );
+    let t = Instant::now();
+    let all = ledger.recorded_all().await.unwrap();
+    let state = LedgerState::replay(
+        &all,
+        View {
+            as_of: Some(date(1950, 3, 31)),
+            known_at: None,
+        },
+    );
+    let json = serde_json::to_string(&state).unwrap();
+    let cli_ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "| {db_kind} | `state --as-of` end to end (read, fold, JSON {} MB) | {cli_ms:.0} ms |",
+        json.len() / 1_000_000
+    );
+    ledger.log().close().await;
+    db.drop().await;
+}
+
+/// The fold from memory alone, without a database: quick to rerun while tuning projections.
+fn fold_only(total: usize) {
+    let events: Vec<Recorded> = synthetic_rows(total)
+        .iter()
+        .map(|r| r.decode().unwrap())
+        .collect();
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let state = LedgerState::replay(&events, View::everything());
+        best = best.min(t.elapsed().as_secs_f64());
+        assert_eq!(state.events_seen as usize, total);
+    }
+    println!(
+        "| memory | fold alone, best of 3 | {:.0} ms ({}) |",
+        best * 1000.0,
+        rate(total, best)
+    );
+    let t = Instant::now();
+    let as_of = LedgerState::replay(
+        &events,
+        View {
+            as_of: Some(date(1950, 3, 31)),
+            known_at: None,
+        },
+    );
+    println!(
+        "| memory | `state --as-of` fold ({} programs) | {:.0} ms |",
+        as_of.programs.len(),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let which = std::env::var("SPIRAL_BENCH_DB").unwrap_or_else(|_| "both".into());
+    let total: usize = std::env::var("SPIRAL_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let kinds: Vec<&str> = match which.as_str() {
+        "sqlite" => vec!["sqlite"],
+        "postgres" => vec!["postgres"],
+        _ => vec!["sqlite", "postgres"],
+    };
+    if std::env::var("SPIRAL_BENCH_ONLY").as_deref() == Ok("fold") {
+        fold_only(total);
+        return;
+    }
+    println!("| database | measurement | result |");
+    println!("|---|---|---|");
+    for kind in kinds {
+        let n: usize = std::env::var("SPIRAL_BENCH_COMMANDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(if kind == "sqlite" { 2000 } else { 400 });
+        for writers in [1, 8] {
+            let raw = raw_inserts(kind, n, writers).await;
+            let cmd = command_path(kind, n, writers).await;
+            println!(
+                "| {kind} | {writers} writer(s), {n} each: raw INSERT {raw:.0}/s; command path {cmd:.0}/s | {:.0}% of raw |",
+                100.0 * cmd / raw
+            );
+        }
+        if std::env::var("SPIRAL_BENCH_ONLY").as_deref() != Ok("write") {
+            replay(kind, total).await;
+        }
+    }
+}
