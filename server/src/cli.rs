@@ -3,6 +3,7 @@
 
 use crate::interchange;
 use crate::ledger::Ledger;
+use crate::people::{People, Role};
 use crate::store::EventLog;
 use crate::verify::verify;
 use crate::web;
@@ -57,6 +58,11 @@ pub enum Verb {
         #[arg(long, value_parser = parse_known_at)]
         known_at: Option<DateTime<Utc>>,
     },
+    /// Manage the people who may sign in.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Start the web server.
     Serve {
         /// Address to listen on
@@ -66,6 +72,22 @@ pub enum Verb {
         #[arg(long)]
         demo: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    /// Add a user. The password is read from standard input (one line), never from an argument.
+    Add {
+        name: String,
+        /// staff (records events), auditor (reads everything, verifies), reporter (reads
+        /// projections and reports) or admin (manages people)
+        #[arg(long)]
+        role: Role,
+    },
+    /// List users with their roles.
+    List,
+    /// Disable a user: their sessions end at once and they can no longer sign in.
+    Disable { name: String },
 }
 
 fn parse_known_at(text: &str) -> Result<DateTime<Utc>, String> {
@@ -154,6 +176,7 @@ async fn run(cli: Cli) -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Verb::User { action } => user_command(People::new(ledger.log().pool().clone()), action).await,
         Verb::Serve { addr, demo } => {
             if demo {
                 if let Err(e) = crate::demo::load(&ledger).await {
@@ -167,6 +190,43 @@ async fn run(cli: Cli) -> ExitCode {
         }
     };
     code
+}
+
+async fn user_command(people: People, action: UserAction) -> ExitCode {
+    match action {
+        UserAction::Add { name, role } => {
+            let mut password = String::new();
+            if let Err(e) = std::io::stdin().read_line(&mut password) {
+                return fail(format_args!("cannot read the password from stdin: {e}"));
+            }
+            let password = password.trim_end_matches(['\n', '\r']);
+            match people.add(&name, role, password).await {
+                Ok(user) => {
+                    println!("added {} ({})", user.name, user.role);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        UserAction::List => match people.list().await {
+            Ok(users) => {
+                let mut text = String::new();
+                for u in users {
+                    let state = if u.disabled { "disabled" } else { "active" };
+                    text.push_str(&format!("{}\t{}\t{}\t{}\n", u.name, u.role, state, u.created_at));
+                }
+                print_out(text.trim_end())
+            }
+            Err(e) => fail(e),
+        },
+        UserAction::Disable { name } => match people.disable(&name).await {
+            Ok(()) => {
+                println!("disabled {name}; their sessions have ended");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+    }
 }
 
 /// Prints to stdout; a closed pipe (`spiral state | head`) is not an error worth a panic.

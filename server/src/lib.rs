@@ -5,6 +5,8 @@ pub mod cli;
 pub mod demo;
 pub mod interchange;
 pub mod ledger;
+pub mod people;
 pub mod store;
+pub mod tail;
 pub mod verify;
 pub mod web;

@@ -3,46 +3,10 @@
 
 mod common;
 
-use common::{spiral_bin, TestDb, BOTH};
-use std::io::{BufRead, BufReader, Read, Write};
+use common::server::Server;
+use common::{TestDb, BOTH};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(db: &TestDb, demo: bool) -> Server {
-    let mut args = vec!["--database-url", &db.url, "serve", "--addr", "127.0.0.1:0"];
-    if demo {
-        args.push("--demo");
-    }
-    let mut child = Command::new(spiral_bin())
-        .args(&args)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start spiral serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("Spiral is listening on http://")
-        .and_then(|rest| rest.strip_suffix('/'))
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
-    Server { child, addr }
-}
 
 /// A plain HTTP/1.1 GET, as a browser without JavaScript would make it.
 fn get(addr: &str, path: &str) -> (u16, String) {
@@ -66,7 +30,7 @@ fn get(addr: &str, path: &str) -> (u16, String) {
 fn the_home_page_lists_the_demo_programs_before_any_script_runs() {
     for kind in BOTH {
         let db = TestDb::new(kind);
-        let server = start(&db, true);
+        let server = Server::start(&db, true);
         let (status, body) = get(&server.addr, "/");
         assert_eq!(status, 200);
         assert!(body.contains("台帳には133件のイベント"), "{kind:?}: {body}");

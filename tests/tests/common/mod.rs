@@ -2,6 +2,9 @@
 //! own), and the `spiral` entry point run as a real process.
 #![allow(dead_code)]
 
+pub mod http;
+pub mod server;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -148,6 +151,24 @@ pub fn spiral(db: &TestDb, args: &[&str]) -> Run {
         .output()
         .expect("run spiral");
     Run::from(output)
+}
+
+/// Runs `spiral --database-url URL ARGS…` with `input` on stdin.
+pub fn spiral_with_input(db: &TestDb, args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(spiral_bin())
+        .arg("--database-url")
+        .arg(&db.url)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run spiral");
+    // The process may refuse its arguments before reading stdin: a closed pipe is fine then.
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    Run::from(child.wait_with_output().expect("wait for spiral"))
 }
 
 pub fn temp_file(name: &str, contents: &str) -> PathBuf {

@@ -1,0 +1,102 @@
+//! The HTTP edge's one error type, mapped to status codes in one place. Internal failures are
+//! logged and answered with a generic message; nothing internal leaks to the client.
+
+use crate::ledger::CommandError;
+use crate::people::PeopleError;
+use crate::store::StoreError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::DomainError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("sign in first")]
+    Unauthorized,
+    #[error("your role may not do this")]
+    Forbidden,
+    #[error("cross-site request refused")]
+    CrossSite,
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{message}")]
+    BadRequest { status: StatusCode, message: String },
+    #[error("{0}")]
+    Rejected(DomainError),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("too many failed sign-ins; wait a minute and try again")]
+    TooManyAttempts,
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::CrossSite => (StatusCode::FORBIDDEN, "cross_site"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::BadRequest { status, .. } => (*status, "bad_request"),
+            ApiError::Rejected(_) => (StatusCode::UNPROCESSABLE_ENTITY, "rule_broken"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!("internal error: {detail}");
+        }
+        let (status, code) = self.status_and_code();
+        (
+            status,
+            Json(serde_json::json!({ "error": code, "message": self.to_string() })),
+        )
+            .into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { .. } => ApiError::Conflict(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<PeopleError> for ApiError {
+    fn from(e: PeopleError) -> Self {
+        match e {
+            PeopleError::Database(_) | PeopleError::Hash(_) => ApiError::Internal(e.to_string()),
+            PeopleError::NoSuchUser(_) => ApiError::NotFound(e.to_string()),
+            PeopleError::Exists(_) => ApiError::Conflict(e.to_string()),
+            other => ApiError::BadRequest {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<CommandError> for ApiError {
+    fn from(e: CommandError) -> Self {
+        match e {
+            CommandError::Rejected(rule) => ApiError::Rejected(rule),
+            CommandError::Conflict { .. } => ApiError::Conflict(e.to_string()),
+            CommandError::Store(store) => store.into(),
+        }
+    }
+}

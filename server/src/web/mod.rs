@@ -1,0 +1,128 @@
+//! The web server: the server-rendered home page, the JSON API under `/api` (sessions and
+//! roles, commands, projections, the log as JSON or postcard, verification, people) and the live
+//! event stream.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod stream;
+
+use crate::ledger::Ledger;
+use crate::people::People;
+use crate::tail::Tail;
+use auth::LoginLimiter;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::response::{Html, IntoResponse};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Largest request body accepted; a command is a few kilobytes at most.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub ledger: Arc<Ledger>,
+    pub people: People,
+    pub tail: Arc<Tail>,
+    pub limiter: Arc<LoginLimiter>,
+}
+
+impl AppState {
+    /// Must be called inside a tokio runtime: starts the live tail.
+    pub fn new(ledger: Arc<Ledger>) -> Self {
+        let people = People::new(ledger.log().pool().clone());
+        let tail = Tail::spawn(ledger.log().clone());
+        AppState {
+            ledger,
+            people,
+            tail,
+            limiter: Arc::default(),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/login", post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/me", get(auth::me))
+        .route("/commands", post(api::submit))
+        .route("/programs", get(api::programs))
+        .route("/partners", get(api::partners))
+        .route("/timeline", get(api::timeline))
+        .route("/state", get(api::projected_state))
+        .route("/history/{stream}", get(api::history))
+        .route("/events", get(api::log))
+        .route("/events/stream", get(stream::events))
+        .route("/verify", get(api::verify))
+        .route("/users", get(api::users).post(api::add_user))
+        .route("/users/{name}/disable", post(api::disable_user))
+        .fallback(|| async { error::ApiError::NotFound("endpoint".into()) });
+    Router::new()
+        .route("/", get(home))
+        .nest("/api", api)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(auth::same_origin))
+        .with_state(state)
+}
+
+async fn home(State(state): State<AppState>) -> impl IntoResponse {
+    if let Err(e) = state.ledger.catch_up().await {
+        tracing::error!("catch-up failed: {e}");
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Html(app::error_page()),
+        )
+            .into_response();
+    }
+    Html(state.ledger.read_state(app::home_page)).into_response()
+}
+
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match state.ledger.log().count().await {
+        Ok(events) => Json(serde_json::json!({ "status": "ok", "events": events })).into_response(),
+        Err(e) => {
+            tracing::error!("health check failed: {e}");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+pub async fn serve(ledger: Ledger, addr: SocketAddr) -> std::io::Result<()> {
+    let state = AppState::new(Arc::new(ledger));
+    match state.people.count().await {
+        Ok(0) => eprintln!(
+            "No one can sign in yet. Create the first account with:\n  spiral user add NAME --role admin   (and --role staff, auditor or reporter for others; the password is read from stdin)"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("could not count users: {e}"),
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    println!("Spiral is listening on http://{local}/");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

@@ -1,0 +1,390 @@
+//! The JSON API and the live stream, against `spiral serve` as a real process on SQLite and on
+//! PostgreSQL: roles on every endpoint, commands with the actor from the session, every kind of
+//! bad input refused without changing the log, the stream with Last-Event-ID, sessions across a
+//! restart, and a disabled user's session ending.
+
+mod common;
+
+use common::http::{get, post_json, request, EventStream};
+use common::server::Server;
+use common::{spiral, spiral_with_input, TestDb, BOTH};
+use std::time::Duration;
+
+const PASSWORD: &str = "correct horse battery";
+const ROLES: [&str; 4] = ["staff", "auditor", "reporter", "admin"];
+
+fn add_users(db: &TestDb) {
+    for role in ROLES {
+        spiral_with_input(
+            db,
+            &["user", "add", &format!("{role}-user"), "--role", role],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
+    }
+}
+
+fn sign_in(addr: &str, name: &str) -> String {
+    let body = serde_json::json!({ "name": name, "password": PASSWORD }).to_string();
+    let response = post_json(addr, "/api/login", None, &body);
+    assert_eq!(response.status, 200, "sign-in of {name}: {}", response.text());
+    let set_cookie = response.header("set-cookie").unwrap().to_owned();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"),
+        "{set_cookie}"
+    );
+    response.cookie().unwrap()
+}
+
+fn partner_command(id: &str) -> String {
+    serde_json::json!({
+        "command": { "Record": { "on": "2020-04-01", "fact": { "PartnerRegistered": {
+            "partner": id, "name": "テスト課", "kind": "Department", "parent": null } } } }
+    })
+    .to_string()
+}
+
+fn export(db: &TestDb) -> String {
+    spiral(db, &["export"]).ok().stdout
+}
+
+#[test]
+fn every_endpoint_checks_the_role_on_the_server() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, true);
+        let addr = &server.addr;
+        let cookies: Vec<(&str, String)> = ROLES
+            .iter()
+            .map(|r| (*r, sign_in(addr, &format!("{r}-user"))))
+            .collect();
+        let readers = ["staff", "auditor", "reporter"];
+        let gets: Vec<(&str, Vec<&str>)> = vec![
+            ("/api/me", ROLES.to_vec()),
+            ("/api/programs", readers.to_vec()),
+            ("/api/partners", readers.to_vec()),
+            ("/api/timeline", readers.to_vec()),
+            ("/api/state?as_of=2005-12-31", readers.to_vec()),
+            ("/api/history/program:pocket-kobo", readers.to_vec()),
+            ("/api/events?after=0&limit=5", readers.to_vec()),
+            ("/api/verify", vec!["auditor"]),
+            ("/api/users", vec!["admin"]),
+        ];
+        for (path, allowed) in &gets {
+            assert_eq!(
+                get(addr, path, None).status,
+                401,
+                "{kind:?} {path} without a session"
+            );
+            for (role, cookie) in &cookies {
+                let status = get(addr, path, Some(cookie)).status;
+                let expected = if allowed.contains(role) { 200 } else { 403 };
+                assert_eq!(status, expected, "{kind:?} {path} as {role}");
+            }
+        }
+        // State-changing endpoints.
+        assert_eq!(
+            post_json(addr, "/api/commands", None, &partner_command("p-none")).status,
+            401
+        );
+        for (i, (role, cookie)) in cookies.iter().enumerate() {
+            let status = post_json(
+                addr,
+                "/api/commands",
+                Some(cookie),
+                &partner_command(&format!("p-{i}")),
+            )
+            .status;
+            assert_eq!(
+                status,
+                if *role == "staff" { 200 } else { 403 },
+                "{kind:?} commands as {role}"
+            );
+            let new_user =
+                serde_json::json!({ "name": format!("new-{i}"), "role": "reporter", "password": PASSWORD })
+                    .to_string();
+            let status = post_json(addr, "/api/users", Some(cookie), &new_user).status;
+            assert_eq!(
+                status,
+                if *role == "admin" { 201 } else { 403 },
+                "{kind:?} users as {role}"
+            );
+        }
+        // The live stream.
+        assert_eq!(
+            request(
+                addr,
+                "GET",
+                "/api/events/stream?after=999999",
+                &[("Cookie", &cookies[3].1)],
+                b""
+            )
+            .status,
+            403
+        );
+        assert_eq!(
+            get(addr, "/api/health", None).status,
+            200,
+            "health needs no session"
+        );
+    }
+}
+
+#[test]
+fn a_staff_command_is_logged_with_the_staff_member_as_actor() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, true);
+        let staff = sign_in(&server.addr, "staff-user");
+        // The body names another actor: it is ignored, the session decides.
+        let mut body: serde_json::Value = serde_json::from_str(&partner_command("kyodo-ka")).unwrap();
+        body["actor"] = "mallory".into();
+        let response = post_json(&server.addr, "/api/commands", Some(&staff), &body.to_string());
+        assert_eq!(
+            response.status,
+            400,
+            "{kind:?}: unknown fields are refused: {}",
+            response.text()
+        );
+        let response = post_json(
+            &server.addr,
+            "/api/commands",
+            Some(&staff),
+            &partner_command("kyodo-ka"),
+        );
+        assert_eq!(response.status, 200, "{}", response.text());
+        let outcome = response.json();
+        assert_eq!(outcome["positions"], serde_json::json!([134]));
+        assert_eq!(outcome["stream"], "partner:kyodo-ka");
+        let log = get(&server.addr, "/api/events?after=133", Some(&staff)).json();
+        assert_eq!(log[0]["position"], 134);
+        assert_eq!(log[0]["metadata"]["actor"], "staff-user", "{kind:?}");
+        // The browser's replay format decodes to the same event.
+        let postcard = request(
+            &server.addr,
+            "GET",
+            "/api/events?after=133",
+            &[("Cookie", &staff), ("Accept", "application/x-postcard")],
+            b"",
+        );
+        assert_eq!(postcard.header("content-type"), Some("application/x-postcard"));
+        let decoded: Vec<domain::Recorded> = postcard::from_bytes(&postcard.body).expect("postcard log");
+        assert_eq!(decoded.len(), 1);
+        assert_eq!(decoded[0].meta.actor, "staff-user");
+    }
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_changes_nothing() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, true);
+        let addr = &server.addr;
+        let staff = sign_in(addr, "staff-user");
+        let before = export(&db);
+        let cases: Vec<(String, u16, &str)> = vec![
+            ("{not json".into(), 400, "JSON"),
+            (r#"{"command": {"Launch": {}}}"#.into(), 400, "not a command Spiral knows"),
+            (format!(r#"{{"command": "{}"}}"#, "x".repeat(100_000)), 413, ""),
+            // A second contract for the same program, commissioner and fiscal year.
+            (
+                serde_json::json!({ "command": { "Record": { "on": "2001-04-01", "fact": { "ContractAwarded": {
+                    "program": "pc-course-west",
+                    "contract": { "fiscal_year": 2001, "commissioners": ["shizuoka-disability-plan"], "scheme": null, "amount": null } } } } } })
+                .to_string(),
+                422,
+                "already has a contract for 2001年度",
+            ),
+            // Decided against a version of the program the person no longer sees.
+            (
+                serde_json::json!({ "expected_version": 2, "command": { "Record": { "on": "2005-03-31", "fact": { "ProgramConcluded": { "program": "hs-guidance-2009" } } } } })
+                .to_string(),
+                409,
+                "changed by someone else first",
+            ),
+        ];
+        for (body, status, needle) in &cases {
+            let response = post_json(addr, "/api/commands", Some(&staff), body);
+            assert_eq!(response.status, *status, "{kind:?}: {}", response.text());
+            if response.status != 413 {
+                let message = response.json()["message"].as_str().unwrap().to_owned();
+                assert!(
+                    message.contains(needle),
+                    "{kind:?}: {needle:?} not in {message:?}"
+                );
+            }
+        }
+        // A cross-site form post is refused before it reaches the command.
+        let forged = request(
+            addr,
+            "POST",
+            "/api/commands",
+            &[
+                ("Cookie", &staff),
+                ("Content-Type", "application/json"),
+                ("Origin", "http://evil.example"),
+            ],
+            partner_command("forged").as_bytes(),
+        );
+        assert_eq!(forged.status, 403);
+        assert_eq!(export(&db), before, "{kind:?}: nothing was appended");
+    }
+}
+
+#[test]
+fn the_stream_delivers_each_event_once_in_order_and_resumes_after_a_reconnect() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, true);
+        let addr = &server.addr;
+        let staff = sign_in(addr, "staff-user");
+        let auditor = sign_in(addr, "auditor-user");
+
+        let mut stream = EventStream::open(addr, &auditor, None);
+        let history = stream.next_events(133, Duration::from_secs(20));
+        assert_eq!(
+            history.iter().map(|e| e.id).collect::<Vec<_>>(),
+            (1..=133).collect::<Vec<_>>(),
+            "{kind:?}"
+        );
+        let first: serde_json::Value = serde_json::from_str(&history[0].data).unwrap();
+        assert_eq!(first["position"], 1);
+
+        assert_eq!(
+            post_json(addr, "/api/commands", Some(&staff), &partner_command("live-1")).status,
+            200
+        );
+        let live = stream.next_events(1, Duration::from_secs(10));
+        assert_eq!(
+            live.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![134],
+            "{kind:?}: a new event arrives live"
+        );
+        drop(stream);
+
+        // Two events while the client is away; it comes back with the last id it saw.
+        for id in ["away-1", "away-2"] {
+            assert_eq!(
+                post_json(addr, "/api/commands", Some(&staff), &partner_command(id)).status,
+                200
+            );
+        }
+        let mut again = EventStream::open(addr, &auditor, Some(134));
+        let missed = again.next_events(3, Duration::from_secs(3));
+        assert_eq!(
+            missed.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![135, 136],
+            "{kind:?}: exactly the missed events"
+        );
+        assert!(missed[1].data.contains("away-2"));
+    }
+}
+
+#[test]
+fn sessions_survive_a_restart_and_end_when_the_user_is_disabled() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, false);
+        let reporter = sign_in(&server.addr, "reporter-user");
+        let staff = sign_in(&server.addr, "staff-user");
+        server.stop();
+
+        let server = Server::start(&db, false);
+        let me = get(&server.addr, "/api/me", Some(&reporter));
+        assert_eq!(me.status, 200, "{kind:?}: the session survived the restart");
+        assert_eq!(me.json()["role"], "reporter");
+
+        spiral(&db, &["user", "disable", "reporter-user"]).ok();
+        assert_eq!(
+            get(&server.addr, "/api/me", Some(&reporter)).status,
+            401,
+            "{kind:?}: disabled"
+        );
+        let again = post_json(
+            &server.addr,
+            "/api/login",
+            None,
+            &serde_json::json!({ "name": "reporter-user", "password": PASSWORD }).to_string(),
+        );
+        assert_eq!(again.status, 401);
+
+        // Logging out ends the session.
+        assert_eq!(
+            request(&server.addr, "POST", "/api/logout", &[("Cookie", &staff)], b"").status,
+            200
+        );
+        assert_eq!(get(&server.addr, "/api/me", Some(&staff)).status, 401);
+    }
+}
+
+#[test]
+fn failed_sign_ins_say_nothing_about_the_name_and_are_rate_limited() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    add_users(&db);
+    let server = Server::start(&db, false);
+    let attempt = |name: &str| {
+        post_json(
+            &server.addr,
+            "/api/login",
+            None,
+            &serde_json::json!({ "name": name, "password": "wrong password!" }).to_string(),
+        )
+    };
+    let unknown = attempt("nobody");
+    let wrong = attempt("staff-user");
+    assert_eq!((unknown.status, wrong.status), (401, 401));
+    assert_eq!(
+        unknown.json()["message"],
+        wrong.json()["message"],
+        "the same message either way"
+    );
+    for _ in 0..4 {
+        attempt("staff-user");
+    }
+    assert_eq!(attempt("staff-user").status, 429, "too many failures");
+    let right = post_json(
+        &server.addr,
+        "/api/login",
+        None,
+        &serde_json::json!({ "name": "staff-user", "password": PASSWORD }).to_string(),
+    );
+    assert_eq!(right.status, 429, "even the right password waits out the window");
+}
+
+#[test]
+fn user_passwords_come_from_stdin_and_are_checked() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    let short = spiral_with_input(&db, &["user", "add", "ann", "--role", "staff"], "short\n");
+    assert_eq!(short.code, 2);
+    assert!(
+        short.stderr.contains("at least 10 characters"),
+        "{}",
+        short.stderr
+    );
+    let role = spiral_with_input(
+        &db,
+        &["user", "add", "ann", "--role", "boss"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(role.code, 2);
+    assert!(role.stderr.contains("unknown role"), "{}", role.stderr);
+    spiral_with_input(
+        &db,
+        &["user", "add", "ann", "--role", "staff"],
+        &format!("{PASSWORD}\n"),
+    )
+    .ok();
+    let twice = spiral_with_input(
+        &db,
+        &["user", "add", "ann", "--role", "staff"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(twice.stderr.contains("already exists"), "{}", twice.stderr);
+    let list = spiral(&db, &["user", "list"]).ok();
+    assert!(list.stdout.starts_with("ann\tstaff\tactive"), "{}", list.stdout);
+}
