@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 pub const EVENT_VERSION: &str = "1.0";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerEvent {
     /// The date the fact took effect (a contract's fiscal year start, a meeting's day).
     pub on: NaiveDate,
@@ -25,6 +26,7 @@ pub struct LedgerEvent {
 
 /// A contract for one fiscal year (単年度契約), possibly from several departments jointly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contract {
     pub fiscal_year: FiscalYear,
     /// One or more commissioning departments (共同委託 when several).
@@ -37,6 +39,7 @@ pub struct Contract {
 
 /// A participant count by sector, for round-tables and working groups.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Participation {
     pub sector: Sector,
     pub count: u32,
@@ -44,6 +47,7 @@ pub struct Participation {
 
 /// A meeting, group or survey: what it was, what program it served, who took part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Gathering {
     pub activity: ActivityId,
     pub title: String,
@@ -52,6 +56,7 @@ pub struct Gathering {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Fact {
     // --- programs ---
     ProgramLaunched {
@@ -137,6 +142,7 @@ pub enum Fact {
     /// Replaces the fact at `target` (a sequence in the same stream) and its effective date.
     Corrected {
         target: u64,
+        #[cfg_attr(feature = "openapi", schema(no_recursion))]
         fact: Box<Fact>,
         reason: String,
     },
@@ -149,6 +155,7 @@ pub enum Fact {
 
 /// What a fact is about; its stream in the store is `kind:id`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SubjectRef {
     Program(ProgramId),
     Partner(PartnerId),

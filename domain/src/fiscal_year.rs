@@ -9,6 +9,7 @@ use std::fmt;
 
 /// A fiscal year, named by the calendar year in which it starts (2004 = 2004-04-01 .. 2005-03-31).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct FiscalYear(i32);
 

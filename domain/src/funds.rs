@@ -7,6 +7,7 @@ use crate::ids::{DonorId, PartnerId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FundKind {
     /// 委託料: a government commission fee — earned revenue, not a grant.
     CommissionFee,
@@ -28,6 +29,7 @@ pub enum FundKind {
 
 /// 活動計算書 ordinary revenue categories (NPO法人会計基準).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RevenueCategory {
     /// 受取会費
     Dues,
@@ -82,6 +84,7 @@ impl RevenueCategory {
 
 /// Who paid: a partner organisation, a donor known by id, or an anonymous giver.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Payer {
     Partner(PartnerId),
     Donor(DonorId),

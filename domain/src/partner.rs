@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PartnerKind {
     /// A prefecture, city or the state (静岡県, 浜松市).
     GovernmentBody,
@@ -45,6 +46,7 @@ impl PartnerKind {
 
 /// Sectors taking part in a round-table or working group (NPO・議会・行政・…).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Sector {
     Npo,
     Assembly,

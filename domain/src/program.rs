@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The three pillars (3本柱). Woven together on purpose: each program belongs to one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Pillar {
     /// 市民活動支援 (中間支援組織活動とネットワーキング)
     CivicSupport,
@@ -36,6 +37,7 @@ impl Pillar {
 
 /// Who a program is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Beneficiary {
     Children,
     DisabledPeople,
@@ -77,6 +79,7 @@ impl Beneficiary {
 
 /// One of the nine stages of the spiral (スパイラル), 1 to 9.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "u8", into = "u8")]
 pub struct SpiralStage(u8);
 

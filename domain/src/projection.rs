@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// Which moment of history to project.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct View {
     pub as_of: Option<NaiveDate>,
     pub known_at: Option<DateTime<Utc>>,
@@ -43,6 +44,7 @@ impl View {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContractView {
     pub fiscal_year: FiscalYear,
     pub commissioners: Vec<PartnerId>,
@@ -53,6 +55,7 @@ pub struct ContractView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgramView {
     pub id: ProgramId,
     pub name: String,
@@ -80,6 +83,7 @@ impl ProgramView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NameSpan {
     /// The name holds from this date until the next span's.
     pub from: NaiveDate,
@@ -87,12 +91,14 @@ pub struct NameSpan {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Merger {
     pub on: NaiveDate,
     pub successor: PartnerId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartnerView {
     pub id: PartnerId,
     pub kind: PartnerKind,
@@ -122,6 +128,7 @@ impl PartnerView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityView {
     pub id: ActivityId,
     /// The event type that created it (RoundtableHeld, PolicyProposed, …).
@@ -135,6 +142,7 @@ pub struct ActivityView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptView {
     pub id: ReceiptId,
     pub kind: FundKind,
@@ -148,12 +156,14 @@ pub struct ReceiptView {
 
 /// One activity on the spiral: a mark at its effective date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     pub position: u64,
     pub on: NaiveDate,
     /// What the mark is about (its stream in the store).
     pub subject: SubjectRef,
     /// The event type (ContractAwarded, RoundtableHeld, …).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: Cow<'static, str>,
     pub pillar: Pillar,
     pub stage: SpiralStage,
@@ -164,6 +174,7 @@ pub struct TimelineEntry {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerState {
     pub view: View,
     /// Events the fold looked at (recorded by `known_at`), corrections included.

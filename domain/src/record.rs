@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Metadata the server writes beside every event. Never taken from the request body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Metadata {
     /// Who recorded it (a user name, or `system:demo` for the seed history).
     pub actor: String,
@@ -21,6 +22,7 @@ pub struct Metadata {
 
 /// One event of the ledger, decoded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recorded {
     /// 1, 2, 3 … in commit order, without gaps.
     pub position: u64,

@@ -187,7 +187,7 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         let before = export(&db);
         let cases: Vec<(String, u16, &str)> = vec![
             ("{not json".into(), 400, "JSON"),
-            (r#"{"command": {"Launch": {}}}"#.into(), 400, "not a command Spiral knows"),
+            (r#"{"command": {"Launch": {}}}"#.into(), 400, "unknown variant `Launch`"),
             (format!(r#"{{"command": "{}"}}"#, "x".repeat(100_000)), 413, ""),
             // A second contract for the same program, commissioner and fiscal year.
             (
@@ -387,4 +387,57 @@ fn user_passwords_come_from_stdin_and_are_checked() {
     assert!(twice.stderr.contains("already exists"), "{}", twice.stderr);
     let list = spiral(&db, &["user", "list"]).ok();
     assert!(list.stdout.starts_with("ann\tstaff\tactive"), "{}", list.stdout);
+}
+
+#[test]
+fn the_openapi_document_describes_every_endpoint_and_the_domains_commands() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    let server = Server::start(&db, false);
+    let doc = get(&server.addr, "/api/openapi.json", None);
+    assert_eq!(doc.status, 200);
+    let doc = doc.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/api/health",
+        "/api/login",
+        "/api/logout",
+        "/api/me",
+        "/api/commands",
+        "/api/programs",
+        "/api/partners",
+        "/api/timeline",
+        "/api/state",
+        "/api/history/{stream}",
+        "/api/events",
+        "/api/events/stream",
+        "/api/verify",
+        "/api/users",
+        "/api/users/{name}/disable",
+    ] {
+        assert!(paths.contains_key(path), "{path} is not documented");
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for schema in [
+        "Command",
+        "Fact",
+        "Contract",
+        "Submit",
+        "Submitted",
+        "ErrorBody",
+        "ProgramView",
+    ] {
+        assert!(schemas.contains_key(schema), "schema {schema} missing");
+    }
+    // Generated from the code: the Fact schema knows every event type.
+    let fact = doc["components"]["schemas"]["Fact"].to_string();
+    for variant in [
+        "ContractAwarded",
+        "ProgramSpunOff",
+        "PartnerMerged",
+        "Corrected",
+        "Retracted",
+    ] {
+        assert!(fact.contains(variant), "Fact schema lacks {variant}");
+    }
 }

@@ -13,8 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{Command, LedgerState, View};
-use serde::Deserialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 /// Who may read projections and the log: everyone but an admin, whose job is people.
 pub const READERS: &[Role] = &[Role::Staff, Role::Auditor, Role::Reporter];
@@ -42,16 +41,48 @@ fn query_rejection(rejection: QueryRejection) -> ApiError {
     }
 }
 
-#[derive(Deserialize)]
+/// A command to decide and record.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Submit {
-    command: Value,
+    command: Command,
     /// The version of the subject the person was looking at; a moved subject is a 409.
     expected_version: Option<u64>,
 }
 
+/// What a command stored.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Submitted {
+    /// The subject's stream, e.g. `program:pocket-kobo`.
+    stream: String,
+    /// Global positions of the new events.
+    positions: Vec<u64>,
+    /// The stream's version afterwards (send it as `expected_version` next time).
+    version: u64,
+}
+
+/// Every error answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable code: unauthorized, forbidden, cross_site, not_found, bad_request, rule_broken,
+    /// conflict, too_many_attempts, internal.
+    error: String,
+    /// What is wrong, for a person.
+    message: String,
+}
+
 /// Submits any domain command. 200 with the new events' positions; 422 for a broken rule; 409
 /// for a conflict; 400 for bad JSON or an unknown command; 413 for an oversize body.
+#[utoipa::path(post, path = "/api/commands", tag = "commands", request_body = Submit,
+    responses(
+        (status = 200, description = "Stored", body = Submitted),
+        (status = 400, description = "Bad JSON or not a command", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not staff, or a cross-site request", body = ErrorBody),
+        (status = 409, description = "The subject changed since `expected_version`", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
+        (status = 422, description = "A domain rule refused it; nothing stored", body = ErrorBody),
+    ))]
 pub async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -59,17 +90,15 @@ pub async fn submit(
 ) -> Result<Response, ApiError> {
     let actor = user.require(&[Role::Staff])?.name.clone();
     let Json(submit) = body.map_err(json_rejection)?;
-    let command: Command = serde_json::from_value(submit.command)
-        .map_err(|e| ApiError::bad_request(format!("not a command Spiral knows: {e}")))?;
     let outcome = state
         .ledger
-        .execute(command, &actor, submit.expected_version)
+        .execute(submit.command, &actor, submit.expected_version)
         .await?;
-    Ok(Json(serde_json::json!({
-        "stream": outcome.stream,
-        "positions": outcome.positions,
-        "version": outcome.version,
-    }))
+    Ok(Json(Submitted {
+        stream: outcome.stream,
+        positions: outcome.positions,
+        version: outcome.version,
+    })
     .into_response())
 }
 
@@ -77,6 +106,7 @@ async fn current(state: &AppState) -> Result<(), ApiError> {
     state.ledger.catch_up().await.map_err(ApiError::from)
 }
 
+#[utoipa::path(get, path = "/api/programs", tag = "projections", responses((status = 200, description = "Programs with lineage and contracts", body = Vec<domain::projection::ProgramView>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn programs(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
     user.require(READERS)?;
     current(&state).await?;
@@ -85,6 +115,7 @@ pub async fn programs(State(state): State<AppState>, user: CurrentUser) -> Resul
         .read_state(|s| Json(s.programs.values().collect::<Vec<_>>()).into_response()))
 }
 
+#[utoipa::path(get, path = "/api/partners", tag = "projections", responses((status = 200, description = "Partners with their names through time", body = Vec<domain::projection::PartnerView>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn partners(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
     user.require(READERS)?;
     current(&state).await?;
@@ -93,21 +124,26 @@ pub async fn partners(State(state): State<AppState>, user: CurrentUser) -> Resul
         .read_state(|s| Json(s.partners.values().collect::<Vec<_>>()).into_response()))
 }
 
+#[utoipa::path(get, path = "/api/timeline", tag = "projections", responses((status = 200, description = "The spiral: each activity with its date, pillar and stage", body = Vec<domain::projection::TimelineEntry>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn timeline(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
     user.require(READERS)?;
     current(&state).await?;
     Ok(state.ledger.read_state(|s| Json(&s.timeline).into_response()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StateQuery {
+    /// Effective date (YYYY-MM-DD): facts that took effect later are left out
     as_of: Option<NaiveDate>,
+    /// Recorded time (RFC 3339): events recorded later are left out
     known_at: Option<DateTime<Utc>>,
 }
 
 /// The projected state as of an effective date and as known at a recorded time: the same answer
 /// as `spiral state`.
+#[utoipa::path(get, path = "/api/state", tag = "projections", params(StateQuery), responses((status = 200, description = "The projected state (as `spiral state`)", body = domain::projection::LedgerState), (status = 400, description = "Bad date or time", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn projected_state(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -127,6 +163,7 @@ pub async fn projected_state(
 }
 
 /// One subject's full history: every event of its stream with metadata, corrections included.
+#[utoipa::path(get, path = "/api/history/{stream}", tag = "log", params(("stream" = String, Path, description = "A subject's stream, e.g. program:pocket-kobo")), responses((status = 200, description = "The stream's events in interchange form (docs/interchange.md), corrections included", body = Vec<Object>), (status = 404, description = "No such subject", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn history(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -156,16 +193,20 @@ fn json_lines_array(lines: impl Iterator<Item = String>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LogQuery {
+    /// Events after this position (default 0: from the start)
     #[serde(default)]
     after: u64,
+    /// At most this many (default 10,000; at most 100,000)
     limit: Option<u64>,
 }
 
 /// Events after position N, in order: JSON (export lines) or, with `Accept:
 /// application/x-postcard`, postcard-encoded `Vec<Recorded>` for the browser's replay.
+#[utoipa::path(get, path = "/api/events", tag = "log", params(LogQuery), responses((status = 200, description = "Events after a position: JSON (interchange form) or, with `Accept: application/x-postcard`, postcard `Vec<Recorded>`", content((Vec<Object> = "application/json"), (Vec<u8> = "application/x-postcard"))), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn log(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -189,6 +230,7 @@ pub async fn log(
 }
 
 /// Re-reads the ledger and checks the chain (auditors only).
+#[utoipa::path(get, path = "/api/verify", tag = "log", responses((status = 200, description = "`valid`, with the event count and head hash, or the first bad position and the problem", body = Object), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn verify(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
     user.require(&[Role::Auditor])?;
     Ok(match crate::verify::verify(state.ledger.log()).await {
@@ -201,7 +243,7 @@ pub async fn verify(State(state): State<AppState>, user: CurrentUser) -> Result<
     .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     name: String,
@@ -209,11 +251,13 @@ pub struct NewUser {
     password: String,
 }
 
+#[utoipa::path(get, path = "/api/users", tag = "people", responses((status = 200, description = "Users with their roles", body = Vec<crate::people::User>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn users(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
     user.require(&[Role::Admin])?;
     Ok(Json(state.people.list().await?).into_response())
 }
 
+#[utoipa::path(post, path = "/api/users", tag = "people", request_body = NewUser, responses((status = 201, description = "Created", body = crate::people::User), (status = 409, description = "Name taken", body = ErrorBody), (status = 422, description = "Bad name or weak password", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn add_user(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -225,6 +269,7 @@ pub async fn add_user(
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+#[utoipa::path(post, path = "/api/users/{name}/disable", tag = "people", params(("name" = String, Path, description = "User name")), responses((status = 200, description = "Disabled; their sessions ended", body = Object), (status = 404, description = "No such user", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn disable_user(
     State(state): State<AppState>,
     user: CurrentUser,

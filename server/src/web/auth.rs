@@ -89,7 +89,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Login {
     name: String,
     password: String,
@@ -102,6 +102,12 @@ fn cookie(value: &str, max_age: i64) -> HeaderValue {
     .expect("cookie is ASCII")
 }
 
+#[utoipa::path(post, path = "/api/login", tag = "people", request_body = Login,
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set", body = Object),
+        (status = 401, description = "The name or the password is wrong (which is not said)", body = super::api::ErrorBody),
+        (status = 429, description = "Too many failed sign-ins for this name", body = super::api::ErrorBody),
+    ))]
 pub async fn login(
     State(state): State<AppState>,
     body: Result<Json<Login>, axum::extract::rejection::JsonRejection>,
@@ -127,6 +133,7 @@ pub async fn login(
     Ok(response)
 }
 
+#[utoipa::path(post, path = "/api/logout", tag = "people", responses((status = 200, description = "Signed out", body = Object)))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = session_token(&headers) {
         state.people.end_session(&token).await?;
@@ -136,6 +143,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     Ok(response)
 }
 
+#[utoipa::path(get, path = "/api/me", tag = "people", responses((status = 200, description = "Who is signed in", body = crate::people::User), (status = 401, description = "Not signed in", body = super::api::ErrorBody)))]
 pub async fn me(user: CurrentUser) -> Json<User> {
     Json(user.0)
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod openapi;
 pub mod stream;
 
 use crate::ledger::Ledger;
@@ -46,6 +47,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health))
+        .route("/openapi.json", get(openapi::document))
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))
@@ -81,7 +83,8 @@ async fn home(State(state): State<AppState>) -> impl IntoResponse {
     Html(state.ledger.read_state(app::home_page)).into_response()
 }
 
-async fn health(State(state): State<AppState>) -> impl IntoResponse {
+#[utoipa::path(get, path = "/api/health", tag = "service", responses((status = 200, description = "Up, with the ledger's size", body = Object), (status = 503, description = "The database does not answer", body = Object)))]
+pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
     match state.ledger.log().count().await {
         Ok(events) => Json(serde_json::json!({ "status": "ok", "events": events })).into_response(),
         Err(e) => {

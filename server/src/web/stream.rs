@@ -18,11 +18,19 @@ use std::time::Duration;
 /// Events sent per read; a client far behind catches up in batches of this size.
 const BATCH: usize = 256;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StreamQuery {
+    /// Start after this position (a `Last-Event-ID` header takes precedence)
     after: Option<u64>,
 }
 
+#[utoipa::path(get, path = "/api/events/stream", tag = "log", params(StreamQuery),
+    responses(
+        (status = 200, description = "Server-sent events `ledger`: `id` is the position, `data` the event in interchange form", content_type = "text/event-stream", body = String),
+        (status = 401, description = "Not signed in", body = super::api::ErrorBody),
+        (status = 403, description = "Role may not read", body = super::api::ErrorBody),
+    ))]
 pub async fn events(
     State(state): State<AppState>,
     user: CurrentUser,
