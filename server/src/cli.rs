@@ -182,6 +182,9 @@ async fn run(cli: Cli) -> ExitCode {
                 if let Err(e) = crate::demo::load(&ledger).await {
                     return fail(e);
                 }
+                if let Err(e) = crate::demo::create_logins(&ledger).await {
+                    return fail(e);
+                }
             }
             match web::serve(ledger, addr).await {
                 Ok(()) => ExitCode::SUCCESS,

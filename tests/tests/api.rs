@@ -441,3 +441,115 @@ fn the_openapi_document_describes_every_endpoint_and_the_domains_commands() {
         assert!(fact.contains(variant), "Fact schema lacks {variant}");
     }
 }
+
+#[test]
+fn serve_demo_prints_one_sign_in_per_role_for_the_demo_database_only() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let db = TestDb::new(common::Kind::Sqlite);
+    let mut child = Command::new(common::spiral_bin())
+        .args([
+            "--database-url",
+            &db.url,
+            "serve",
+            "--demo",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .trim_start_matches("Spiral is listening on http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut logins = Vec::new();
+    while logins.len() < 4 {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.len() == 2 && words[0].starts_with("demo-") {
+            logins.push((words[0].to_owned(), words[1].to_owned()));
+        }
+    }
+    assert_eq!(
+        logins.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["demo-staff", "demo-auditor", "demo-reporter", "demo-admin"]
+    );
+    let (name, password) = &logins[0];
+    let signed_in = post_json(
+        &addr,
+        "/api/login",
+        None,
+        &serde_json::json!({ "name": name, "password": password }).to_string(),
+    );
+    assert_eq!(signed_in.status, 200);
+    assert_eq!(signed_in.json()["role"], "staff");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // A ledger with real work in it gets no demo accounts.
+    let real = TestDb::new(common::Kind::Sqlite);
+    spiral(&real, &["demo"]).ok();
+    spiral_with_input(
+        &real,
+        &["user", "add", "ann", "--role", "staff"],
+        &format!("{PASSWORD}\n"),
+    )
+    .ok();
+    let server = Server::start(&real, false);
+    let ann = sign_in(&server.addr, "ann");
+    assert_eq!(
+        post_json(
+            &server.addr,
+            "/api/commands",
+            Some(&ann),
+            &partner_command("real-work")
+        )
+        .status,
+        200
+    );
+    server.stop();
+    let restarted = Server::start(&real, true);
+    let list = spiral(&real, &["user", "list"]).ok().stdout;
+    assert!(!list.contains("demo-"), "{list}");
+    drop(restarted);
+}
+
+#[test]
+fn a_client_that_stops_reading_does_not_hold_back_the_others() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    add_users(&db);
+    let server = Server::start(&db, true);
+    let staff = sign_in(&server.addr, "staff-user");
+    let auditor = sign_in(&server.addr, "auditor-user");
+    // Opens its stream and never reads another byte.
+    let _stalled = EventStream::open(&server.addr, &auditor, Some(133));
+    let mut reader = EventStream::open(&server.addr, &auditor, Some(133));
+    for i in 0..200 {
+        assert_eq!(
+            post_json(
+                &server.addr,
+                "/api/commands",
+                Some(&staff),
+                &partner_command(&format!("many-{i}"))
+            )
+            .status,
+            200
+        );
+    }
+    let got = reader.next_events(200, Duration::from_secs(20));
+    assert_eq!(
+        got.iter().map(|e| e.id).collect::<Vec<_>>(),
+        (134..=333).collect::<Vec<_>>()
+    );
+}
