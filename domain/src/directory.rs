@@ -4,7 +4,7 @@
 //! "a commissioner must be a known department" need the other subjects. The server answers from its
 //! projection of the whole log; tests answer from a fixed list.
 
-use crate::ids::{PartnerId, ProgramId};
+use crate::ids::{DonorId, PartnerId, ProgramId};
 use crate::partner::PartnerKind;
 use chrono::NaiveDate;
 
@@ -21,4 +21,6 @@ pub struct PartnerInfo {
 pub trait Directory: Send + Sync {
     fn program(&self, id: &ProgramId) -> Option<ProgramInfo>;
     fn partner(&self, id: &PartnerId) -> Option<PartnerInfo>;
+    /// Whether a donor has been registered.
+    fn donor(&self, id: &DonorId) -> bool;
 }

@@ -2,7 +2,8 @@
 //! the message (Display) says what is wrong in plain words.
 
 use crate::fiscal_year::FiscalYear;
-use crate::ids::{InvalidId, PartnerId, ProgramId};
+use crate::ids::{DonorId, InvalidId, PartnerId, ProgramId, ReceiptId};
+use crate::money::Yen;
 use crate::money::MoneyError;
 use chrono::NaiveDate;
 
@@ -96,6 +97,14 @@ pub enum DomainError {
     DependentFacts { stream: String, target: u64 },
     #[error("a correction must carry a fact, not another correction")]
     NestedCorrection,
-    #[error("{0:?} is not a subject's stream (expected program:ID, partner:ID, activity:ID or receipt:ID)")]
+    #[error("donor {0} has not been registered")]
+    UnknownDonor(DonorId),
+    #[error("receipt {0} is not restricted: it is revenue when received and has nothing to spend down")]
+    NotRestricted(ReceiptId),
+    #[error("receipt {receipt} has {remaining} left to spend, less than {amount}")]
+    Overspent { receipt: ReceiptId, remaining: Yen, amount: Yen },
+    #[error("receipt {receipt} is for {received}; it cannot be spent in the earlier {fiscal_year}")]
+    SpentBeforeReceived { receipt: ReceiptId, received: FiscalYear, fiscal_year: FiscalYear },
+    #[error("{0:?} is not a subject's stream (expected program:ID, partner:ID, activity:ID, receipt:ID or donor:ID)")]
     BadStream(String),
 }

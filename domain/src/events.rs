@@ -6,7 +6,7 @@
 
 use crate::fiscal_year::FiscalYear;
 use crate::funds::{FundKind, Payer};
-use crate::ids::{ActivityId, PartnerId, ProgramId, ReceiptId};
+use crate::ids::{ActivityId, DonorId, HouseholdId, PartnerId, ProgramId, ReceiptId};
 use crate::money::Yen;
 use crate::partner::{PartnerKind, Sector};
 use crate::program::{Beneficiary, Pillar, SpiralStage};
@@ -138,6 +138,28 @@ pub enum Fact {
         /// Restricted in use by the funder (使途等が制約された寄付等).
         restricted: bool,
     },
+    /// Part of a restricted grant, subsidy or donation used in a fiscal year: a restricted grant
+    /// is recognised as revenue in the years it is spent, the rest carried forward (前受助成金).
+    FundsSpent {
+        receipt: ReceiptId,
+        fiscal_year: FiscalYear,
+        amount: Yen,
+    },
+    /// A donor, by pseudonymous id, with only what the public support test needs. Names and
+    /// addresses stay outside the ledger, where they can be erased on request.
+    DonorRegistered {
+        donor: DonorId,
+        /// Donors sharing a household count once in the absolute criterion.
+        household: Option<HouseholdId>,
+        /// An officer (役員) or an officer's household: not counted in the absolute criterion.
+        officer: bool,
+        /// A certified NPO or 特定公益増進法人: its share of donations may reach 50% before the
+        /// excess leaves the numerator (10% for anyone else).
+        certified_npo: bool,
+        /// Whether the NPO holds the donor's name and address (needed to count in the absolute
+        /// criterion).
+        identified: bool,
+    },
     // --- corrections: the ledger is never edited; these amend it ---
     /// Replaces the fact at `target` (a sequence in the same stream) and its effective date.
     Corrected {
@@ -161,6 +183,7 @@ pub enum SubjectRef {
     Partner(PartnerId),
     Activity(ActivityId),
     Receipt(ReceiptId),
+    Donor(DonorId),
 }
 
 impl SubjectRef {
@@ -170,6 +193,7 @@ impl SubjectRef {
             SubjectRef::Partner(id) => format!("partner:{id}"),
             SubjectRef::Activity(id) => format!("activity:{id}"),
             SubjectRef::Receipt(id) => format!("receipt:{id}"),
+            SubjectRef::Donor(id) => format!("donor:{id}"),
         }
     }
 
@@ -181,6 +205,7 @@ impl SubjectRef {
             "partner" => PartnerId::new(id).ok().map(SubjectRef::Partner),
             "activity" => ActivityId::new(id).ok().map(SubjectRef::Activity),
             "receipt" => ReceiptId::new(id).ok().map(SubjectRef::Receipt),
+            "donor" => DonorId::new(id).ok().map(SubjectRef::Donor),
             _ => None,
         }
     }
@@ -207,7 +232,8 @@ impl Fact {
             CivicGroupConsulted { activity, .. }
             | PolicyProposed { activity, .. }
             | PolicyAdopted { activity, .. } => SubjectRef::Activity(activity.clone()),
-            FundsReceived { receipt, .. } => SubjectRef::Receipt(receipt.clone()),
+            FundsReceived { receipt, .. } | FundsSpent { receipt, .. } => SubjectRef::Receipt(receipt.clone()),
+            DonorRegistered { donor, .. } => SubjectRef::Donor(donor.clone()),
             Corrected { .. } | Retracted { .. } => return None,
         })
     }
@@ -233,6 +259,8 @@ impl Fact {
             PolicyProposed { .. } => "PolicyProposed",
             PolicyAdopted { .. } => "PolicyAdopted",
             FundsReceived { .. } => "FundsReceived",
+            FundsSpent { .. } => "FundsSpent",
+            DonorRegistered { .. } => "DonorRegistered",
             Corrected { .. } => "Corrected",
             Retracted { .. } => "Retracted",
         }

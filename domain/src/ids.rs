@@ -92,6 +92,10 @@ id_type!(
     /// A donor, by a stable pseudonymous id; personal details are kept outside the ledger.
     DonorId, "donor"
 );
+id_type!(
+    /// A household: donors in one household count once in the public support test.
+    HouseholdId, "household"
+);
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,7 @@ pub mod partner;
 pub mod program;
 pub mod projection;
 pub mod record;
+pub mod report;
 pub mod rules;
 pub mod subject;
 

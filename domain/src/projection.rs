@@ -10,7 +10,7 @@ use crate::directory::{Directory, PartnerInfo, ProgramInfo};
 use crate::events::{Contract, Fact, Gathering, LedgerEvent, Participation, SubjectRef};
 use crate::fiscal_year::FiscalYear;
 use crate::funds::{FundKind, Payer};
-use crate::ids::{ActivityId, PartnerId, ProgramId, ReceiptId};
+use crate::ids::{ActivityId, DonorId, HouseholdId, PartnerId, ProgramId, ReceiptId};
 use crate::money::Yen;
 use crate::partner::PartnerKind;
 use crate::program::{Beneficiary, Pillar, SpiralStage};
@@ -152,6 +152,30 @@ pub struct ReceiptView {
     pub program: Option<ProgramId>,
     pub restricted: bool,
     pub on: NaiveDate,
+    /// The position of the receipt's event, for tracing a figure back to it.
+    pub position: u64,
+    /// Uses of a restricted receipt, by fiscal year.
+    pub spent: Vec<Spending>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Spending {
+    pub fiscal_year: FiscalYear,
+    pub amount: Yen,
+    pub position: u64,
+}
+
+/// A donor as the public support test sees them: attributes only, no personal details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DonorView {
+    pub id: DonorId,
+    pub household: Option<HouseholdId>,
+    pub officer: bool,
+    pub certified_npo: bool,
+    pub identified: bool,
+    pub registered_on: NaiveDate,
 }
 
 /// One activity on the spiral: a mark at its effective date.
@@ -185,6 +209,7 @@ pub struct LedgerState {
     pub partners: BTreeMap<PartnerId, PartnerView>,
     pub activities: BTreeMap<ActivityId, ActivityView>,
     pub receipts: BTreeMap<ReceiptId, ReceiptView>,
+    pub donors: BTreeMap<DonorId, DonorView>,
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -405,12 +430,32 @@ impl LedgerState {
                         program: program.clone(),
                         restricted: *restricted,
                         on,
+                        position: e.position,
+                        spent: Vec::new(),
                     },
                 );
                 if let Some(p) = program.as_ref().and_then(|p| self.programs.get_mut(p)) {
                     p.receipts.push(receipt.clone());
                 }
                 self.mark(e, event, program.as_ref(), kind.ja().to_owned());
+            }
+            FundsSpent { receipt, fiscal_year, amount } => {
+                if let Some(r) = self.receipts.get_mut(receipt) {
+                    r.spent.push(Spending { fiscal_year: *fiscal_year, amount: *amount, position: e.position });
+                }
+            }
+            DonorRegistered { donor, household, officer, certified_npo, identified } => {
+                self.donors.insert(
+                    donor.clone(),
+                    DonorView {
+                        id: donor.clone(),
+                        household: household.clone(),
+                        officer: *officer,
+                        certified_npo: *certified_npo,
+                        identified: *identified,
+                        registered_on: on,
+                    },
+                );
             }
             Corrected { .. } | Retracted { .. } => {}
         }
@@ -589,5 +634,9 @@ impl Directory for LedgerState {
 
     fn partner(&self, id: &PartnerId) -> Option<PartnerInfo> {
         self.partners.get(id).map(|p| PartnerInfo { kind: p.kind })
+    }
+
+    fn donor(&self, id: &DonorId) -> bool {
+        self.donors.contains_key(id)
     }
 }

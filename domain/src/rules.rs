@@ -150,11 +150,19 @@ pub fn check_fact(
         } => {
             fresh(prior, || format!("receipt {receipt}"))?;
             crate::money::Yen::positive(amount.value())?;
-            if let Payer::Partner(partner) = payer {
-                known_partner(dir, partner)?;
+            match payer {
+                Payer::Partner(partner) => {
+                    known_partner(dir, partner)?;
+                }
+                Payer::Donor(donor) if !dir.donor(donor) => {
+                    return Err(DomainError::UnknownDonor(donor.clone()))
+                }
+                _ => {}
             }
             optional_program(dir, program.as_ref())
         }
+        FundsSpent { receipt, fiscal_year, amount } => check_spending(prior, receipt, *fiscal_year, *amount),
+        DonorRegistered { donor, .. } => fresh(prior, || format!("donor {donor}")),
         Corrected { .. } | Retracted { .. } => Err(DomainError::NestedCorrection),
     }
 }
@@ -166,6 +174,7 @@ fn check_ids(fact: &Fact) -> Result<(), DomainError> {
             crate::events::SubjectRef::Partner(id) => id.validate()?,
             crate::events::SubjectRef::Activity(id) => id.validate()?,
             crate::events::SubjectRef::Receipt(id) => id.validate()?,
+            crate::events::SubjectRef::Donor(id) => id.validate()?,
         }
     }
     for partner in fact.partners() {
@@ -183,6 +192,9 @@ fn check_ids(fact: &Fact) -> Result<(), DomainError> {
     } = fact
     {
         donor.validate()?;
+    }
+    if let Fact::DonorRegistered { household: Some(household), .. } = fact {
+        household.validate()?;
     }
     Ok(())
 }
@@ -315,6 +327,39 @@ fn check_contract(
             fiscal_year,
             previous: fiscal_year.previous(),
         });
+    }
+    Ok(())
+}
+
+/// Spending draws down a restricted receipt: never before its fiscal year, never past its amount.
+fn check_spending(
+    prior: &[&LedgerEvent],
+    receipt: &crate::ids::ReceiptId,
+    fiscal_year: crate::fiscal_year::FiscalYear,
+    amount: crate::money::Yen,
+) -> Result<(), DomainError> {
+    crate::money::Yen::positive(amount.value())?;
+    let (received, restricted, received_year) = match prior.first().map(|e| &e.fact) {
+        Some(Fact::FundsReceived { amount, restricted, fiscal_year, .. }) => (*amount, *restricted, *fiscal_year),
+        _ => return Err(DomainError::NotRecorded { subject: format!("receipt {receipt}") }),
+    };
+    if !restricted {
+        return Err(DomainError::NotRestricted(receipt.clone()));
+    }
+    if fiscal_year < received_year {
+        return Err(DomainError::SpentBeforeReceived {
+            receipt: receipt.clone(),
+            received: received_year,
+            fiscal_year,
+        });
+    }
+    let spent = crate::money::Yen::sum(prior.iter().filter_map(|e| match e.fact {
+        Fact::FundsSpent { amount, .. } => Some(amount),
+        _ => None,
+    }))?;
+    let remaining = received.checked_sub(spent)?;
+    if amount > remaining {
+        return Err(DomainError::Overspent { receipt: receipt.clone(), remaining, amount });
     }
     Ok(())
 }

@@ -310,6 +310,9 @@ impl domain::directory::Directory for Everything {
     fn partner(&self, id: &PartnerId) -> Option<domain::directory::PartnerInfo> {
         self.0.partner(id)
     }
+    fn donor(&self, id: &domain::ids::DonorId) -> bool {
+        self.0.donor(id)
+    }
 }
 
 #[tokio::test]

@@ -1,0 +1,7 @@
+//! Reports for grant reporters, computed from a projected [`crate::LedgerState`] (so "as of" and
+//! "as known at" come for free: project the view, then report on it). Every figure carries the
+//! positions of the events it came from.
+
+pub mod funding;
+pub mod pst;
+pub mod revenue;

@@ -1,0 +1,1 @@
+//! The public support test (パブリック・サポート・テスト) for certified NPO status.

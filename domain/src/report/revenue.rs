@@ -1,0 +1,70 @@
+//! When money becomes revenue, and in which fiscal year: the one recognition rule every report
+//! uses, so the funding summary and the public support test can never disagree.
+//!
+//! - Everything except restricted grants and subsidies is recognised in the fiscal year recorded
+//!   on the receipt (donations on a cash basis, as received).
+//! - A restricted grant or subsidy (助成金・補助金) is recognised in the fiscal years it is spent
+//!   (`FundsSpent`); what is unspent at a year's end is carried forward as 前受助成金, a
+//!   liability rather than revenue.
+
+use crate::fiscal_year::FiscalYear;
+use crate::funds::FundKind;
+use crate::money::Yen;
+use crate::projection::{LedgerState, ReceiptView};
+use serde::Serialize;
+
+/// The rule, as the reports state it.
+pub const RULE_JA: &str = "収益の認識: 制約付きの助成金・補助金は使用した年度に収益計上し、年度末の未使用額は前受助成金として繰り越す。それ以外（寄付金は受領時）は受領記録の年度に計上する。";
+pub const RULE_EN: &str = "Recognition: a restricted grant or subsidy is revenue in the fiscal years it is spent; the unspent balance at year end is carried forward as 前受助成金 (deferred grant income). Everything else is revenue in the fiscal year of the receipt (donations when received).";
+
+/// Whether a receipt is recognised as it is spent rather than when received.
+pub fn deferred(receipt: &ReceiptView) -> bool {
+    receipt.restricted && matches!(receipt.kind, FundKind::Grant | FundKind::Subsidy)
+}
+
+/// An amount recognised as revenue in a fiscal year, and the event it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recognised<'a> {
+    pub receipt: &'a ReceiptView,
+    pub fiscal_year: FiscalYear,
+    pub amount: Yen,
+    /// The receipt's event, or the spending event for a deferred grant.
+    pub position: u64,
+}
+
+/// Every amount recognised in a fiscal year from `from` to `to`, inclusive.
+pub fn recognised(state: &LedgerState, from: FiscalYear, to: FiscalYear) -> Vec<Recognised<'_>> {
+    let mut out = Vec::new();
+    for receipt in state.receipts.values() {
+        if deferred(receipt) {
+            for spending in &receipt.spent {
+                if (from..=to).contains(&spending.fiscal_year) {
+                    out.push(Recognised {
+                        receipt,
+                        fiscal_year: spending.fiscal_year,
+                        amount: spending.amount,
+                        position: spending.position,
+                    });
+                }
+            }
+        } else if (from..=to).contains(&receipt.fiscal_year) {
+            out.push(Recognised {
+                receipt,
+                fiscal_year: receipt.fiscal_year,
+                amount: receipt.amount,
+                position: receipt.position,
+            });
+        }
+    }
+    out
+}
+
+/// What is left of a restricted receipt at the end of `year`: received (by then) minus spent
+/// (by then). Zero for a receipt of a later year.
+pub fn unspent_at_end_of(receipt: &ReceiptView, year: FiscalYear) -> Yen {
+    if receipt.fiscal_year > year {
+        return Yen::ZERO;
+    }
+    let spent: i64 = receipt.spent.iter().filter(|s| s.fiscal_year <= year).map(|s| s.amount.value()).sum();
+    Yen::new(receipt.amount.value() - spent)
+}
