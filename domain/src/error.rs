@@ -3,8 +3,8 @@
 
 use crate::fiscal_year::FiscalYear;
 use crate::ids::{DonorId, InvalidId, PartnerId, ProgramId, ReceiptId};
-use crate::money::Yen;
 use crate::money::MoneyError;
+use crate::money::Yen;
 use chrono::NaiveDate;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,9 +102,17 @@ pub enum DomainError {
     #[error("receipt {0} is not restricted: it is revenue when received and has nothing to spend down")]
     NotRestricted(ReceiptId),
     #[error("receipt {receipt} has {remaining} left to spend, less than {amount}")]
-    Overspent { receipt: ReceiptId, remaining: Yen, amount: Yen },
+    Overspent {
+        receipt: ReceiptId,
+        remaining: Yen,
+        amount: Yen,
+    },
     #[error("receipt {receipt} is for {received}; it cannot be spent in the earlier {fiscal_year}")]
-    SpentBeforeReceived { receipt: ReceiptId, received: FiscalYear, fiscal_year: FiscalYear },
+    SpentBeforeReceived {
+        receipt: ReceiptId,
+        received: FiscalYear,
+        fiscal_year: FiscalYear,
+    },
     #[error("{0:?} is not a subject's stream (expected program:ID, partner:ID, activity:ID, receipt:ID or donor:ID)")]
     BadStream(String),
 }

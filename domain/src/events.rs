@@ -232,7 +232,9 @@ impl Fact {
             CivicGroupConsulted { activity, .. }
             | PolicyProposed { activity, .. }
             | PolicyAdopted { activity, .. } => SubjectRef::Activity(activity.clone()),
-            FundsReceived { receipt, .. } | FundsSpent { receipt, .. } => SubjectRef::Receipt(receipt.clone()),
+            FundsReceived { receipt, .. } | FundsSpent { receipt, .. } => {
+                SubjectRef::Receipt(receipt.clone())
+            }
             DonorRegistered { donor, .. } => SubjectRef::Donor(donor.clone()),
             Corrected { .. } | Retracted { .. } => return None,
         })

@@ -439,12 +439,26 @@ impl LedgerState {
                 }
                 self.mark(e, event, program.as_ref(), kind.ja().to_owned());
             }
-            FundsSpent { receipt, fiscal_year, amount } => {
+            FundsSpent {
+                receipt,
+                fiscal_year,
+                amount,
+            } => {
                 if let Some(r) = self.receipts.get_mut(receipt) {
-                    r.spent.push(Spending { fiscal_year: *fiscal_year, amount: *amount, position: e.position });
+                    r.spent.push(Spending {
+                        fiscal_year: *fiscal_year,
+                        amount: *amount,
+                        position: e.position,
+                    });
                 }
             }
-            DonorRegistered { donor, household, officer, certified_npo, identified } => {
+            DonorRegistered {
+                donor,
+                household,
+                officer,
+                certified_npo,
+                identified,
+            } => {
                 self.donors.insert(
                     donor.clone(),
                     DonorView {

@@ -161,7 +161,11 @@ pub fn check_fact(
             }
             optional_program(dir, program.as_ref())
         }
-        FundsSpent { receipt, fiscal_year, amount } => check_spending(prior, receipt, *fiscal_year, *amount),
+        FundsSpent {
+            receipt,
+            fiscal_year,
+            amount,
+        } => check_spending(prior, receipt, *fiscal_year, *amount),
         DonorRegistered { donor, .. } => fresh(prior, || format!("donor {donor}")),
         Corrected { .. } | Retracted { .. } => Err(DomainError::NestedCorrection),
     }
@@ -193,7 +197,11 @@ fn check_ids(fact: &Fact) -> Result<(), DomainError> {
     {
         donor.validate()?;
     }
-    if let Fact::DonorRegistered { household: Some(household), .. } = fact {
+    if let Fact::DonorRegistered {
+        household: Some(household),
+        ..
+    } = fact
+    {
         household.validate()?;
     }
     Ok(())
@@ -340,8 +348,17 @@ fn check_spending(
 ) -> Result<(), DomainError> {
     crate::money::Yen::positive(amount.value())?;
     let (received, restricted, received_year) = match prior.first().map(|e| &e.fact) {
-        Some(Fact::FundsReceived { amount, restricted, fiscal_year, .. }) => (*amount, *restricted, *fiscal_year),
-        _ => return Err(DomainError::NotRecorded { subject: format!("receipt {receipt}") }),
+        Some(Fact::FundsReceived {
+            amount,
+            restricted,
+            fiscal_year,
+            ..
+        }) => (*amount, *restricted, *fiscal_year),
+        _ => {
+            return Err(DomainError::NotRecorded {
+                subject: format!("receipt {receipt}"),
+            })
+        }
     };
     if !restricted {
         return Err(DomainError::NotRestricted(receipt.clone()));
@@ -359,7 +376,11 @@ fn check_spending(
     }))?;
     let remaining = received.checked_sub(spent)?;
     if amount > remaining {
-        return Err(DomainError::Overspent { receipt: receipt.clone(), remaining, amount });
+        return Err(DomainError::Overspent {
+            receipt: receipt.clone(),
+            remaining,
+            amount,
+        });
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::events::{Contract, Gathering, Participation};
 use domain::funds::{FundKind, Payer};
-use domain::ids::{ActivityId, DonorId, PartnerId, ProgramId, ReceiptId};
+use domain::ids::{ActivityId, DonorId, HouseholdId, PartnerId, ProgramId, ReceiptId};
 use domain::partner::{PartnerKind, Sector};
 use domain::program::{Beneficiary, Pillar, SpiralStage};
 use domain::{Command, Fact, FiscalYear, LedgerEvent, Metadata, Recorded, Yen};
@@ -89,12 +89,14 @@ fn variant_index(fact: &Fact) -> usize {
         Fact::PolicyProposed { .. } => 14,
         Fact::PolicyAdopted { .. } => 15,
         Fact::FundsReceived { .. } => 16,
-        Fact::Corrected { .. } => 17,
-        Fact::Retracted { .. } => 18,
+        Fact::FundsSpent { .. } => 17,
+        Fact::DonorRegistered { .. } => 18,
+        Fact::Corrected { .. } => 19,
+        Fact::Retracted { .. } => 20,
     }
 }
 
-const FACT_VARIANTS: usize = 19;
+const FACT_VARIANTS: usize = 21;
 
 /// One event of every kind of fact, with the optional parts filled in so they are exercised.
 fn every_fact() -> Vec<LedgerEvent> {
@@ -223,6 +225,24 @@ fn every_fact() -> Vec<LedgerEvent> {
                 fiscal_year: fy(2010),
                 program: None,
                 restricted: false,
+            },
+        ),
+        (
+            d(2011, 3, 31),
+            Fact::FundsSpent {
+                receipt: ReceiptId::new("r-2010-0043").unwrap(),
+                fiscal_year: fy(2010),
+                amount: Yen::new(250_000),
+            },
+        ),
+        (
+            d(2010, 4, 1),
+            Fact::DonorRegistered {
+                donor: DonorId::new("donor-0017").unwrap(),
+                household: Some(HouseholdId::new("household-0005").unwrap()),
+                officer: false,
+                certified_npo: true,
+                identified: true,
             },
         ),
         (

@@ -15,7 +15,7 @@ use domain::money::MoneyError;
 use domain::partner::{PartnerKind, Sector};
 use domain::program::{Beneficiary, Pillar, SpiralStage};
 use domain::{Command, DomainError, Fact, FiscalYear, LedgerEvent, Subject, Yen};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 // ---------------------------------------------------------------------------------------------
@@ -26,6 +26,7 @@ use std::sync::Arc;
 struct TestDirectory {
     programs: HashMap<ProgramId, NaiveDate>,
     partners: HashMap<PartnerId, PartnerKind>,
+    donors: HashSet<DonorId>,
 }
 
 impl Directory for TestDirectory {
@@ -37,6 +38,10 @@ impl Directory for TestDirectory {
 
     fn partner(&self, id: &PartnerId) -> Option<PartnerInfo> {
         self.partners.get(id).map(|&kind| PartnerInfo { kind })
+    }
+
+    fn donor(&self, id: &DonorId) -> bool {
+        self.donors.contains(id)
     }
 }
 
@@ -57,6 +62,7 @@ fn directory() -> TestDirectory {
     ] {
         dir.partners.insert(partner(id), kind);
     }
+    dir.donors.insert(donor("donor-17"));
     dir
 }
 
@@ -91,6 +97,10 @@ fn activity(id: &str) -> ActivityId {
 
 fn receipt(id: &str) -> ReceiptId {
     ReceiptId::new(id).unwrap()
+}
+
+fn donor(id: &str) -> DonorId {
+    DonorId::new(id).unwrap()
 }
 
 fn ev(on: NaiveDate, fact: Fact) -> LedgerEvent {
@@ -1079,6 +1089,121 @@ fn a_receipt_is_recorded_once() {
         });
 }
 
+/// The receipt `r-2006-001`: ¥500,000 received in FY2006, restricted or not.
+fn received(restricted: bool) -> LedgerEvent {
+    let mut fact = funds(Payer::Partner(partner("toyota-foundation")), 500_000);
+    if let Fact::FundsReceived { restricted: r, .. } = &mut fact {
+        *r = restricted;
+    }
+    ev(d(2006, 5, 1), fact)
+}
+
+fn spent(year: i32, yen: i64) -> Fact {
+    Fact::FundsSpent {
+        receipt: receipt("r-2006-001"),
+        fiscal_year: fy(year),
+        amount: Yen::new(yen),
+    }
+}
+
+#[test]
+fn a_restricted_receipt_is_spent() {
+    framework()
+        .given(vec![received(true), ev(d(2007, 3, 31), spent(2006, 200_000))])
+        .when(record(d(2008, 3, 31), spent(2007, 300_000)))
+        .then_expect_events(vec![ev(d(2008, 3, 31), spent(2007, 300_000))]);
+}
+
+#[test]
+fn an_unrestricted_receipt_has_nothing_to_spend_down() {
+    framework()
+        .given(vec![received(false)])
+        .when(record(d(2007, 3, 31), spent(2006, 100_000)))
+        .then_expect_error(DomainError::NotRestricted(receipt("r-2006-001")));
+}
+
+#[test]
+fn a_receipt_cannot_be_spent_past_its_amount() {
+    // ¥500,000 received, ¥200,000 spent in FY2006: ¥300,000 remain, so ¥300,001 is refused.
+    framework()
+        .given(vec![received(true), ev(d(2007, 3, 31), spent(2006, 200_000))])
+        .when(record(d(2008, 3, 31), spent(2007, 300_001)))
+        .then_expect_error(DomainError::Overspent {
+            receipt: receipt("r-2006-001"),
+            remaining: Yen::new(300_000),
+            amount: Yen::new(300_001),
+        });
+}
+
+#[test]
+fn a_receipt_cannot_be_spent_in_a_year_before_it_was_received() {
+    framework()
+        .given(vec![received(true)])
+        .when(record(d(2006, 3, 31), spent(2005, 100_000)))
+        .then_expect_error(DomainError::SpentBeforeReceived {
+            receipt: receipt("r-2006-001"),
+            received: fy(2006),
+            fiscal_year: fy(2005),
+        });
+}
+
+#[test]
+fn an_unrecorded_receipt_cannot_be_spent() {
+    framework()
+        .given_no_previous_events()
+        .when(record(d(2007, 3, 31), spent(2006, 100_000)))
+        .then_expect_error(DomainError::NotRecorded {
+            subject: "receipt r-2006-001".into(),
+        });
+}
+
+#[test]
+fn a_spending_must_be_a_positive_amount() {
+    framework()
+        .given(vec![received(true)])
+        .when(record(d(2007, 3, 31), spent(2006, 0)))
+        .then_expect_error(DomainError::Money(MoneyError::NotPositive(0)));
+}
+
+fn donor_registered(id: &str) -> Fact {
+    Fact::DonorRegistered {
+        donor: donor(id),
+        household: Some(domain::ids::HouseholdId::new("household-7").unwrap()),
+        officer: false,
+        certified_npo: false,
+        identified: true,
+    }
+}
+
+#[test]
+fn a_donor_is_registered() {
+    framework()
+        .given_no_previous_events()
+        .when(record(d(2006, 4, 1), donor_registered("donor-18")))
+        .then_expect_events(vec![ev(d(2006, 4, 1), donor_registered("donor-18"))]);
+}
+
+#[test]
+fn a_donor_is_registered_once() {
+    framework()
+        .given(vec![ev(d(2006, 4, 1), donor_registered("donor-18"))])
+        .when(record(d(2007, 4, 1), donor_registered("donor-18")))
+        .then_expect_error(DomainError::AlreadyRecorded {
+            subject: "donor donor-18".into(),
+        });
+}
+
+#[test]
+fn funds_from_a_donor_need_a_registered_donor() {
+    framework()
+        .given_no_previous_events()
+        .when(record(
+            d(2006, 5, 1),
+            funds(Payer::Donor(donor("donor-99")), 3000),
+        ))
+        .then_expect_error(DomainError::UnknownDonor(donor("donor-99")));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Corrections and retractions.
 // ---------------------------------------------------------------------------------------------
@@ -1450,10 +1575,14 @@ fn variant_index(e: &DomainError) -> usize {
         DependentFacts { .. } => 27,
         NestedCorrection => 28,
         BadStream(_) => 29,
+        UnknownDonor(_) => 30,
+        NotRestricted(_) => 31,
+        Overspent { .. } => 32,
+        SpentBeforeReceived { .. } => 33,
     }
 }
 
-const ERROR_VARIANTS: usize = 30;
+const ERROR_VARIANTS: usize = 34;
 
 /// One of each error, with the words its message must contain.
 fn every_error() -> Vec<(DomainError, Vec<&'static str>)> {
@@ -1610,6 +1739,30 @@ fn every_error() -> Vec<(DomainError, Vec<&'static str>)> {
         ),
         (NestedCorrection, vec!["correction"]),
         (BadStream("nonsense".into()), vec!["\"nonsense\"", "program:ID"]),
+        (
+            UnknownDonor(donor("donor-99")),
+            vec!["donor donor-99", "not been registered"],
+        ),
+        (
+            NotRestricted(receipt("r-2006-001")),
+            vec!["r-2006-001", "not restricted"],
+        ),
+        (
+            Overspent {
+                receipt: receipt("r-2006-001"),
+                remaining: Yen::new(300_000),
+                amount: Yen::new(300_001),
+            },
+            vec!["r-2006-001", "¥300,000", "¥300,001"],
+        ),
+        (
+            SpentBeforeReceived {
+                receipt: receipt("r-2006-001"),
+                received: fy(2006),
+                fiscal_year: fy(2005),
+            },
+            vec!["r-2006-001", "2006年度", "2005年度"],
+        ),
     ]
 }
 

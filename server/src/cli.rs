@@ -9,7 +9,7 @@ use crate::verify::verify;
 use crate::web;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use clap::{Parser, Subcommand};
-use domain::{LedgerState, View};
+use domain::{FiscalYear, LedgerState, View};
 use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -58,6 +58,11 @@ pub enum Verb {
         #[arg(long, value_parser = parse_known_at)]
         known_at: Option<DateTime<Utc>>,
     },
+    /// Reports for grant reporters: the funding summary and the public support test.
+    Report {
+        #[command(subcommand)]
+        report: ReportKind,
+    },
     /// Manage the people who may sign in.
     User {
         #[command(subcommand)]
@@ -72,6 +77,61 @@ pub enum Verb {
         #[arg(long)]
         demo: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportKind {
+    /// Revenue by 活動計算書 category, funder, pillar, beneficiary group and program for a fiscal
+    /// year or a range; the restricted-funds table; contracts per commissioner.
+    Funding {
+        /// The first (or only) fiscal year, e.g. 2013 for 2013年度
+        #[arg(long)]
+        fiscal_year: i32,
+        /// The last fiscal year of a range
+        #[arg(long)]
+        to: Option<i32>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// Report funders that were merged under their current successor
+        #[arg(long)]
+        by_successor: bool,
+        /// Reproduce the report as the ledger stood at this recorded time
+        #[arg(long, value_parser = parse_known_at)]
+        known_at: Option<DateTime<Utc>>,
+    },
+    /// The public support test (パブリック・サポート・テスト) over an assessment period.
+    Pst {
+        /// Fiscal years FROM-TO, e.g. 2019-2023 (at most 5)
+        #[arg(long, value_parser = parse_period)]
+        period: (FiscalYear, FiscalYear),
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// Reproduce the report as the ledger stood at this recorded time
+        #[arg(long, value_parser = parse_known_at)]
+        known_at: Option<DateTime<Utc>>,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// JSON (schema: docs/reports.md and /api/openapi.json)
+    Json,
+    /// CSV for Excel: UTF-8 with BOM, CRLF, Japanese headers
+    Csv,
+}
+
+/// "2019-2023" → (2019年度, 2023年度).
+pub fn parse_period(text: &str) -> Result<(FiscalYear, FiscalYear), String> {
+    let (from, to) = text
+        .split_once('-')
+        .ok_or_else(|| format!("{text:?} is not a period: write FROM-TO, e.g. 2019-2023"))?;
+    let year = |t: &str| {
+        t.trim()
+            .parse::<i32>()
+            .map_err(|_| format!("{t:?} is not a year"))
+            .and_then(|y| FiscalYear::new(y).map_err(|e| e.to_string()))
+    };
+    Ok((year(from)?, year(to)?))
 }
 
 #[derive(Subcommand, Debug)]
@@ -176,6 +236,7 @@ async fn run(cli: Cli) -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Verb::Report { report } => report_command(&ledger, report).await,
         Verb::User { action } => user_command(People::new(ledger.log().pool().clone()), action).await,
         Verb::Serve { addr, demo } => {
             if demo {
@@ -193,6 +254,55 @@ async fn run(cli: Cli) -> ExitCode {
         }
     };
     code
+}
+
+async fn report_command(ledger: &Ledger, report: ReportKind) -> ExitCode {
+    use crate::reports;
+    let output = match report {
+        ReportKind::Funding {
+            fiscal_year,
+            to,
+            format,
+            by_successor,
+            known_at,
+        } => {
+            let from = match FiscalYear::new(fiscal_year) {
+                Ok(fy) => fy,
+                Err(e) => return fail(e),
+            };
+            let to = match to.map(FiscalYear::new).transpose() {
+                Ok(to) => to.unwrap_or(from),
+                Err(e) => return fail(e),
+            };
+            reports::funding(ledger, from, to, by_successor, known_at)
+                .await
+                .and_then(|s| match format {
+                    Format::Json => Ok(serde_json::to_vec_pretty(&s).expect("reports serialise")),
+                    Format::Csv => reports::excel_csv(&reports::funding_rows(&s)),
+                })
+        }
+        ReportKind::Pst {
+            period: (from, to),
+            format,
+            known_at,
+        } => reports::pst(ledger, from, to, known_at)
+            .await
+            .and_then(|r| match format {
+                Format::Json => Ok(serde_json::to_vec_pretty(&r).expect("reports serialise")),
+                Format::Csv => reports::excel_csv(&reports::pst_rows(&r)),
+            }),
+    };
+    match output {
+        Ok(bytes) => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(&bytes).and_then(|_| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => fail(e),
+            }
+        }
+        Err(e) => fail(e),
+    }
 }
 
 async fn user_command(people: People, action: UserAction) -> ExitCode {

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod interchange;
 pub mod ledger;
 pub mod people;
+pub mod reports;
 pub mod store;
 pub mod tail;
 pub mod verify;

@@ -1,1 +1,707 @@
-//! The public support test (パブリック・サポート・テスト) for certified NPO status.
+//! The public support test (パブリック・サポート・テスト) for certified NPO status (認定NPO法人):
+//! the relative criterion (donations ÷ ordinary revenue ≥ 1/5) and the absolute criterion (on
+//! average at least 100 donors a year giving ≥ ¥3,000), over an assessment period (実績判定期間)
+//! of at most five fiscal years.
+//!
+//! Pure functions over a projected [`LedgerState`]: the caller applies "as of" and "as known at"
+//! by projecting first, so a report sent last year is reproduced by projecting with last year's
+//! `known_at`. What counts as revenue in a year comes from [`revenue::recognised`], the one
+//! recognition rule every report shares. Money is whole yen with checked sums; ratios and averages
+//! are computed with integers only (no floating point anywhere).
+//!
+//! Every figure is traceable: the report lists the receipts left out of the denominator, the
+//! donors left out or capped, each year's qualifying donors, a donor register with the positions
+//! of the events behind each total, and the derivation line by line in Japanese.
+//!
+//! Not modelled (and said so in the derivation): supporting members' dues counted as donations,
+//! and the addition of regular members' dues when there are at least 20 such members.
+
+use crate::fiscal_year::FiscalYear;
+use crate::funds::{FundKind, Payer};
+use crate::ids::{DonorId, HouseholdId, PartnerId, ReceiptId};
+use crate::money::Yen;
+use crate::projection::LedgerState;
+use crate::report::revenue::{self, RULE_JA};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The longest assessment period: the last five closed fiscal years (two for a first application).
+pub const MAX_YEARS: u32 = 5;
+/// A donor giving less than this over the whole period is left out of both sides.
+pub const SMALL_DONOR_BELOW: Yen = Yen::new(1_000);
+/// One donor's giving above this share of all donations (percent) leaves the numerator.
+pub const LIMIT_PERCENT: i64 = 10;
+/// The share for a donor that is itself a certified NPO or 特定公益増進法人 (percent).
+pub const LIMIT_PERCENT_CERTIFIED: i64 = 50;
+/// The least a donor must give in a fiscal year to count in the absolute criterion.
+pub const ABSOLUTE_MIN_GIFT: Yen = Yen::new(3_000);
+/// The average number of qualifying donors a year the absolute criterion needs.
+pub const ABSOLUTE_MIN_DONORS: u64 = 100;
+
+/// Why the test could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+pub enum PstError {
+    #[error("the assessment period {from}–{to} ends before it starts")]
+    PeriodReversed { from: FiscalYear, to: FiscalYear },
+    #[error("the assessment period {from}–{to} is {years} fiscal years long; it may be at most {max}")]
+    PeriodTooLong {
+        from: FiscalYear,
+        to: FiscalYear,
+        years: u32,
+        max: u32,
+    },
+    #[error("{figure} is too large to compute in whole yen")]
+    Overflow { figure: &'static str },
+}
+
+/// The public support test for one assessment period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PstReport {
+    pub period: Period,
+    pub relative: RelativeCriterion,
+    pub absolute: AbsoluteCriterion,
+    /// The donor register (寄附者名簿) behind both criteria: one line per donor identity.
+    pub register: Vec<RegisterLine>,
+    /// The computation, line by line, in Japanese, with the figures.
+    pub derivation: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Period {
+    pub from: FiscalYear,
+    pub to: FiscalYear,
+    /// Fiscal years in the period, `from` and `to` included.
+    pub years: u32,
+    /// 12 × years.
+    pub months: u32,
+}
+
+/// 相対値基準: donations ÷ ordinary revenue ≥ 1/5.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RelativeCriterion {
+    /// 経常収益: everything recognised as revenue in the period, of every kind.
+    pub ordinary_revenue: Yen,
+    /// Subsidies and commission fees paid directly by a government, left out of the denominator.
+    pub government_excluded: Vec<GovernmentLine>,
+    pub government_total: Yen,
+    /// All donations recognised in the period, anonymous and small included: the base of the
+    /// 10% / 50% limits.
+    pub total_donations: Yen,
+    /// Anonymous donations, left out of both sides.
+    pub anonymous_excluded: Yen,
+    /// Donors giving under ¥1,000 over the period, left out of both sides.
+    pub small_donors_excluded: Vec<DonorTotal>,
+    pub small_donors_total: Yen,
+    /// Anonymous plus small donors: what leaves both the numerator and the denominator.
+    pub left_out_total: Yen,
+    /// floor(total_donations × 10 / 100).
+    pub limit: Yen,
+    /// floor(total_donations × 50 / 100), for a donor that is a certified NPO.
+    pub limit_certified: Yen,
+    /// Donors whose period total is above their limit: the excess leaves the numerator.
+    pub excess_over_limit: Vec<ExcessLine>,
+    pub excess_total: Yen,
+    /// total_donations − left_out_total − excess_total.
+    pub numerator: Yen,
+    /// ordinary_revenue − government_total − left_out_total.
+    pub denominator: Yen,
+    /// numerator ÷ denominator reduced to lowest terms (0/0 when the denominator is zero).
+    pub ratio_numerator: i64,
+    pub ratio_denominator: i64,
+    /// The ratio as a percentage, truncated (not rounded) to two decimals, e.g. "19.99%";
+    /// `None` when the denominator is zero.
+    pub percent: Option<String>,
+    /// numerator × 5 ≥ denominator, with a denominator above zero.
+    pub passes: bool,
+}
+
+/// A subsidy or commission fee paid directly by a government, as recognised in one fiscal year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GovernmentLine {
+    pub receipt: ReceiptId,
+    pub payer: PartnerId,
+    pub kind: FundKind,
+    pub fiscal_year: FiscalYear,
+    pub amount: Yen,
+    /// The receipt's event, or the spending event for a restricted subsidy.
+    pub position: u64,
+}
+
+/// A donor's total over the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DonorTotal {
+    /// "donor:ID" or "partner:ID".
+    pub donor: String,
+    pub total: Yen,
+}
+
+/// A donor above the limit: `excess` = `total` − `limit` leaves the numerator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExcessLine {
+    pub donor: String,
+    pub certified_npo: bool,
+    pub total: Yen,
+    pub limit: Yen,
+    pub excess: Yen,
+}
+
+/// 絶対値基準: on average at least 100 donors a year giving ≥ ¥3,000.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AbsoluteCriterion {
+    pub years: Vec<AbsoluteYear>,
+    /// Sum of the yearly counts.
+    pub sum: u64,
+    pub months: u32,
+    /// sum × 12 ÷ months, truncated to two decimals, e.g. "100.00".
+    pub average_text: String,
+    /// sum × 12 ≥ 100 × months.
+    pub passes: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AbsoluteYear {
+    pub fiscal_year: FiscalYear,
+    /// Donors who gave ≥ ¥3,000 in the year, are identified and are neither officers nor in an
+    /// officer's household.
+    pub qualifying_donors: Vec<String>,
+    /// Households with a qualifying member: each counts once, however many members qualify.
+    pub households_counted: Vec<HouseholdLine>,
+    /// Donors of ≥ ¥3,000 left out as officers or members of an officer's household.
+    pub excluded_officers: Vec<String>,
+    /// Donors of ≥ ¥3,000 left out because their name and address are not known.
+    pub excluded_unidentified: Vec<String>,
+    /// Qualifying donors, a household counted once.
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HouseholdLine {
+    pub household: HouseholdId,
+    /// Its qualifying members that year.
+    pub donors: Vec<String>,
+}
+
+/// One donor identity's donations in the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisterLine {
+    /// "donor:ID", "partner:ID" or "anonymous".
+    pub donor: String,
+    pub household: Option<HouseholdId>,
+    pub officer: bool,
+    pub certified_npo: bool,
+    pub identified: bool,
+    /// Donations recognised in the period.
+    pub total: Yen,
+    /// One entry per fiscal year of the period, zero included.
+    pub per_year: Vec<YearAmount>,
+    /// The events the totals come from, in order.
+    pub positions: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct YearAmount {
+    pub fiscal_year: FiscalYear,
+    pub amount: Yen,
+}
+
+/// Who gave a donation, as the test tells donors apart.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Identity {
+    Donor(DonorId),
+    Partner(PartnerId),
+    Anonymous,
+}
+
+impl Identity {
+    fn of(payer: &Payer) -> Self {
+        match payer {
+            Payer::Donor(id) => Identity::Donor(id.clone()),
+            Payer::Partner(id) => Identity::Partner(id.clone()),
+            Payer::Anonymous => Identity::Anonymous,
+        }
+    }
+
+    fn key(&self) -> String {
+        match self {
+            Identity::Donor(id) => format!("donor:{id}"),
+            Identity::Partner(id) => format!("partner:{id}"),
+            Identity::Anonymous => "anonymous".to_owned(),
+        }
+    }
+}
+
+/// What the test needs to know about a donor.
+#[derive(Debug, Clone, Default)]
+struct Attributes {
+    household: Option<HouseholdId>,
+    officer: bool,
+    certified_npo: bool,
+    identified: bool,
+}
+
+struct Giving {
+    attributes: Attributes,
+    total: Yen,
+    per_year: BTreeMap<FiscalYear, Yen>,
+    positions: Vec<u64>,
+}
+
+/// What the test knows of a donor: a registered donor's attributes; for an organisation paying as
+/// a partner, known by name and address, not an officer, its own household and not taken to be a
+/// certified NPO (the ledger has no signal for that); nothing for the anonymous. A donor missing
+/// from the projection is noted and treated as unidentified.
+fn attributes_of(
+    state: &LedgerState,
+    identity: &Identity,
+    unregistered: &mut BTreeSet<String>,
+) -> Attributes {
+    match identity {
+        Identity::Donor(id) => match state.donors.get(id) {
+            Some(d) => Attributes {
+                household: d.household.clone(),
+                officer: d.officer,
+                certified_npo: d.certified_npo,
+                identified: d.identified,
+            },
+            None => {
+                unregistered.insert(identity.key());
+                Attributes::default()
+            }
+        },
+        Identity::Partner(_) => Attributes {
+            identified: true,
+            ..Attributes::default()
+        },
+        Identity::Anonymous => Attributes::default(),
+    }
+}
+
+fn add(a: Yen, b: Yen, figure: &'static str) -> Result<Yen, PstError> {
+    a.checked_add(b).map_err(|_| PstError::Overflow { figure })
+}
+
+fn sub(a: Yen, b: Yen, figure: &'static str) -> Result<Yen, PstError> {
+    a.checked_sub(b).map_err(|_| PstError::Overflow { figure })
+}
+
+/// floor(total × percent / 100), in whole yen (the product is taken in 128 bits, so it cannot
+/// overflow; the result is at most `total`).
+fn share(total: Yen, percent: i64) -> Yen {
+    let value = i128::from(total.value()) * i128::from(percent) / 100;
+    Yen::new(i64::try_from(value).expect("a share of at most 100% of an i64 fits in an i64"))
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// "12.34": an integer quotient truncated to two decimals, with integers only.
+fn two_decimals(numerator: i128, denominator: i128) -> String {
+    let hundredths = numerator * 100 / denominator;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+fn names(list: &[String]) -> String {
+    if list.is_empty() {
+        "なし".to_owned()
+    } else {
+        list.join("、")
+    }
+}
+
+/// The public support test over the fiscal years `from` to `to` (inclusive, at most five), as
+/// the ledger stands in `state`.
+pub fn public_support_test(
+    state: &LedgerState,
+    from: FiscalYear,
+    to: FiscalYear,
+) -> Result<PstReport, PstError> {
+    if to < from {
+        return Err(PstError::PeriodReversed { from, to });
+    }
+    let years = u32::try_from(to.year() - from.year() + 1).expect("to ≥ from");
+    if years > MAX_YEARS {
+        return Err(PstError::PeriodTooLong {
+            from,
+            to,
+            years,
+            max: MAX_YEARS,
+        });
+    }
+    let months = years * 12;
+    let period_years: Vec<FiscalYear> = (from.year()..=to.year())
+        .map(|y| FiscalYear::new(y).expect("between two valid fiscal years"))
+        .collect();
+    let mut derivation = vec![
+        format!("判定期間: {from}〜{to}（{years}年度、{months}か月）"),
+        RULE_JA.to_owned(),
+    ];
+    let mut notes = Vec::new();
+
+    // --- What was recognised in the period: ordinary revenue, government money, donations ---
+    let mut ordinary_revenue = Yen::ZERO;
+    let mut government_excluded = Vec::new();
+    let mut giving: BTreeMap<Identity, Giving> = BTreeMap::new();
+    let mut unknown_partners = BTreeSet::new();
+    let mut unregistered_donors = BTreeSet::new();
+    for r in revenue::recognised(state, from, to) {
+        ordinary_revenue = add(ordinary_revenue, r.amount, "ordinary revenue")?;
+        let receipt = r.receipt;
+        if matches!(receipt.kind, FundKind::Subsidy | FundKind::CommissionFee) {
+            if let Payer::Partner(payer) = &receipt.payer {
+                match state.partners.get(payer) {
+                    Some(p) if p.kind.is_government() => government_excluded.push(GovernmentLine {
+                        receipt: receipt.id.clone(),
+                        payer: payer.clone(),
+                        kind: receipt.kind,
+                        fiscal_year: r.fiscal_year,
+                        amount: r.amount,
+                        position: r.position,
+                    }),
+                    Some(_) => {}
+                    None => {
+                        unknown_partners.insert(payer.clone());
+                    }
+                }
+            }
+        }
+        if receipt.kind != FundKind::Donation {
+            continue;
+        }
+        let identity = Identity::of(&receipt.payer);
+        let entry = giving.entry(identity).or_insert_with_key(|identity| Giving {
+            attributes: attributes_of(state, identity, &mut unregistered_donors),
+            total: Yen::ZERO,
+            per_year: BTreeMap::new(),
+            positions: Vec::new(),
+        });
+        entry.total = add(entry.total, r.amount, "a donor's total")?;
+        let year = entry.per_year.entry(r.fiscal_year).or_insert(Yen::ZERO);
+        *year = add(*year, r.amount, "a donor's yearly total")?;
+        entry.positions.push(r.position);
+    }
+    government_excluded.sort_by_key(|g| (g.position, g.fiscal_year));
+    for g in giving.values_mut() {
+        g.positions.sort_unstable();
+        g.positions.dedup();
+    }
+    let government_total =
+        Yen::sum(government_excluded.iter().map(|g| g.amount)).map_err(|_| PstError::Overflow {
+            figure: "government money",
+        })?;
+
+    // --- Relative criterion ---
+    let total_donations = Yen::sum(giving.values().map(|g| g.total)).map_err(|_| PstError::Overflow {
+        figure: "total donations",
+    })?;
+    let anonymous_excluded = giving.get(&Identity::Anonymous).map_or(Yen::ZERO, |g| g.total);
+    let small_donors_excluded: Vec<DonorTotal> = giving
+        .iter()
+        .filter(|(id, g)| **id != Identity::Anonymous && g.total < SMALL_DONOR_BELOW)
+        .map(|(id, g)| DonorTotal {
+            donor: id.key(),
+            total: g.total,
+        })
+        .collect();
+    let small_donors_total =
+        Yen::sum(small_donors_excluded.iter().map(|d| d.total)).map_err(|_| PstError::Overflow {
+            figure: "small donors' total",
+        })?;
+    let left_out_total = add(anonymous_excluded, small_donors_total, "donations left out")?;
+    let limit = share(total_donations, LIMIT_PERCENT);
+    let limit_certified = share(total_donations, LIMIT_PERCENT_CERTIFIED);
+    let mut excess_over_limit = Vec::new();
+    for (id, g) in &giving {
+        if *id == Identity::Anonymous || g.total < SMALL_DONOR_BELOW {
+            continue;
+        }
+        let cap = if g.attributes.certified_npo {
+            limit_certified
+        } else {
+            limit
+        };
+        if g.total > cap {
+            excess_over_limit.push(ExcessLine {
+                donor: id.key(),
+                certified_npo: g.attributes.certified_npo,
+                total: g.total,
+                limit: cap,
+                excess: sub(g.total, cap, "an excess over the limit")?,
+            });
+        }
+    }
+    let excess_total =
+        Yen::sum(excess_over_limit.iter().map(|e| e.excess)).map_err(|_| PstError::Overflow {
+            figure: "excess over the limit",
+        })?;
+    let numerator = sub(
+        sub(total_donations, left_out_total, "numerator")?,
+        excess_total,
+        "numerator",
+    )?;
+    let denominator = sub(
+        sub(ordinary_revenue, government_total, "denominator")?,
+        left_out_total,
+        "denominator",
+    )?;
+    let (n, d) = (i128::from(numerator.value()), i128::from(denominator.value()));
+    let passes = d > 0 && n * 5 >= d;
+    let (ratio_numerator, ratio_denominator, percent) = if d > 0 {
+        let g = gcd(
+            numerator.value().unsigned_abs(),
+            denominator.value().unsigned_abs(),
+        ) as i64;
+        (
+            numerator.value() / g,
+            denominator.value() / g,
+            Some(format!("{}%", two_decimals(n * 100, d))),
+        )
+    } else {
+        (0, 0, None)
+    };
+
+    derivation.push(format!(
+        "経常収益 {ordinary_revenue}（期間中に収益として認識した全ての収益）"
+    ));
+    for g in &government_excluded {
+        derivation.push(format!(
+            "  分母から除外: {} partner:{} {} {} {}（位置 {}）",
+            g.receipt,
+            g.payer,
+            g.kind.ja(),
+            g.fiscal_year,
+            g.amount,
+            g.position
+        ));
+    }
+    derivation.push(format!(
+        "国・地方公共団体から直接受けた補助金・委託料 {government_total}（{}件。外郭団体を経由した委託料は除外しない）",
+        government_excluded.len()
+    ));
+    derivation.push(format!(
+        "受取寄附金の総額 {total_donations}（匿名・少額を含む。限度額の基準）"
+    ));
+    derivation.push(format!(
+        "匿名の寄附 {anonymous_excluded}（分子・分母の双方から除外）"
+    ));
+    derivation.push(format!(
+        "期間合計{SMALL_DONOR_BELOW}未満の寄附者 {}名 {small_donors_total}（分子・分母の双方から除外）: {}",
+        small_donors_excluded.len(),
+        names(
+            &small_donors_excluded
+                .iter()
+                .map(|s| format!("{} {}", s.donor, s.total))
+                .collect::<Vec<_>>()
+        )
+    ));
+    derivation.push(format!(
+        "除外寄附者の寄附 {left_out_total} = 匿名 {anonymous_excluded} + 少額 {small_donors_total}"
+    ));
+    derivation.push(format!(
+        "経常収益 {ordinary_revenue} − 国・地方公共団体からの補助金・委託料 {government_total} − 除外寄附者の寄附 {left_out_total} = 分母 {denominator}"
+    ));
+    derivation.push(format!(
+        "限度額: 寄附総額 {total_donations} × {LIMIT_PERCENT}% = {limit}（認定NPO法人等は × {LIMIT_PERCENT_CERTIFIED}% = {limit_certified}。1円未満切捨て）"
+    ));
+    for e in &excess_over_limit {
+        derivation.push(format!(
+            "  {} の寄附 {} は限度額 {} を {} 超える（超過額を分子から除外）",
+            e.donor, e.total, e.limit, e.excess
+        ));
+    }
+    derivation.push(format!(
+        "寄附総額 {total_donations} − 除外寄附者の寄附 {left_out_total} − 限度超過額 {excess_total} = 分子 {numerator}"
+    ));
+    match &percent {
+        Some(percent) => derivation.push(format!(
+            "相対値: 分子 {numerator} ÷ 分母 {denominator} = {ratio_numerator}/{ratio_denominator} = {percent}（小数点第3位以下切捨て）: {}",
+            if passes {
+                "5分の1以上のため基準を満たす"
+            } else {
+                "5分の1未満のため基準を満たさない"
+            }
+        )),
+        None => derivation.push(format!(
+            "相対値: 分母が {denominator} のため比率を計算できず、基準を満たさない"
+        )),
+    }
+    derivation.push(
+        "会費: 正会員・賛助会員の会費は寄附金に含めていない（賛助会員会費を寄附金とみなす扱い、社員20人以上の場合の正会員会費の加算は対象外）"
+            .to_owned(),
+    );
+    if giving.keys().any(|id| matches!(id, Identity::Partner(_))) {
+        derivation.push(
+            "取引先として記録された団体からの寄附: 氏名（名称）・住所が判明、役員でない、単独の世帯、認定NPO法人等ではない（限度額10%）ものとして扱う"
+                .to_owned(),
+        );
+    }
+
+    // --- Absolute criterion ---
+    let officer_households: BTreeSet<&HouseholdId> = state
+        .donors
+        .values()
+        .filter(|d| d.officer)
+        .filter_map(|d| d.household.as_ref())
+        .collect();
+    let mut absolute_years = Vec::new();
+    for &year in &period_years {
+        let mut qualifying_donors = Vec::new();
+        let mut households: BTreeMap<HouseholdId, Vec<String>> = BTreeMap::new();
+        let mut singles = 0u64;
+        let mut excluded_officers = Vec::new();
+        let mut excluded_unidentified = Vec::new();
+        for (id, g) in &giving {
+            if *id == Identity::Anonymous {
+                continue;
+            }
+            let given = g.per_year.get(&year).copied().unwrap_or(Yen::ZERO);
+            if given < ABSOLUTE_MIN_GIFT {
+                continue;
+            }
+            let a = &g.attributes;
+            let officer_household = a
+                .household
+                .as_ref()
+                .is_some_and(|h| officer_households.contains(h));
+            if a.officer || officer_household {
+                excluded_officers.push(id.key());
+            } else if !a.identified {
+                excluded_unidentified.push(id.key());
+            } else {
+                qualifying_donors.push(id.key());
+                match &a.household {
+                    Some(h) => households.entry(h.clone()).or_default().push(id.key()),
+                    None => singles += 1,
+                }
+            }
+        }
+        let count = singles + households.len() as u64;
+        derivation.push(format!(
+            "{year}: {ABSOLUTE_MIN_GIFT}以上の寄附者のうち数える者 {}名（{}）、同一世帯は1として {count}（世帯: {}）。除外: 役員・役員の世帯 {}名（{}）、氏名・住所不明 {}名（{}）",
+            qualifying_donors.len(),
+            names(&qualifying_donors),
+            names(
+                &households
+                    .iter()
+                    .map(|(h, members)| format!("household:{h} = {}", members.join("+")))
+                    .collect::<Vec<_>>()
+            ),
+            excluded_officers.len(),
+            names(&excluded_officers),
+            excluded_unidentified.len(),
+            names(&excluded_unidentified),
+        ));
+        absolute_years.push(AbsoluteYear {
+            fiscal_year: year,
+            qualifying_donors,
+            households_counted: households
+                .into_iter()
+                .map(|(household, donors)| HouseholdLine { household, donors })
+                .collect(),
+            excluded_officers,
+            excluded_unidentified,
+            count,
+        });
+    }
+    let sum: u64 = absolute_years.iter().map(|y| y.count).sum();
+    let absolute_passes = u128::from(sum) * 12 >= u128::from(ABSOLUTE_MIN_DONORS) * u128::from(months);
+    let average_text = two_decimals(i128::from(sum) * 12, i128::from(months));
+    derivation.push(format!(
+        "絶対値: ({}) × 12 ÷ {months}か月 = {sum} × 12 ÷ {months} = 年平均 {average_text}人（小数点第3位以下切捨て）: {}",
+        absolute_years
+            .iter()
+            .map(|y| y.count.to_string())
+            .collect::<Vec<_>>()
+            .join(" + "),
+        if absolute_passes {
+            "100人以上のため基準を満たす"
+        } else {
+            "100人未満のため基準を満たさない"
+        }
+    ));
+
+    // --- Notes on data the test had to assume about ---
+    for donor in &unregistered_donors {
+        notes.push(format!(
+            "注意: {donor} はこの時点の台帳に寄附者登録がないため、氏名・住所不明、役員でない、認定NPO法人等でないものとして扱った"
+        ));
+    }
+    for partner in &unknown_partners {
+        notes.push(format!(
+            "注意: partner:{partner} はこの時点の台帳に登録がないため、行政機関かどうか判断できず分母から除外していない"
+        ));
+    }
+    derivation.extend(notes);
+
+    let register = giving
+        .iter()
+        .map(|(id, g)| RegisterLine {
+            donor: id.key(),
+            household: g.attributes.household.clone(),
+            officer: g.attributes.officer,
+            certified_npo: g.attributes.certified_npo,
+            identified: g.attributes.identified,
+            total: g.total,
+            per_year: period_years
+                .iter()
+                .map(|&fiscal_year| YearAmount {
+                    fiscal_year,
+                    amount: g.per_year.get(&fiscal_year).copied().unwrap_or(Yen::ZERO),
+                })
+                .collect(),
+            positions: g.positions.clone(),
+        })
+        .collect();
+
+    Ok(PstReport {
+        period: Period {
+            from,
+            to,
+            years,
+            months,
+        },
+        relative: RelativeCriterion {
+            ordinary_revenue,
+            government_excluded,
+            government_total,
+            total_donations,
+            anonymous_excluded,
+            small_donors_excluded,
+            small_donors_total,
+            left_out_total,
+            limit,
+            limit_certified,
+            excess_over_limit,
+            excess_total,
+            numerator,
+            denominator,
+            ratio_numerator,
+            ratio_denominator,
+            percent,
+            passes,
+        },
+        absolute: AbsoluteCriterion {
+            years: absolute_years,
+            sum,
+            months,
+            average_text,
+            passes: absolute_passes,
+        },
+        register,
+        derivation,
+    })
+}

@@ -65,6 +65,11 @@ pub fn unspent_at_end_of(receipt: &ReceiptView, year: FiscalYear) -> Yen {
     if receipt.fiscal_year > year {
         return Yen::ZERO;
     }
-    let spent: i64 = receipt.spent.iter().filter(|s| s.fiscal_year <= year).map(|s| s.amount.value()).sum();
+    let spent: i64 = receipt
+        .spent
+        .iter()
+        .filter(|s| s.fiscal_year <= year)
+        .map(|s| s.amount.value())
+        .sum();
     Yen::new(receipt.amount.value() - spent)
 }

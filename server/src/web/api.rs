@@ -279,3 +279,136 @@ pub async fn disable_user(
     state.people.disable(&name).await?;
     Ok(Json(serde_json::json!({ "disabled": name })).into_response())
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FundingQuery {
+    /// First fiscal year (2013 = 2013年度)
+    from: i32,
+    /// Last fiscal year (default: `from`)
+    to: Option<i32>,
+    /// Merged funders under their current successor
+    #[serde(default)]
+    by_successor: bool,
+    /// Reproduce the report as the ledger stood at this recorded time (RFC 3339)
+    known_at: Option<DateTime<Utc>>,
+    /// `json` (default) or `csv` (UTF-8 with BOM, CRLF, Japanese headers)
+    format: Option<String>,
+}
+
+fn csv_response(bytes: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "format {other:?}: use json or csv"
+        ))),
+    }
+}
+
+fn report_error(e: crate::reports::ReportFailure) -> ApiError {
+    use crate::reports::ReportFailure;
+    match e {
+        ReportFailure::Store(s) => s.into(),
+        ReportFailure::Csv(c) => ApiError::Internal(c),
+        other => ApiError::BadRequest {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: other.to_string(),
+        },
+    }
+}
+
+fn fiscal_year(year: i32) -> Result<domain::FiscalYear, ApiError> {
+    domain::FiscalYear::new(year).map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+/// The funding summary for a fiscal year or a range.
+#[utoipa::path(get, path = "/api/reports/funding", tag = "reports", params(FundingQuery),
+    responses(
+        (status = 200, description = "The summary (JSON) or the same figures as CSV", body = domain::report::funding::FundingSummary),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
+        (status = 422, description = "A range the report cannot cover", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role may not read", body = ErrorBody),
+    ))]
+pub async fn funding_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<FundingQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    user.require(READERS)?;
+    let Query(q) = query.map_err(query_rejection)?;
+    let csv = wants_csv(q.format.as_deref())?;
+    let from = fiscal_year(q.from)?;
+    let to = fiscal_year(q.to.unwrap_or(q.from))?;
+    let summary = crate::reports::funding(&state.ledger, from, to, q.by_successor, q.known_at)
+        .await
+        .map_err(report_error)?;
+    if csv {
+        let bytes =
+            crate::reports::excel_csv(&crate::reports::funding_rows(&summary)).map_err(report_error)?;
+        return Ok(csv_response(
+            bytes,
+            &format!("funding-{}-{}.csv", from.year(), to.year()),
+        ));
+    }
+    Ok(Json(summary).into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PstQuery {
+    /// Fiscal years FROM-TO, e.g. 2019-2023 (at most 5)
+    period: String,
+    /// Reproduce the report as the ledger stood at this recorded time (RFC 3339)
+    known_at: Option<DateTime<Utc>>,
+    /// `json` (default) or `csv`
+    format: Option<String>,
+}
+
+/// The public support test over an assessment period, with its derivation.
+#[utoipa::path(get, path = "/api/reports/pst", tag = "reports", params(PstQuery),
+    responses(
+        (status = 200, description = "Both criteria with their derivation and the donor register (JSON), or CSV", body = Object),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
+        (status = 422, description = "A period the test cannot cover", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role may not read", body = ErrorBody),
+    ))]
+pub async fn pst_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<PstQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    user.require(READERS)?;
+    let Query(q) = query.map_err(query_rejection)?;
+    let csv = wants_csv(q.format.as_deref())?;
+    let (from, to) = crate::cli::parse_period(&q.period).map_err(ApiError::bad_request)?;
+    let report = crate::reports::pst(&state.ledger, from, to, q.known_at)
+        .await
+        .map_err(report_error)?;
+    if csv {
+        let bytes = crate::reports::excel_csv(&crate::reports::pst_rows(&report)).map_err(report_error)?;
+        return Ok(csv_response(
+            bytes,
+            &format!("pst-{}-{}.csv", from.year(), to.year()),
+        ));
+    }
+    Ok(Json(report).into_response())
+}

@@ -60,6 +60,8 @@ pub fn router(state: AppState) -> Router {
         .route("/events", get(api::log))
         .route("/events/stream", get(stream::events))
         .route("/verify", get(api::verify))
+        .route("/reports/funding", get(api::funding_report))
+        .route("/reports/pst", get(api::pst_report))
         .route("/users", get(api::users).post(api::add_user))
         .route("/users/{name}/disable", post(api::disable_user))
         .fallback(|| async { error::ApiError::NotFound("endpoint".into()) });

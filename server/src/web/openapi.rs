@@ -21,6 +21,8 @@ use utoipa::OpenApi;
         super::api::log,
         super::stream::events,
         super::api::verify,
+        super::api::funding_report,
+        super::api::pst_report,
         super::api::users,
         super::api::add_user,
         super::api::disable_user,
@@ -29,6 +31,7 @@ use utoipa::OpenApi;
         (name = "commands", description = "Recording facts: staff only"),
         (name = "projections", description = "What the ledger says, computed by the domain's projections"),
         (name = "log", description = "The ledger itself: events, history, the live stream, verification"),
+        (name = "reports", description = "Funding summaries and the public support test, as of any recorded time"),
         (name = "people", description = "Signing in, and managing who may"),
         (name = "service", description = "Health"),
     )

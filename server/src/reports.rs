@@ -1,0 +1,303 @@
+//! Reports at the edge: project the ledger as of / as known at, hand it to the domain's report
+//! functions, and write JSON or the CSV a Japanese Excel opens correctly (UTF-8 with BOM, CRLF,
+//! Japanese headers).
+
+use crate::ledger::Ledger;
+use crate::store::StoreError;
+use chrono::{DateTime, Utc};
+use domain::report::funding::{funding_summary, FundingSummary, ReportError};
+use domain::report::pst::{public_support_test, PstReport};
+use domain::{FiscalYear, LedgerState, View};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportFailure {
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Pst(#[from] domain::report::pst::PstError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("could not write CSV: {0}")]
+    Csv(String),
+}
+
+/// The ledger as it was known at `known_at` (everything when `None`).
+pub async fn known_state(
+    ledger: &Ledger,
+    known_at: Option<DateTime<Utc>>,
+) -> Result<LedgerState, StoreError> {
+    let events = ledger.recorded_all().await?;
+    Ok(LedgerState::replay(
+        &events,
+        View {
+            as_of: None,
+            known_at,
+        },
+    ))
+}
+
+pub async fn funding(
+    ledger: &Ledger,
+    from: FiscalYear,
+    to: FiscalYear,
+    by_successor: bool,
+    known_at: Option<DateTime<Utc>>,
+) -> Result<FundingSummary, ReportFailure> {
+    let state = known_state(ledger, known_at).await?;
+    Ok(funding_summary(&state, from, to, by_successor)?)
+}
+
+pub async fn pst(
+    ledger: &Ledger,
+    from: FiscalYear,
+    to: FiscalYear,
+    known_at: Option<DateTime<Utc>>,
+) -> Result<PstReport, ReportFailure> {
+    let state = known_state(ledger, known_at).await?;
+    Ok(public_support_test(&state, from, to)?)
+}
+
+/// UTF-8 with a byte-order mark and CRLF line ends: what Excel on a Japanese PC reads as UTF-8.
+pub fn excel_csv(rows: &[Vec<String>]) -> Result<Vec<u8>, ReportFailure> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        for row in rows {
+            writer
+                .write_record(row)
+                .map_err(|e| ReportFailure::Csv(e.to_string()))?;
+        }
+        writer.flush().map_err(|e| ReportFailure::Csv(e.to_string()))?;
+    }
+    Ok(out)
+}
+
+fn positions(p: &[u64]) -> String {
+    p.iter().map(u64::to_string).collect::<Vec<_>>().join(" ")
+}
+
+/// The funding summary as one flat table: a row per figure, with the events behind it.
+pub fn funding_rows(s: &FundingSummary) -> Vec<Vec<String>> {
+    let mut rows = vec![[
+        "年度",
+        "集計区分",
+        "キー",
+        "項目",
+        "金額（円）",
+        "件数",
+        "根拠イベント位置",
+    ]
+    .map(str::to_owned)
+    .to_vec()];
+    let mut money = |year: &str, section: &str, key: &str, label: &str, amount: i64, p: &[u64]| {
+        rows.push(vec![
+            year.to_owned(),
+            section.to_owned(),
+            key.to_owned(),
+            label.to_owned(),
+            amount.to_string(),
+            String::new(),
+            positions(p),
+        ]);
+    };
+    for y in &s.years {
+        let year = y.label.as_str();
+        money(year, "合計", "total", "経常収益計", y.total.value(), &[]);
+        for (section, lines) in [
+            ("活動計算書区分", &y.by_category),
+            ("財源別", &y.by_funder),
+            ("柱別", &y.by_pillar),
+            ("受益者別", &y.by_beneficiary),
+            ("事業別", &y.by_program),
+        ] {
+            for l in lines {
+                money(year, section, &l.key, &l.label, l.amount.value(), &l.positions);
+            }
+        }
+        money(
+            year,
+            "前受助成金（年度末）",
+            "carried_forward",
+            "前受助成金",
+            y.carried_forward.value(),
+            &[],
+        );
+        for r in &y.restricted {
+            for (section, amount) in [
+                ("使途制約・期首残高", r.opening),
+                ("使途制約・当期増加額", r.increase),
+                ("使途制約・当期減少額", r.decrease),
+                ("使途制約・期末残高", r.closing),
+            ] {
+                money(year, section, &r.key, &r.label, amount.value(), &r.positions);
+            }
+        }
+    }
+    let range = format!("{}–{}", s.from.seireki(), s.to.seireki());
+    for c in &s.commissioners {
+        rows.push(vec![
+            range.clone(),
+            "委託元別 契約件数".into(),
+            c.key.clone(),
+            c.names.join(" → "),
+            String::new(),
+            c.contracts.to_string(),
+            positions(&c.positions),
+        ]);
+        rows.push(vec![
+            range.clone(),
+            "委託元別 契約年度数".into(),
+            c.key.clone(),
+            c.names.join(" → "),
+            String::new(),
+            c.fiscal_years.to_string(),
+            positions(&c.positions),
+        ]);
+    }
+    rows
+}
+
+fn verdict(passes: bool) -> String {
+    if passes {
+        "基準を満たす"
+    } else {
+        "基準を満たさない"
+    }
+    .to_owned()
+}
+
+/// The public support test as one table: both criteria, the donor register and the derivation.
+pub fn pst_rows(r: &PstReport) -> Vec<Vec<String>> {
+    let mut rows = vec![["区分", "項目", "値", "根拠イベント位置"]
+        .map(str::to_owned)
+        .to_vec()];
+    let mut row = |section: &str, item: &str, value: String, p: &[u64]| {
+        rows.push(vec![section.to_owned(), item.to_owned(), value, positions(p)]);
+    };
+    let period = format!(
+        "{}–{}（{}か月）",
+        r.period.from.seireki(),
+        r.period.to.seireki(),
+        r.period.months
+    );
+    row("実績判定期間", "期間", period, &[]);
+    let rel = &r.relative;
+    row(
+        "相対値基準",
+        "経常収益",
+        rel.ordinary_revenue.value().to_string(),
+        &[],
+    );
+    for g in &rel.government_excluded {
+        let item = format!(
+            "控除: 国・地方公共団体からの{} {} ({})",
+            g.kind.ja(),
+            g.receipt,
+            g.payer
+        );
+        row("相対値基準", &item, g.amount.value().to_string(), &[g.position]);
+    }
+    row(
+        "相対値基準",
+        "控除: 国・地方公共団体からの補助金・委託料 計",
+        rel.government_total.value().to_string(),
+        &[],
+    );
+    row(
+        "相対値基準",
+        "受入寄附金総額",
+        rel.total_donations.value().to_string(),
+        &[],
+    );
+    row(
+        "相対値基準",
+        "除外: 匿名の寄附",
+        rel.anonymous_excluded.value().to_string(),
+        &[],
+    );
+    for d in &rel.small_donors_excluded {
+        row(
+            "相対値基準",
+            &format!("除外: 1,000円未満の寄附者 {}", d.donor),
+            d.total.value().to_string(),
+            &[],
+        );
+    }
+    row(
+        "相対値基準",
+        "分子・分母から除外した寄附 計",
+        rel.left_out_total.value().to_string(),
+        &[],
+    );
+    row(
+        "相対値基準",
+        "限度額（受入寄附金総額の10%）",
+        rel.limit.value().to_string(),
+        &[],
+    );
+    row(
+        "相対値基準",
+        "限度額（認定NPO法人等: 50%）",
+        rel.limit_certified.value().to_string(),
+        &[],
+    );
+    for e in &rel.excess_over_limit {
+        row(
+            "相対値基準",
+            &format!("分子から除外: 限度超過額 {}", e.donor),
+            e.excess.value().to_string(),
+            &[],
+        );
+    }
+    row(
+        "相対値基準",
+        "分子（寄附金）",
+        rel.numerator.value().to_string(),
+        &[],
+    );
+    row(
+        "相対値基準",
+        "分母（経常収益）",
+        rel.denominator.value().to_string(),
+        &[],
+    );
+    row(
+        "相対値基準",
+        "割合",
+        rel.percent.clone().unwrap_or_else(|| "算出不能".into()),
+        &[],
+    );
+    row("相対値基準", "判定（1/5以上）", verdict(rel.passes), &[]);
+    let abs = &r.absolute;
+    for y in &abs.years {
+        row(
+            "絶対値基準",
+            &format!("{} 3,000円以上の寄附者数", y.fiscal_year.seireki()),
+            y.count.to_string(),
+            &[],
+        );
+    }
+    row("絶対値基準", "寄附者数の合計", abs.sum.to_string(), &[]);
+    row(
+        "絶対値基準",
+        "年平均（合計×12÷月数）",
+        abs.average_text.clone(),
+        &[],
+    );
+    row("絶対値基準", "判定（年平均100人以上）", verdict(abs.passes), &[]);
+    for d in &r.register {
+        let years: Vec<String> = d
+            .per_year
+            .iter()
+            .map(|y| format!("{}: {}", y.fiscal_year.seireki(), y.amount.value()))
+            .collect();
+        let item = format!("{} ({})", d.donor, years.join(", "));
+        row("寄附者名簿", &item, d.total.value().to_string(), &d.positions);
+    }
+    for (i, line) in r.derivation.iter().enumerate() {
+        row("算出過程", &(i + 1).to_string(), line.clone(), &[]);
+    }
+    rows
+}

@@ -1,0 +1,355 @@
+//! Reports through the CLI and the API on both databases: the funding summary of the demo
+//! (contracts per commissioner, with a renamed department), money recorded through the API and
+//! reported as JSON and as Excel-ready CSV, reproduced as known at an earlier time.
+
+mod common;
+
+use common::http::{get, post_json};
+use common::server::Server;
+use common::{spiral, spiral_with_input, TestDb, BOTH};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "correct horse battery";
+
+fn command(on: &str, fact: Value) -> String {
+    json!({ "command": { "Record": { "on": on, "fact": fact } } }).to_string()
+}
+
+#[test]
+fn the_demo_funding_summary_counts_contracts_per_commissioner_under_their_names() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        spiral(&db, &["demo"]).ok();
+        let out = spiral(
+            &db,
+            &["report", "funding", "--fiscal-year", "2001", "--to", "2015"],
+        )
+        .ok()
+        .stdout;
+        let summary: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(summary["years"].as_array().unwrap().len(), 15);
+        assert_eq!(
+            summary["total"], 0,
+            "the seed has no amounts, and none are invented"
+        );
+        let plan = summary["commissioners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["key"] == "partner:shizuoka-disability-plan")
+            .unwrap();
+        // pc-course-west 5 + pocket-kobo 8 + multimedia-centre 14 + home-pc-training 12 +
+        // pc-volunteer-training 7 = 46 contracts, in the 14 fiscal years 2001–2014.
+        assert_eq!(plan["contracts"], 46, "{kind:?}");
+        assert_eq!(plan["fiscal_years"], 14);
+        assert_eq!(
+            plan["names"],
+            json!([
+                "静岡県民生部障害者プラン推進室",
+                "静岡県健康福祉部障害者支援局障害者政策課"
+            ])
+        );
+        let bad = spiral(
+            &db,
+            &["report", "funding", "--fiscal-year", "2015", "--to", "2013"],
+        );
+        assert_eq!(bad.code, 2);
+        assert!(
+            bad.stderr.contains("ends (2013年度) before it starts (2015年度)"),
+            "{}",
+            bad.stderr
+        );
+    }
+}
+
+#[test]
+fn money_recorded_through_the_api_is_reported_as_json_and_as_excel_csv() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        spiral(&db, &["demo"]).ok();
+        spiral_with_input(
+            &db,
+            &["user", "add", "rep", "--role", "reporter"],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
+        spiral_with_input(
+            &db,
+            &["user", "add", "ann", "--role", "staff"],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
+        let server = Server::start(&db, false);
+        let login = |name: &str| {
+            post_json(
+                &server.addr,
+                "/api/login",
+                None,
+                &json!({ "name": name, "password": PASSWORD }).to_string(),
+            )
+            .cookie()
+            .unwrap()
+        };
+        let (staff, reporter) = (login("ann"), login("rep"));
+        let record = |on: &str, fact: Value| {
+            let r = post_json(&server.addr, "/api/commands", Some(&staff), &command(on, fact));
+            assert_eq!(r.status, 200, "{}", r.text());
+        };
+        // FY2014: a commission of ¥1,200,000 from the renamed department for the job-coach
+        // program, and a restricted grant of ¥600,000 from a foundation, ¥250,000 spent that year.
+        record(
+            "2014-04-01",
+            json!({ "PartnerRegistered": { "partner": "mirai", "name": "みらい財団", "kind": "Foundation", "parent": null } }),
+        );
+        record(
+            "2014-05-01",
+            json!({ "FundsReceived": { "receipt": "fee-2014", "kind": "CommissionFee",
+            "payer": { "Partner": "shizuoka-disability-plan" }, "amount": 1200000, "fiscal_year": 2014,
+            "program": "multimedia-centre", "restricted": false } }),
+        );
+        record(
+            "2014-06-01",
+            json!({ "FundsReceived": { "receipt": "grant-2014", "kind": "Grant",
+            "payer": { "Partner": "mirai" }, "amount": 600000, "fiscal_year": 2014, "program": "job-coach", "restricted": true } }),
+        );
+        let before_spending = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        record(
+            "2015-03-01",
+            json!({ "FundsSpent": { "receipt": "grant-2014", "fiscal_year": 2014, "amount": 250000 } }),
+        );
+
+        let json_report = get(&server.addr, "/api/reports/funding?from=2014", Some(&reporter));
+        assert_eq!(json_report.status, 200, "{}", json_report.text());
+        let summary = json_report.json();
+        let year = &summary["years"][0];
+        // Revenue 1,200,000 + 250,000 = 1,450,000; 前受助成金 600,000 − 250,000 = 350,000.
+        assert_eq!(year["total"], 1_450_000, "{kind:?}");
+        assert_eq!(year["carried_forward"], 350_000);
+        let funder = year["by_funder"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["key"] == "partner:shizuoka-disability-plan")
+            .unwrap();
+        assert_eq!(
+            funder["label"], "静岡県健康福祉部障害者支援局障害者政策課",
+            "the name it had in 2014"
+        );
+
+        let csv = get(
+            &server.addr,
+            "/api/reports/funding?from=2014&format=csv",
+            Some(&reporter),
+        );
+        assert_eq!(csv.status, 200);
+        assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+        assert!(
+            csv.body.starts_with(b"\xEF\xBB\xBF"),
+            "UTF-8 with a byte-order mark"
+        );
+        let text = std::str::from_utf8(&csv.body[3..]).unwrap();
+        assert!(
+            text.contains("\r\n") && !text.replace("\r\n", "").contains('\n'),
+            "CRLF line ends only"
+        );
+        let mut reader = csv::Reader::from_reader(&csv.body[3..]);
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            [
+                "年度",
+                "集計区分",
+                "キー",
+                "項目",
+                "金額（円）",
+                "件数",
+                "根拠イベント位置"
+            ]
+        );
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let amount = |section: &str, key: &str| -> i64 {
+            rows.iter()
+                .find(|r| &r[1] == section && &r[2] == key)
+                .unwrap_or_else(|| panic!("{section} {key}"))[4]
+                .parse()
+                .unwrap()
+        };
+        // The CSV parses back to the JSON's figures.
+        assert_eq!(amount("合計", "total"), year["total"].as_i64().unwrap());
+        assert_eq!(amount("活動計算書区分", "ProgramRevenue"), 1_200_000);
+        assert_eq!(amount("活動計算書区分", "GrantsAndSubsidies"), 250_000);
+        assert_eq!(amount("前受助成金（年度末）", "carried_forward"), 350_000);
+        assert_eq!(amount("使途制約・期末残高", "partner:mirai"), 350_000);
+
+        // As known before the spending was recorded: nothing of the grant was revenue yet.
+        let then = get(
+            &server.addr,
+            &format!(
+                "/api/reports/funding?from=2014&known_at={}",
+                before_spending.replace('+', "%2B")
+            ),
+            Some(&reporter),
+        )
+        .json();
+        assert_eq!(
+            then["years"][0]["total"], 1_200_000,
+            "{kind:?}: reproduced as it was known"
+        );
+        assert_eq!(then["years"][0]["carried_forward"], 600_000);
+
+        // The CLI gives the same figures as the API.
+        let cli: Value = serde_json::from_str(
+            &spiral(&db, &["report", "funding", "--fiscal-year", "2014"])
+                .ok()
+                .stdout,
+        )
+        .unwrap();
+        assert_eq!(cli["years"], summary["years"]);
+        let cli_csv = spiral(
+            &db,
+            &["report", "funding", "--fiscal-year", "2014", "--format", "csv"],
+        )
+        .ok();
+        assert!(cli_csv.stdout.starts_with('\u{feff}'));
+
+        // Roles: an admin may not read reports.
+        spiral_with_input(
+            &db,
+            &["user", "add", "adm", "--role", "admin"],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
+        assert_eq!(
+            get(
+                &server.addr,
+                "/api/reports/funding?from=2014",
+                Some(&login("adm"))
+            )
+            .status,
+            403
+        );
+        assert_eq!(
+            get(&server.addr, "/api/reports/funding?from=2014", None).status,
+            401
+        );
+        assert_eq!(
+            get(
+                &server.addr,
+                "/api/reports/funding?from=2014&format=xml",
+                Some(&reporter)
+            )
+            .status,
+            400
+        );
+    }
+}
+
+#[test]
+fn the_public_support_test_is_derived_from_donations_recorded_through_the_api() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        spiral_with_input(
+            &db,
+            &["user", "add", "ann", "--role", "staff"],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
+        let server = Server::start(&db, false);
+        let staff = post_json(
+            &server.addr,
+            "/api/login",
+            None,
+            &json!({ "name": "ann", "password": PASSWORD }).to_string(),
+        )
+        .cookie()
+        .unwrap();
+        let record = |on: &str, fact: Value| {
+            let r = post_json(&server.addr, "/api/commands", Some(&staff), &command(on, fact));
+            assert_eq!(r.status, 200, "{}", r.text());
+        };
+        let gift = |id: &str, payer: Value, amount: i64, kind: &str| {
+            json!({ "FundsReceived": { "receipt": id, "kind": kind, "payer": payer, "amount": amount,
+                "fiscal_year": 2020, "program": null, "restricted": false } })
+        };
+        record(
+            "2020-04-01",
+            json!({ "PartnerRegistered": { "partner": "city-welfare", "name": "浜松市福祉課", "kind": "Department", "parent": null } }),
+        );
+        for donor in ["d1", "d2"] {
+            record(
+                "2020-04-01",
+                json!({ "DonorRegistered": { "donor": donor, "household": null, "officer": false, "certified_npo": false, "identified": true } }),
+            );
+        }
+        record(
+            "2020-05-01",
+            gift("g-d1", json!({ "Donor": "d1" }), 5_000, "Donation"),
+        );
+        record(
+            "2020-05-02",
+            gift("g-anon", json!("Anonymous"), 2_000, "Donation"),
+        );
+        record(
+            "2020-05-03",
+            gift("g-d2", json!({ "Donor": "d2" }), 500, "Donation"),
+        );
+        record(
+            "2020-05-04",
+            gift(
+                "subsidy",
+                json!({ "Partner": "city-welfare" }),
+                100_000,
+                "Subsidy",
+            ),
+        );
+
+        let report: Value = serde_json::from_str(
+            &spiral(&db, &["report", "pst", "--period", "2020-2021"])
+                .ok()
+                .stdout,
+        )
+        .unwrap();
+        let rel = &report["relative"];
+        // Ordinary revenue 107,500; government subsidy 100,000 out of the denominator; the
+        // anonymous 2,000 and d2's 500 (under ¥1,000) out of both sides; d1's 5,000 is above 10%
+        // of all donations (750), so 4,250 leaves the numerator.
+        assert_eq!(rel["ordinary_revenue"], 107_500, "{kind:?}");
+        assert_eq!(rel["government_total"], 100_000);
+        assert_eq!(rel["left_out_total"], 2_500);
+        assert_eq!(rel["denominator"], 5_000);
+        assert_eq!(rel["excess_total"], 4_250);
+        assert_eq!(rel["numerator"], 750);
+        assert_eq!(rel["percent"], "15.00%");
+        assert_eq!(rel["passes"], false);
+        // One qualifying donor in 2020, none in 2021: 1 × 12 ÷ 24 months = 0.50 a year.
+        assert_eq!(report["absolute"]["sum"], 1);
+        assert_eq!(report["absolute"]["average_text"], "0.50");
+        assert_eq!(report["absolute"]["passes"], false);
+        assert!(report["derivation"].as_array().unwrap().len() > 3);
+
+        let csv = spiral(
+            &db,
+            &["report", "pst", "--period", "2020-2021", "--format", "csv"],
+        )
+        .ok()
+        .stdout;
+        assert!(csv.starts_with('\u{feff}'));
+        let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let value = |item: &str| {
+            rows.iter()
+                .find(|r| &r[1] == item)
+                .unwrap_or_else(|| panic!("{item}"))[2]
+                .to_owned()
+        };
+        assert_eq!(value("分子（寄附金）"), "750");
+        assert_eq!(value("分母（経常収益）"), "5000");
+        assert_eq!(value("判定（1/5以上）"), "基準を満たさない");
+
+        let bad = spiral(&db, &["report", "pst", "--period", "2015-2023"]);
+        assert_eq!(bad.code, 2);
+        assert!(bad.stderr.contains("5"), "{}", bad.stderr);
+        let api = get(&server.addr, "/api/reports/pst?period=2020-2021", Some(&staff));
+        assert_eq!(api.json()["relative"]["numerator"], 750);
+    }
+}
