@@ -7,7 +7,9 @@
 //! size for replay, default 1000000), SPIRAL_BENCH_COMMANDS (commands per write run, default 2000
 //! on SQLite and 400 on PostgreSQL), SPIRAL_BENCH_PG (admin URL, default
 //! postgres://postgres@127.0.0.1:5432/postgres), SPIRAL_BENCH_ONLY=write|fold (only the write
-//! runs, or only the fold from memory). Results are printed as Markdown rows for BENCHMARKS.md.
+//! runs, or only the fold from memory), SPIRAL_BENCH_ONLY=reports (funding summary and public
+//! support test on a replayed ledger of money). Results are printed as Markdown rows for
+//! BENCHMARKS.md.
 
 use chrono::{Duration, TimeZone, Utc};
 use domain::chain::{to_canonical, Row, GENESIS};
@@ -406,6 +408,159 @@ fn fold_only(total: usize) {
     );
 }
 
+/// A valid ledger of money: departments and foundations, 1,000 registered donors, then receipts
+/// of every kind over fiscal years 2000–2024 (a restricted grant every 50th, spent over two years).
+fn synthetic_money(total: usize) -> Vec<Recorded> {
+    use domain::funds::{FundKind, Payer};
+    use domain::ids::DonorId;
+    let base = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let mut events = Vec::with_capacity(total);
+    let push = |stream: String, sequence: u64, event: LedgerEvent, events: &mut Vec<Recorded>| {
+        let position = events.len() as u64 + 1;
+        events.push(Recorded {
+            position,
+            stream,
+            sequence,
+            meta: Metadata {
+                actor: "bench".into(),
+                correlation_id: "bench".into(),
+                effective: event.on,
+                reason: None,
+                recorded_at: base + Duration::microseconds(position as i64),
+            },
+            event,
+        });
+    };
+    for i in 0..PARTNERS {
+        let kind = if i % 2 == 0 {
+            PartnerKind::Department
+        } else {
+            PartnerKind::Foundation
+        };
+        let event = LedgerEvent {
+            on: date(1990, 4, 1),
+            fact: Fact::PartnerRegistered {
+                partner: PartnerId::new(format!("funder-{i}")).unwrap(),
+                name: format!("財源{i}"),
+                kind,
+                parent: None,
+            },
+        };
+        push(format!("partner:funder-{i}"), 1, event, &mut events);
+    }
+    for i in 0..1000 {
+        let event = LedgerEvent {
+            on: date(1990, 4, 1),
+            fact: Fact::DonorRegistered {
+                donor: DonorId::new(format!("d{i}")).unwrap(),
+                household: None,
+                officer: i % 97 == 0,
+                certified_npo: i % 113 == 0,
+                identified: i % 5 != 0,
+            },
+        };
+        push(format!("donor:d{i}"), 1, event, &mut events);
+    }
+    let kinds = [
+        FundKind::Donation,
+        FundKind::Donation,
+        FundKind::CommissionFee,
+        FundKind::Grant,
+        FundKind::Subsidy,
+        FundKind::MemberDues,
+        FundKind::EarnedRevenue,
+    ];
+    let mut i = 0;
+    while events.len() < total {
+        let year = FiscalYear::new(2000 + (i % 25) as i32).unwrap();
+        let kind = kinds[i % kinds.len()];
+        let payer = match kind {
+            FundKind::Donation if i % 11 == 0 => Payer::Anonymous,
+            FundKind::Donation | FundKind::MemberDues => {
+                Payer::Donor(DonorId::new(format!("d{}", i % 1000)).unwrap())
+            }
+            _ => Payer::Partner(PartnerId::new(format!("funder-{}", i % PARTNERS)).unwrap()),
+        };
+        let restricted = kind == FundKind::Grant && i % 50 == 3;
+        let receipt = ReceiptId::new(format!("r{i}")).unwrap();
+        let amount = 500 + (i % 200) as i64 * 1_000;
+        let event = LedgerEvent {
+            on: year.first_day(),
+            fact: Fact::FundsReceived {
+                receipt: receipt.clone(),
+                kind,
+                payer,
+                amount: Yen::new(amount),
+                fiscal_year: year,
+                program: None,
+                restricted,
+            },
+        };
+        push(format!("receipt:r{i}"), 1, event, &mut events);
+        if restricted && events.len() + 2 <= total {
+            // Half spent in the year received, half in the next.
+            for (k, spent_in, part) in [(0, year, amount / 2), (1, year.next(), amount - amount / 2)] {
+                let event = LedgerEvent {
+                    on: spent_in.first_day(),
+                    fact: Fact::FundsSpent {
+                        receipt: receipt.clone(),
+                        fiscal_year: spent_in,
+                        amount: Yen::new(part),
+                    },
+                };
+                push(format!("receipt:r{i}"), 2 + k, event, &mut events);
+            }
+        }
+        i += 1;
+    }
+    events
+}
+
+/// One fiscal year's funding summary and a five-year public support test on a replayed ledger.
+fn reports_only(total: usize) {
+    let events = synthetic_money(total);
+    let t = Instant::now();
+    let state = LedgerState::replay(&events, View::everything());
+    println!(
+        "| memory | replay of {total} money events | {:.0} ms |",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let s = domain::report::funding::funding_summary(
+            &state,
+            FiscalYear::new(2013).unwrap(),
+            FiscalYear::new(2013).unwrap(),
+            false,
+        )
+        .unwrap();
+        best = best.min(t.elapsed().as_secs_f64());
+        assert!(s.total > Yen::ZERO);
+    }
+    println!(
+        "| memory | funding summary, one fiscal year ({} receipts in the ledger) | {:.0} ms |",
+        state.receipts.len(),
+        best * 1000.0
+    );
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let r = domain::report::pst::public_support_test(
+            &state,
+            FiscalYear::new(2019).unwrap(),
+            FiscalYear::new(2023).unwrap(),
+        )
+        .unwrap();
+        best = best.min(t.elapsed().as_secs_f64());
+        assert!(r.relative.ordinary_revenue > Yen::ZERO);
+    }
+    println!(
+        "| memory | public support test, 2019–2023 | {:.0} ms |",
+        best * 1000.0
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let which = std::env::var("SPIRAL_BENCH_DB").unwrap_or_else(|_| "both".into());
@@ -420,6 +575,10 @@ async fn main() {
     };
     if std::env::var("SPIRAL_BENCH_ONLY").as_deref() == Ok("fold") {
         fold_only(total);
+        return;
+    }
+    if std::env::var("SPIRAL_BENCH_ONLY").as_deref() == Ok("reports") {
+        reports_only(total);
         return;
     }
     println!("| database | measurement | result |");
