@@ -5,6 +5,7 @@
 //! → store (position, [`chain`] hash) → [`record::Recorded`] → [`projection::LedgerState`].
 
 pub mod chain;
+pub mod checkpoint;
 pub mod command;
 pub mod demo;
 pub mod directory;
@@ -13,6 +14,7 @@ pub mod events;
 pub mod fiscal_year;
 pub mod funds;
 pub mod ids;
+pub mod merkle;
 pub mod money;
 pub mod partner;
 pub mod program;

@@ -29,6 +29,14 @@ pub struct Cli {
         default_value = "sqlite:spiral.db"
     )]
     pub database_url: String,
+    /// The server's Ed25519 signing key for checkpoints (created on first use, owner-only)
+    #[arg(
+        long,
+        global = true,
+        env = "SPIRAL_KEY_FILE",
+        default_value = "spiral-signing.key"
+    )]
+    pub key_file: std::path::PathBuf,
     #[command(subcommand)]
     pub verb: Verb,
 }
@@ -58,6 +66,33 @@ pub enum Verb {
         #[arg(long, value_parser = parse_known_at)]
         known_at: Option<DateTime<Utc>>,
     },
+    /// The checkpoint signing key.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+    /// Sign and print a checkpoint of the ledger as it is now (size, Merkle root, time), to save
+    /// or publish elsewhere.
+    Checkpoint,
+    /// Prove, against a fresh checkpoint, that an event is in the ledger or that an older
+    /// ledger is a prefix of today's.
+    Prove {
+        #[command(subcommand)]
+        proof: ProofKind,
+    },
+    /// Check a saved checkpoint and an export with nothing but the trusted public key: no
+    /// database access.
+    Audit {
+        /// A checkpoint saved earlier (`spiral checkpoint > checkpoint.txt`)
+        #[arg(long)]
+        checkpoint: std::path::PathBuf,
+        /// The public key the auditor trusts (64 hex digits, from `spiral key show`)
+        #[arg(long)]
+        public_key: String,
+        /// An export (`spiral export > ledger.jsonl`)
+        #[arg(long)]
+        export: std::path::PathBuf,
+    },
     /// Reports for grant reporters: the funding summary and the public support test.
     Report {
         #[command(subcommand)]
@@ -77,6 +112,20 @@ pub enum Verb {
         #[arg(long)]
         demo: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyAction {
+    /// Print the public key (64 hex digits) that verifies this server's checkpoints.
+    Show,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProofKind {
+    /// An inclusion proof for the event at POSITION.
+    Event { position: u64 },
+    /// A consistency proof from the ledger of OLD_SIZE events to today's.
+    Consistency { old_size: u64 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -186,6 +235,15 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 }
 
 async fn run(cli: Cli) -> ExitCode {
+    // The independent verifier never touches a database.
+    if let Verb::Audit {
+        checkpoint,
+        public_key,
+        export,
+    } = &cli.verb
+    {
+        return audit_command(checkpoint, public_key, export);
+    }
     let ledger = match Ledger::open(&cli.database_url).await {
         Ok(l) => l,
         Err(e) => return fail(format_args!("cannot open {}: {e}", cli.database_url)),
@@ -237,6 +295,40 @@ async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(e),
         },
         Verb::Report { report } => report_command(&ledger, report).await,
+        Verb::Key {
+            action: KeyAction::Show,
+        } => match crate::audit::load_or_create_key(&cli.key_file) {
+            Ok(key) => print_out(&hex::encode(key.verifying_key().to_bytes())),
+            Err(e) => fail(e),
+        },
+        Verb::Checkpoint => match crate::audit::load_or_create_key(&cli.key_file) {
+            Ok(key) => match crate::audit::checkpoint(ledger.log(), &key).await {
+                Ok((cp, _)) => print_out(cp.to_text().trim_end()),
+                Err(e) => fail(e),
+            },
+            Err(e) => fail(e),
+        },
+        Verb::Prove { proof } => match crate::audit::load_or_create_key(&cli.key_file) {
+            Ok(key) => {
+                let json = match proof {
+                    ProofKind::Event { position } => crate::audit::prove_event(ledger.log(), &key, position)
+                        .await
+                        .map(|p| serde_json::to_string_pretty(&p)),
+                    ProofKind::Consistency { old_size } => {
+                        crate::audit::prove_consistency(ledger.log(), &key, old_size)
+                            .await
+                            .map(|p| serde_json::to_string_pretty(&p))
+                    }
+                };
+                match json {
+                    Ok(Ok(text)) => print_out(&text),
+                    Ok(Err(e)) => fail(e),
+                    Err(e) => fail(e),
+                }
+            }
+            Err(e) => fail(e),
+        },
+        Verb::Audit { .. } => unreachable!("handled before the database is opened"),
         Verb::User { action } => user_command(People::new(ledger.log().pool().clone()), action).await,
         Verb::Serve { addr, demo } => {
             if demo {
@@ -254,6 +346,31 @@ async fn run(cli: Cli) -> ExitCode {
         }
     };
     code
+}
+
+fn audit_command(checkpoint: &std::path::Path, public_key: &str, export: &std::path::Path) -> ExitCode {
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let (checkpoint_text, export_text) = match (read(checkpoint), read(export)) {
+        (Ok(c), Ok(e)) => (c, e),
+        (Err(e), _) | (_, Err(e)) => return fail(e),
+    };
+    match crate::audit::audit_export(&checkpoint_text, public_key, &export_text) {
+        Ok(report) => {
+            let beyond = report.events - report.covered;
+            print_out(&format!(
+                "audit passed: the checkpoint's signature is valid; the export's {} events chain correctly and its first {} match the checkpoint's Merkle root{}",
+                report.events,
+                report.covered,
+                if beyond > 0 { format!(" ({beyond} later events are covered by the chain only)") } else { String::new() }
+            ))
+        }
+        Err(e) => {
+            println!("audit FAILED: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 async fn report_command(ledger: &Ledger, report: ReportKind) -> ExitCode {

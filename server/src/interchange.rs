@@ -72,7 +72,7 @@ struct Line {
     hash: String,
 }
 
-fn parse_line(text: &str) -> Result<Row, String> {
+pub fn parse_line(text: &str) -> Result<Row, String> {
     let line: Line = serde_json::from_str(text).map_err(|e| format!("not a valid event line: {e}"))?;
     let hash = hex::decode(&line.hash)
         .ok()

@@ -1,6 +1,7 @@
 //! The `spiral` server: the event store on sqlx, the command path, the CLI and the web server.
 //! The rules live in `domain`; this crate is the I/O around them.
 
+pub mod audit;
 pub mod cli;
 pub mod demo;
 pub mod interchange;
