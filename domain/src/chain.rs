@@ -59,7 +59,48 @@ pub fn link_hash(
     h.finalize().into()
 }
 
+/// A stored row's fields, borrowed: lets a verifier check a line without copying it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowRef<'a> {
+    pub position: u64,
+    pub stream: &'a str,
+    pub sequence: u64,
+    pub event_type: &'a str,
+    pub event_version: &'a str,
+    pub payload: &'a str,
+    pub metadata: &'a str,
+    pub hash: Hash,
+}
+
+impl RowRef<'_> {
+    pub fn expected_hash(&self, prev: &Hash) -> Hash {
+        link_hash(
+            prev,
+            self.position,
+            self.stream,
+            self.sequence,
+            self.event_type,
+            self.event_version,
+            self.payload,
+            self.metadata,
+        )
+    }
+}
+
 impl Row {
+    pub fn borrowed(&self) -> RowRef<'_> {
+        RowRef {
+            position: self.position,
+            stream: &self.stream,
+            sequence: self.sequence,
+            event_type: &self.event_type,
+            event_version: &self.event_version,
+            payload: &self.payload,
+            metadata: &self.metadata,
+            hash: self.hash,
+        }
+    }
+
     /// The hash this row should carry after `prev`.
     pub fn expected_hash(&self, prev: &Hash) -> Hash {
         link_hash(
@@ -171,7 +212,28 @@ impl ChainVerifier {
         Self::default()
     }
 
+    /// Checks position, hash and stream sequence, and that the payload decodes as an event.
     pub fn push(&mut self, row: &Row) -> Result<(), ChainError> {
+        self.check(&row.borrowed())?;
+        if let Err(e) = row.decode() {
+            return Err(ChainError::Unreadable {
+                position: row.position,
+                reason: e.to_string(),
+            });
+        }
+        self.advance(&row.borrowed());
+        Ok(())
+    }
+
+    /// Checks position, hash and stream sequence only: what integrity needs, without decoding
+    /// the payload (the independent verifier's fast path).
+    pub fn push_integrity(&mut self, row: &RowRef) -> Result<(), ChainError> {
+        self.check(row)?;
+        self.advance(row);
+        Ok(())
+    }
+
+    fn check(&self, row: &RowRef) -> Result<(), ChainError> {
         let expected = self.count + 1;
         if row.position != expected {
             return Err(ChainError::Gap {
@@ -185,25 +247,27 @@ impl ChainVerifier {
                 position: row.position,
             });
         }
-        let last = self.sequences.get(&row.stream).copied().unwrap_or(0);
+        let last = self.sequences.get(row.stream).copied().unwrap_or(0);
         if row.sequence != last + 1 {
             return Err(ChainError::SequenceBreak {
                 position: row.position,
-                stream: row.stream.clone(),
+                stream: row.stream.to_owned(),
                 expected: last + 1,
                 found: row.sequence,
             });
         }
-        if let Err(e) = row.decode() {
-            return Err(ChainError::Unreadable {
-                position: row.position,
-                reason: e.to_string(),
-            });
+        Ok(())
+    }
+
+    fn advance(&mut self, row: &RowRef) {
+        match self.sequences.get_mut(row.stream) {
+            Some(sequence) => *sequence = row.sequence,
+            None => {
+                self.sequences.insert(row.stream.to_owned(), row.sequence);
+            }
         }
-        self.sequences.insert(row.stream.clone(), row.sequence);
         self.count = row.position;
         self.head = Some(row.hash);
-        Ok(())
     }
 
     pub fn count(&self) -> u64 {

@@ -516,6 +516,59 @@ fn synthetic_money(total: usize) -> Vec<Recorded> {
     events
 }
 
+/// Checkpoints, proofs and the independent verifier on a large ledger.
+fn audit_only(total: usize) {
+    use domain::checkpoint::Checkpoint;
+    use domain::merkle::{verify_consistency, verify_inclusion, MerkleTree};
+    let rows = synthetic_rows(total);
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let t = Instant::now();
+    let tree = MerkleTree::new(rows.iter().map(|r| &r.hash));
+    let root = tree.root(tree.size()).unwrap();
+    let cp = Checkpoint::sign(tree.size(), root, Utc::now(), &key);
+    println!(
+        "| memory | Merkle tree over {total} event hashes + signed checkpoint | {:.0} ms |",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let n = total as u64;
+    let samples = 1000u64;
+    let t = Instant::now();
+    for i in 0..samples {
+        let index = (i * 7919) % n;
+        let proof = tree.inclusion_proof(index, n).unwrap();
+        verify_inclusion(&rows[index as usize].hash, index, n, &proof, &cp.root).unwrap();
+    }
+    println!(
+        "| memory | inclusion proof + verification, mean of {samples} | {:.3} ms |",
+        t.elapsed().as_secs_f64() * 1000.0 / samples as f64
+    );
+    let t = Instant::now();
+    for i in 0..samples {
+        let old = 1 + (i * 104_729) % n;
+        let proof = tree.consistency_proof(old, n).unwrap();
+        verify_consistency(old, n, &proof, &tree.root(old).unwrap(), &cp.root).unwrap();
+    }
+    println!(
+        "| memory | consistency proof + verification, mean of {samples} | {:.3} ms |",
+        t.elapsed().as_secs_f64() * 1000.0 / samples as f64
+    );
+    let export: String = rows
+        .iter()
+        .map(|r| server::interchange::export_line(r) + "\n")
+        .collect();
+    let public = hex::encode(key.verifying_key().to_bytes());
+    let t = Instant::now();
+    let report = server::audit::audit_export(&cp.to_text(), &public, &export).unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(report.events, n);
+    println!(
+        "| memory | `spiral audit` of a {} MB export (parse, chain, Merkle root) | {:.2} s ({}) |",
+        export.len() / 1_000_000,
+        secs,
+        rate(total, secs)
+    );
+}
+
 /// One fiscal year's funding summary and a five-year public support test on a replayed ledger.
 fn reports_only(total: usize) {
     let events = synthetic_money(total);
@@ -575,6 +628,10 @@ async fn main() {
     };
     if std::env::var("SPIRAL_BENCH_ONLY").as_deref() == Ok("fold") {
         fold_only(total);
+        return;
+    }
+    if std::env::var("SPIRAL_BENCH_ONLY").as_deref() == Ok("audit") {
+        audit_only(total);
         return;
     }
     if std::env::var("SPIRAL_BENCH_ONLY").as_deref() == Ok("reports") {

@@ -2,7 +2,7 @@
 //! proofs, and the independent verifier `spiral audit`, which needs no database: only a saved
 //! checkpoint, the public key an auditor trusts, and an export.
 
-use crate::interchange::parse_line;
+use crate::interchange::with_raw_line;
 use crate::store::{EventLog, StoreError};
 use chrono::Utc;
 use domain::chain::{ChainVerifier, Hash};
@@ -197,15 +197,19 @@ pub fn audit_export(
     let mut tree = MerkleTree::default();
     for (i, line) in export.lines().enumerate() {
         let expected = i as u64 + 1;
-        let row = parse_line(line).map_err(|reason| AuditFailure::AtPosition {
+        let checked = with_raw_line(line, |row| {
+            chain.push_integrity(&row)?;
+            tree.push(&row.hash);
+            Ok::<_, domain::chain::ChainError>(())
+        })
+        .map_err(|reason| AuditFailure::AtPosition {
             position: expected,
             reason: format!("line {expected}: {reason}"),
         })?;
-        chain.push(&row).map_err(|e| AuditFailure::AtPosition {
+        checked.map_err(|e| AuditFailure::AtPosition {
             position: e.position(),
             reason: e.to_string(),
         })?;
-        tree.push(&row.hash);
     }
     if tree.size() < cp.size {
         return Err(AuditFailure::AtPosition {
