@@ -97,7 +97,7 @@ async fn main() {
         .await
         .unwrap();
     let cookie = format!("spiral_session={}", people.start_session(&user).await.unwrap());
-    let state = AppState::new(ledger.clone());
+    let state = AppState::new(ledger.clone(), ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });

@@ -231,3 +231,44 @@ pub fn audit_export(
         head: chain.head(),
     })
 }
+
+/// Signs a checkpoint and keeps it, unless one of that size is already kept.
+pub async fn record_checkpoint(log: &EventLog, key: &SigningKey) -> Result<Checkpoint, ProveError> {
+    let (cp, _) = checkpoint(log, key).await?;
+    sqlx::query(
+        "INSERT INTO checkpoints (size, signed_at, text) SELECT $1, $2, $3 \
+         WHERE NOT EXISTS (SELECT 1 FROM checkpoints WHERE size = $1)",
+    )
+    .bind(cp.size as i64)
+    .bind(cp.time.to_rfc3339())
+    .bind(cp.to_text())
+    .execute(log.pool())
+    .await
+    .map_err(StoreError::from)?;
+    Ok(cp)
+}
+
+/// The kept checkpoints' texts, oldest first.
+pub async fn recorded_checkpoints(log: &EventLog) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT text FROM checkpoints ORDER BY size")
+        .fetch_all(log.pool())
+        .await?)
+}
+
+/// Signs and keeps a checkpoint every `every`, for as long as the server runs.
+pub fn spawn_schedule(
+    log: std::sync::Arc<EventLog>,
+    key: std::sync::Arc<SigningKey>,
+    every: std::time::Duration,
+) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        loop {
+            ticks.tick().await;
+            match record_checkpoint(&log, &key).await {
+                Ok(cp) => tracing::info!("signed checkpoint at size {}", cp.size),
+                Err(e) => tracing::warn!("scheduled checkpoint failed: {e}"),
+            }
+        }
+    });
+}

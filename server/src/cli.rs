@@ -339,7 +339,11 @@ async fn run(cli: Cli) -> ExitCode {
                     return fail(e);
                 }
             }
-            match web::serve(ledger, addr).await {
+            let key = match crate::audit::load_or_create_key(&cli.key_file) {
+                Ok(key) => key,
+                Err(e) => return fail(e),
+            };
+            match web::serve(ledger, addr, key).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
             }

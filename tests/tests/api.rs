@@ -69,6 +69,12 @@ fn every_endpoint_checks_the_role_on_the_server() {
             ("/api/history/program:pocket-kobo", readers.to_vec()),
             ("/api/events?after=0&limit=5", readers.to_vec()),
             ("/api/verify", vec!["auditor"]),
+            ("/api/checkpoint", vec!["auditor"]),
+            ("/api/checkpoints", vec!["auditor"]),
+            ("/api/proofs/event/5", vec!["auditor"]),
+            ("/api/proofs/consistency?old=10", vec!["auditor"]),
+            ("/api/reports/funding?from=2010", readers.to_vec()),
+            ("/api/reports/pst?period=2010-2014", readers.to_vec()),
             ("/api/users", vec!["admin"]),
         ];
         for (path, allowed) in &gets {
@@ -414,6 +420,12 @@ fn the_openapi_document_describes_every_endpoint_and_the_domains_commands() {
         "/api/verify",
         "/api/users",
         "/api/users/{name}/disable",
+        "/api/checkpoint",
+        "/api/checkpoints",
+        "/api/proofs/event/{position}",
+        "/api/proofs/consistency",
+        "/api/reports/funding",
+        "/api/reports/pst",
     ] {
         assert!(paths.contains_key(path), "{path} is not documented");
     }

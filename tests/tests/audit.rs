@@ -217,3 +217,66 @@ fn a_forger_who_recomputes_the_whole_chain_is_caught_by_the_checkpoints_root() {
     );
     let _ = std::fs::remove_file(key);
 }
+
+#[test]
+fn an_auditor_gets_checkpoints_and_proofs_from_the_api_that_verify_with_the_servers_key() {
+    use common::http::{get, post_json};
+    let db = TestDb::new(common::Kind::Sqlite);
+    common::spiral_with_input(
+        &db,
+        &["user", "add", "aud", "--role", "auditor"],
+        "correct horse battery\n",
+    )
+    .ok();
+    let server = common::server::Server::start(&db, true);
+    let key = PathBuf::from(common::server::key_file(&db));
+    let public =
+        domain::checkpoint::parse_public_key(with_key(&db, &key, &["key", "show"]).ok().stdout.trim())
+            .unwrap();
+    let auditor = post_json(
+        &server.addr,
+        "/api/login",
+        None,
+        r#"{"name":"aud","password":"correct horse battery"}"#,
+    )
+    .cookie()
+    .unwrap();
+    let text = get(&server.addr, "/api/checkpoint", Some(&auditor)).text();
+    let cp = Checkpoint::parse(&text).unwrap();
+    cp.verify(&public).unwrap();
+    assert_eq!(cp.size, 133);
+    let kept = get(&server.addr, "/api/checkpoints", Some(&auditor)).json();
+    assert!(
+        kept.as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t.as_str() == Some(text.as_str())),
+        "the signed checkpoint is kept"
+    );
+    let proof = get(&server.addr, "/api/proofs/event/100", Some(&auditor)).json();
+    let path: Vec<[u8; 32]> = proof["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| hash(h.as_str().unwrap()))
+        .collect();
+    let signed = Checkpoint::parse(proof["checkpoint"].as_str().unwrap()).unwrap();
+    signed.verify(&public).unwrap();
+    verify_inclusion(
+        &hash(proof["event_hash"].as_str().unwrap()),
+        99,
+        signed.size,
+        &path,
+        &signed.root,
+    )
+    .unwrap();
+    assert_eq!(
+        get(&server.addr, "/api/proofs/event/1000", Some(&auditor)).status,
+        404
+    );
+    assert_eq!(
+        get(&server.addr, "/api/proofs/consistency?old=0", Some(&auditor)).status,
+        422
+    );
+    let _ = std::fs::remove_file(key);
+}

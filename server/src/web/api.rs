@@ -412,3 +412,84 @@ pub async fn pst_report(
     }
     Ok(Json(report).into_response())
 }
+
+fn prove_error(e: crate::audit::ProveError) -> ApiError {
+    use crate::audit::ProveError;
+    match e {
+        ProveError::Store(s) => s.into(),
+        ProveError::NoSuchEvent(_) => ApiError::NotFound(e.to_string()),
+        ProveError::Proof(p) => ApiError::BadRequest {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: p.to_string(),
+        },
+    }
+}
+
+/// A checkpoint of the ledger as it is now, signed on request (auditors only).
+#[utoipa::path(get, path = "/api/checkpoint", tag = "audit",
+    responses((status = 200, description = "The signed checkpoint in its plain-text form (docs/audit.md)", content_type = "text/plain", body = String),
+        (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not an auditor", body = ErrorBody)))]
+pub async fn checkpoint(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    user.require(&[Role::Auditor])?;
+    let cp = crate::audit::record_checkpoint(state.ledger.log(), &state.key)
+        .await
+        .map_err(prove_error)?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        cp.to_text(),
+    )
+        .into_response())
+}
+
+/// The checkpoints the server signed and kept, oldest first (auditors only).
+#[utoipa::path(get, path = "/api/checkpoints", tag = "audit",
+    responses((status = 200, description = "Checkpoint texts", body = Vec<String>),
+        (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not an auditor", body = ErrorBody)))]
+pub async fn checkpoints(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    user.require(&[Role::Auditor])?;
+    Ok(Json(crate::audit::recorded_checkpoints(state.ledger.log()).await?).into_response())
+}
+
+/// An inclusion proof for the event at a position, against a fresh checkpoint (auditors only).
+#[utoipa::path(get, path = "/api/proofs/event/{position}", tag = "audit",
+    params(("position" = u64, Path, description = "The event's global position")),
+    responses((status = 200, description = "Checkpoint, event hash, leaf index and audit path", body = Object),
+        (status = 404, description = "No event at that position", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not an auditor", body = ErrorBody)))]
+pub async fn prove_event(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(position): Path<u64>,
+) -> Result<Response, ApiError> {
+    user.require(&[Role::Auditor])?;
+    let proof = crate::audit::prove_event(state.ledger.log(), &state.key, position)
+        .await
+        .map_err(prove_error)?;
+    Ok(Json(serde_json::to_value(proof).map_err(|e| ApiError::Internal(e.to_string()))?).into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyQuery {
+    /// The size of the older checkpoint
+    old: u64,
+}
+
+/// A consistency proof from an older ledger size to today's (auditors only).
+#[utoipa::path(get, path = "/api/proofs/consistency", tag = "audit", params(ConsistencyQuery),
+    responses((status = 200, description = "Checkpoint, old size and root, and the proof", body = Object),
+        (status = 422, description = "Not a valid older size", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not an auditor", body = ErrorBody)))]
+pub async fn prove_consistency(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<ConsistencyQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    user.require(&[Role::Auditor])?;
+    let Query(q) = query.map_err(query_rejection)?;
+    let proof = crate::audit::prove_consistency(state.ledger.log(), &state.key, q.old)
+        .await
+        .map_err(prove_error)?;
+    Ok(Json(serde_json::to_value(proof).map_err(|e| ApiError::Internal(e.to_string()))?).into_response())
+}

@@ -25,6 +25,8 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub ledger: Arc<Ledger>,
+    /// Signs checkpoints.
+    pub key: Arc<ed25519_dalek::SigningKey>,
     pub people: People,
     pub tail: Arc<Tail>,
     pub limiter: Arc<LoginLimiter>,
@@ -32,11 +34,12 @@ pub struct AppState {
 
 impl AppState {
     /// Must be called inside a tokio runtime: starts the live tail.
-    pub fn new(ledger: Arc<Ledger>) -> Self {
+    pub fn new(ledger: Arc<Ledger>, key: ed25519_dalek::SigningKey) -> Self {
         let people = People::new(ledger.log().pool().clone());
         let tail = Tail::spawn(ledger.log().clone());
         AppState {
             ledger,
+            key: Arc::new(key),
             people,
             tail,
             limiter: Arc::default(),
@@ -60,6 +63,10 @@ pub fn router(state: AppState) -> Router {
         .route("/events", get(api::log))
         .route("/events/stream", get(stream::events))
         .route("/verify", get(api::verify))
+        .route("/checkpoint", get(api::checkpoint))
+        .route("/checkpoints", get(api::checkpoints))
+        .route("/proofs/event/{position}", get(api::prove_event))
+        .route("/proofs/consistency", get(api::prove_consistency))
         .route("/reports/funding", get(api::funding_report))
         .route("/reports/pst", get(api::pst_report))
         .route("/users", get(api::users).post(api::add_user))
@@ -100,8 +107,12 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-pub async fn serve(ledger: Ledger, addr: SocketAddr) -> std::io::Result<()> {
-    let state = AppState::new(Arc::new(ledger));
+/// How often the server signs and keeps a checkpoint.
+pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+pub async fn serve(ledger: Ledger, addr: SocketAddr, key: ed25519_dalek::SigningKey) -> std::io::Result<()> {
+    let state = AppState::new(Arc::new(ledger), key);
+    crate::audit::spawn_schedule(state.ledger.log().clone(), state.key.clone(), CHECKPOINT_EVERY);
     match state.people.count().await {
         Ok(0) => eprintln!(
             "No one can sign in yet. Create the first account with:\n  spiral user add NAME --role admin   (and --role staff, auditor or reporter for others; the password is read from stdin)"

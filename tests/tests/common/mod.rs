@@ -98,6 +98,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        let _ = std::fs::remove_file(server::key_file(self));
         match &self.path {
             Some(path) => {
                 for suffix in ["", "-wal", "-shm"] {

@@ -10,6 +10,14 @@ pub struct Server {
     pub addr: String,
 }
 
+/// The signing key file a test database's server uses (beside nothing else of the test's).
+pub fn key_file(db: &TestDb) -> String {
+    std::env::temp_dir()
+        .join(format!("{}.key", db.url.replace(['/', ':', '@', '.'], "_")))
+        .display()
+        .to_string()
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -19,7 +27,16 @@ impl Drop for Server {
 
 impl Server {
     pub fn start(db: &TestDb, demo: bool) -> Server {
-        let mut args = vec!["--database-url", &db.url, "serve", "--addr", "127.0.0.1:0"];
+        let key = key_file(db);
+        let mut args = vec![
+            "--database-url",
+            &db.url,
+            "--key-file",
+            &key,
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+        ];
         if demo {
             args.push("--demo");
         }
