@@ -148,6 +148,19 @@ pub enum ReportKind {
         #[arg(long, value_parser = parse_known_at)]
         known_at: Option<DateTime<Utc>>,
     },
+    /// For auditors: what was recorded in a period, by whom; corrections and retractions with
+    /// their reasons; late entries; signed checkpoints at the period's start and end.
+    Audit {
+        /// First day of the recorded period (YYYY-MM-DD, UTC)
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last day of the recorded period (YYYY-MM-DD, UTC)
+        #[arg(long)]
+        to: NaiveDate,
+        /// An entry recorded more than this many days after it took effect is "late"
+        #[arg(long, default_value_t = 365)]
+        late_after_days: i64,
+    },
     /// The public support test (パブリック・サポート・テスト) over an assessment period.
     Pst {
         /// Fiscal years FROM-TO, e.g. 2019-2023 (at most 5)
@@ -294,7 +307,7 @@ async fn run(cli: Cli) -> ExitCode {
             }
             Err(e) => fail(e),
         },
-        Verb::Report { report } => report_command(&ledger, report).await,
+        Verb::Report { report } => report_command(&ledger, &cli.key_file, report).await,
         Verb::Key {
             action: KeyAction::Show,
         } => match crate::audit::load_or_create_key(&cli.key_file) {
@@ -377,9 +390,23 @@ fn audit_command(checkpoint: &std::path::Path, public_key: &str, export: &std::p
     }
 }
 
-async fn report_command(ledger: &Ledger, report: ReportKind) -> ExitCode {
+async fn report_command(ledger: &Ledger, key_file: &std::path::Path, report: ReportKind) -> ExitCode {
     use crate::reports;
     let output = match report {
+        ReportKind::Audit {
+            from,
+            to,
+            late_after_days,
+        } => {
+            let key = match crate::audit::load_or_create_key(key_file) {
+                Ok(key) => key,
+                Err(e) => return fail(e),
+            };
+            return match reports::audit(ledger, &key, from, to, late_after_days).await {
+                Ok(output) => print_out(&serde_json::to_string_pretty(&output).expect("reports serialise")),
+                Err(e) => fail(e),
+            };
+        }
         ReportKind::Funding {
             fiscal_year,
             to,

@@ -301,3 +301,43 @@ pub fn pst_rows(r: &PstReport) -> Vec<Vec<String>> {
     }
     rows
 }
+
+/// The audit report with signed checkpoints over the ledger as it stood at the period's start
+/// and end.
+#[derive(Debug, serde::Serialize)]
+pub struct AuditOutput {
+    #[serde(flatten)]
+    pub report: domain::report::audit::AuditReport,
+    pub checkpoint_at_start: String,
+    pub checkpoint_at_end: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditReportFailure {
+    #[error(transparent)]
+    Report(#[from] domain::report::audit::AuditReportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Proof(#[from] domain::merkle::ProofError),
+}
+
+pub async fn audit(
+    ledger: &Ledger,
+    key: &ed25519_dalek::SigningKey,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    late_after_days: i64,
+) -> Result<AuditOutput, AuditReportFailure> {
+    let events = ledger.recorded_all().await?;
+    let report = domain::report::audit::audit_report(&events, from, to, late_after_days)?;
+    let tree = crate::audit::ledger_tree(ledger.log()).await?;
+    let sign = |size: u64| -> Result<String, domain::merkle::ProofError> {
+        Ok(domain::checkpoint::Checkpoint::sign(size, tree.root(size)?, Utc::now(), key).to_text())
+    };
+    Ok(AuditOutput {
+        checkpoint_at_start: sign(report.size_at_start)?,
+        checkpoint_at_end: sign(report.size_at_end)?,
+        report,
+    })
+}

@@ -280,3 +280,80 @@ fn an_auditor_gets_checkpoints_and_proofs_from_the_api_that_verify_with_the_serv
     );
     let _ = std::fs::remove_file(key);
 }
+
+#[tokio::test]
+async fn the_audit_report_shows_who_recorded_what_amendments_with_reasons_and_late_entries() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    let key = key_path();
+    spiral(&db, &["demo"]).ok();
+    // A retraction by a staff member, with its reason.
+    let ledger = server::ledger::Ledger::open(&db.url).await.unwrap();
+    ledger
+        .execute(
+            domain::Command::Retract {
+                stream: "program:leadership-school".into(),
+                target: 3,
+                reason: "終了日の記録誤り".into(),
+            },
+            "ann",
+            None,
+        )
+        .await
+        .unwrap();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let out = with_key(&db, &key, &["report", "audit", "--from", &today, "--to", &today])
+        .ok()
+        .stdout;
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["events"], 134);
+    assert_eq!(
+        report["by_actor"],
+        serde_json::json!([{ "key": "ann", "events": 1 }, { "key": "system:demo", "events": 133 }])
+    );
+    let amendment = &report["amendments"][0];
+    assert_eq!(amendment["kind"], "Retracted");
+    assert_eq!(amendment["reason"], "終了日の記録誤り");
+    assert_eq!(amendment["actor"], "ann");
+    assert_eq!(
+        amendment["target_type"], "ProgramConcluded",
+        "shown beside what it retracted"
+    );
+    // Everything in the demo took effect in 2001–2016 and was recorded today: all late.
+    assert_eq!(report["late_entries"].as_array().unwrap().len(), 134);
+    assert_eq!(
+        (report["size_at_start"].as_u64(), report["size_at_end"].as_u64()),
+        (Some(0), Some(134))
+    );
+    let public =
+        domain::checkpoint::parse_public_key(with_key(&db, &key, &["key", "show"]).ok().stdout.trim())
+            .unwrap();
+    let end = Checkpoint::parse(report["checkpoint_at_end"].as_str().unwrap()).unwrap();
+    end.verify(&public).unwrap();
+    assert_eq!(end.size, 134);
+
+    // A period before anything was recorded holds nothing.
+    let earlier = with_key(
+        &db,
+        &key,
+        &["report", "audit", "--from", "2020-01-01", "--to", "2020-12-31"],
+    )
+    .ok()
+    .stdout;
+    let earlier: Value = serde_json::from_str(&earlier).unwrap();
+    assert_eq!(
+        (earlier["events"].as_u64(), earlier["size_at_end"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let backward = with_key(
+        &db,
+        &key,
+        &["report", "audit", "--from", "2020-12-31", "--to", "2020-01-01"],
+    );
+    assert_eq!(backward.code, 2);
+    assert!(
+        backward.stderr.contains("ends (2020-01-01) before it starts"),
+        "{}",
+        backward.stderr
+    );
+    let _ = std::fs::remove_file(key);
+}
