@@ -117,6 +117,25 @@ fn every_endpoint_checks_the_role_on_the_server() {
                 "{kind:?} users as {role}"
             );
         }
+        assert_eq!(
+            request(addr, "POST", "/api/users/new-3/disable", &[], b"").status,
+            401
+        );
+        for (role, cookie) in &cookies {
+            let status = request(
+                addr,
+                "POST",
+                "/api/users/new-3/disable",
+                &[("Cookie", cookie)],
+                b"",
+            )
+            .status;
+            assert_eq!(
+                status,
+                if *role == "admin" { 200 } else { 403 },
+                "{kind:?} disable as {role}"
+            );
+        }
         // The live stream.
         assert_eq!(
             request(

@@ -121,38 +121,25 @@ pub fn audit_report(
         *by_actor.entry(e.meta.actor.clone()).or_insert(0) += 1;
         *by_type.entry(kind.to_owned()).or_insert(0) += 1;
         *by_both.entry(format!("{} / {kind}", e.meta.actor)).or_insert(0) += 1;
-        match &e.event.fact {
-            Fact::Corrected { target, reason, fact } => {
-                let found = located.get(&(e.stream.as_str(), *target)).copied();
-                amendments.push(AmendmentLine {
-                    position: e.position,
-                    stream: e.stream.clone(),
-                    kind: kind.to_owned(),
-                    reason: reason.clone(),
-                    actor: e.meta.actor.clone(),
-                    recorded_at: at,
-                    target_sequence: *target,
-                    target_position: found.map(|f| f.0),
-                    target_type: found.map(|f| f.1.to_owned()),
-                    replacement_type: Some(fact.type_name().to_owned()),
-                });
-            }
-            Fact::Retracted { target, reason } => {
-                let found = located.get(&(e.stream.as_str(), *target)).copied();
-                amendments.push(AmendmentLine {
-                    position: e.position,
-                    stream: e.stream.clone(),
-                    kind: kind.to_owned(),
-                    reason: reason.clone(),
-                    actor: e.meta.actor.clone(),
-                    recorded_at: at,
-                    target_sequence: *target,
-                    target_position: found.map(|f| f.0),
-                    target_type: found.map(|f| f.1.to_owned()),
-                    replacement_type: None,
-                });
-            }
-            _ => {}
+        let amendment = match &e.event.fact {
+            Fact::Corrected { target, reason, fact } => Some((*target, reason, Some(fact.type_name()))),
+            Fact::Retracted { target, reason } => Some((*target, reason, None)),
+            _ => None,
+        };
+        if let Some((target, reason, replacement)) = amendment {
+            let found = located.get(&(e.stream.as_str(), target)).copied();
+            amendments.push(AmendmentLine {
+                position: e.position,
+                stream: e.stream.clone(),
+                kind: kind.to_owned(),
+                reason: reason.clone(),
+                actor: e.meta.actor.clone(),
+                recorded_at: at,
+                target_sequence: target,
+                target_position: found.map(|f| f.0),
+                target_type: found.map(|f| f.1.to_owned()),
+                replacement_type: replacement.map(str::to_owned),
+            });
         }
         let days_late = (at.date_naive() - e.meta.effective).num_days();
         if days_late > late_after_days {

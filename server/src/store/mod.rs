@@ -393,21 +393,7 @@ async fn insert_rows(conn: &mut sqlx::AnyConnection, rows: &[Row]) -> Result<(),
 }
 
 async fn insert_row(conn: &mut sqlx::AnyConnection, row: &Row) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO events (position, stream, sequence, event_type, event_version, payload, metadata, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(row.position as i64)
-    .bind(&row.stream)
-    .bind(row.sequence as i64)
-    .bind(&row.event_type)
-    .bind(&row.event_version)
-    .bind(&row.payload)
-    .bind(&row.metadata)
-    .bind(hex::encode(row.hash))
-    .execute(conn)
-    .await?;
-    Ok(())
+    insert_rows(conn, std::slice::from_ref(row)).await
 }
 
 async fn set_head(
