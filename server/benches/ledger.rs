@@ -7,7 +7,8 @@
 //! size for replay, default 1000000), SPIRAL_BENCH_COMMANDS (commands per write run, default 2000
 //! on SQLite and 400 on PostgreSQL), SPIRAL_BENCH_PG (admin URL, default
 //! postgres://postgres@127.0.0.1:5432/postgres), SPIRAL_BENCH_ONLY=write|fold (only the write
-//! runs, or only the fold from memory), SPIRAL_BENCH_ONLY=reports (funding summary and public
+//! runs, or only the fold from memory), SPIRAL_BENCH_ONLY=replay (only the 1,000,000-event replay
+//! runs), SPIRAL_BENCH_ONLY=reports (funding summary and public
 //! support test on a replayed ledger of money). Results are printed as Markdown rows for
 //! BENCHMARKS.md.
 
@@ -377,10 +378,15 @@ async fn replay(db_kind: &str, total: usize) {
 
 /// The fold from memory alone, without a database: quick to rerun while tuning projections.
 fn fold_only(total: usize) {
-    let events: Vec<Recorded> = synthetic_rows(total)
-        .iter()
-        .map(|r| r.decode().unwrap())
-        .collect();
+    let rows = synthetic_rows(total);
+    let t = Instant::now();
+    let events: Vec<Recorded> = rows.iter().map(|r| r.decode().unwrap()).collect();
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "| memory | decode alone (JSON payload + metadata), one thread | {:.0} ms ({}) |",
+        secs * 1000.0,
+        rate(total, secs)
+    );
     let mut best = f64::MAX;
     for _ in 0..3 {
         let t = Instant::now();
@@ -645,7 +651,12 @@ async fn main() {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(if kind == "sqlite" { 2000 } else { 400 });
-        for writers in [1, 8] {
+        let writes: &[usize] = if std::env::var("SPIRAL_BENCH_ONLY").as_deref() == Ok("replay") {
+            &[]
+        } else {
+            &[1, 8]
+        };
+        for &writers in writes {
             let raw = raw_inserts(kind, n, writers).await;
             let cmd = command_path(kind, n, writers).await;
             println!(
