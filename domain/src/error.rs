@@ -116,3 +116,156 @@ pub enum DomainError {
     #[error("{0:?} is not a subject's stream (expected program:ID, partner:ID, activity:ID, receipt:ID or donor:ID)")]
     BadStream(String),
 }
+
+/// Field names as a Japanese reader knows them.
+fn field_ja(field: &str) -> &str {
+    match field {
+        "name" => "名称",
+        "title" => "件名",
+        "topic" => "相談内容",
+        "scheme" => "公募・制度名",
+        other => other,
+    }
+}
+
+/// "program x" / "partner y" … as the rules name subjects, in Japanese.
+fn subject_ja(subject: &str) -> String {
+    let (kind, id) = subject.split_once(' ').unwrap_or(("", subject));
+    let kind = match kind {
+        "program" => "事業",
+        "partner" => "相手先",
+        "activity" => "活動",
+        "receipt" => "収入",
+        "donor" => "寄付者",
+        other => other,
+    };
+    format!("{kind} {id}")
+}
+
+impl DomainError {
+    /// The message in Japanese, the users' first language (Display gives the English).
+    pub fn ja(&self) -> String {
+        use DomainError::*;
+        match self {
+            InvalidId(e) => format!(
+                "ID「{}」は使えません。英小文字・数字・「-」「_」「.」で1〜64文字にしてください（先頭は英小文字か数字）",
+                e.id
+            ),
+            Money(crate::money::MoneyError::NotPositive(v)) => {
+                format!("金額 {} は0より大きくしてください", crate::money::Yen::new(*v))
+            }
+            Money(crate::money::MoneyError::Overflow) => "金額の合計が大きすぎて扱えません".into(),
+            EmptyText { field } => format!("{}を入力してください", field_ja(field)),
+            TextTooLong { field, len, max } => format!("{}が長すぎます（{len}文字。{max}文字まで）", field_ja(field)),
+            UnknownProgram(p) => format!("事業 {p} は登録されていません"),
+            UnknownPartner(p) => format!("相手先 {p} は登録されていません"),
+            AlreadyRecorded { subject } => format!("{} は既に記録されています", subject_ja(subject)),
+            NotRecorded { subject } => format!("{} はまだ記録されていません", subject_ja(subject)),
+            ProgramHasConcluded { program, concluded_on, fiscal_year } => format!(
+                "事業 {program} は{concluded_on}に終了しているため、{}（{}）の契約は記録できません",
+                fiscal_year.seireki(),
+                fiscal_year.wareki()
+            ),
+            AlreadyConcluded { program, concluded_on } => {
+                format!("事業 {program} は既に{concluded_on}に終了しています")
+            }
+            ContractBeforeLaunch { program, launched_on, fiscal_year } => format!(
+                "事業 {program} の開始は{launched_on}です。{}の契約はそれより前に終わっています",
+                fiscal_year.seireki()
+            ),
+            DuplicateContract { program, fiscal_year, commissioner } => format!(
+                "事業 {program} には{}（{}）の{commissioner}からの契約が既にあります",
+                fiscal_year.seireki(),
+                fiscal_year.wareki()
+            ),
+            NothingToRenew { program, fiscal_year, previous } => format!(
+                "事業 {program} には更新元となる{}の契約がありません。{}の契約は新規の受託として記録してください",
+                previous.seireki(),
+                fiscal_year.seireki()
+            ),
+            NoCommissioner => "委託元の部署を1つ以上指定してください".into(),
+            DuplicateCommissioner(p) => format!("委託元 {p} が重複しています"),
+            NotGovernment { partner, kind } => {
+                format!("相手先 {partner} は{kind}です。委託元にできるのは行政機関・部署・外郭団体です")
+            }
+            EndBeforeStart { start, end } => format!("終了日 {end} が開始日 {start} より前です"),
+            SelfReference { what } => format!("{what}に自分自身は指定できません"),
+            PartnerMergedAway { partner, successor, on } => {
+                format!("相手先 {partner} は{on}に{successor}へ統合されています。変更は統合先に記録してください")
+            }
+            NotAProposal(a) => format!("活動 {a} は政策提案ではありません"),
+            AlreadyAdopted(a) => format!("政策提案 {a} は既に採択されています"),
+            NoParticipants => "参加者数は1以上にしてください".into(),
+            MissingReason => "訂正・取消には理由が必要です".into(),
+            NoSuchTarget { stream, target } => format!("{stream} に訂正対象のイベント {target} はありません"),
+            TargetNotLive { stream, target } => format!(
+                "{stream} のイベント {target} は訂正・取消の記録か、既に取り消されています。元の事実を訂正してください"
+            ),
+            WrongKindOfCorrection { expected, found } => {
+                format!("{expected} は同じ種類の記録でしか訂正できません（{found} が指定されました）")
+            }
+            SubjectMismatch { stream, found } => {
+                format!("訂正内容は {found} についてのものですが、送り先は {stream} です")
+            }
+            DependentFacts { stream, target } => {
+                format!("{stream} にはイベント {target} を前提とする後の記録があります。先にそちらを取り消してください")
+            }
+            NestedCorrection => "訂正には事実を指定してください（訂正の訂正はできません）".into(),
+            UnknownDonor(d) => format!("寄付者 {d} は登録されていません"),
+            NotRestricted(r) => format!("収入 {r} は使途の制約がないため、受領時に収益計上されます（取り崩しはありません）"),
+            Overspent { receipt, remaining, amount } => {
+                format!("収入 {receipt} の残高は{remaining}で、{amount}を使用することはできません")
+            }
+            SpentBeforeReceived { receipt, received, fiscal_year } => format!(
+                "収入 {receipt} は{}の受領です。それより前の{}には使用できません",
+                received.seireki(),
+                fiscal_year.seireki()
+            ),
+            BadStream(s) => format!("「{s}」は記録の対象を示していません（program:ID、partner:ID などの形式で指定してください）"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::ReceiptId;
+
+    #[test]
+    fn japanese_messages_carry_the_facts_in_japanese_forms() {
+        let fy = FiscalYear::new(2019).unwrap();
+        let duplicate = DomainError::DuplicateContract {
+            program: ProgramId::new("kobo").unwrap(),
+            fiscal_year: fy,
+            commissioner: PartnerId::new("city").unwrap(),
+        };
+        assert_eq!(
+            duplicate.ja(),
+            "事業 kobo には2019年度（令和元年度）のcityからの契約が既にあります"
+        );
+        let overspent = DomainError::Overspent {
+            receipt: ReceiptId::new("g1").unwrap(),
+            remaining: Yen::new(300_000),
+            amount: Yen::new(300_001),
+        };
+        assert_eq!(
+            overspent.ja(),
+            "収入 g1 の残高は¥300,000で、¥300,001を使用することはできません"
+        );
+        assert_eq!(
+            DomainError::EmptyText { field: "name" }.ja(),
+            "名称を入力してください"
+        );
+        assert_eq!(
+            DomainError::AlreadyRecorded {
+                subject: "program kobo".into()
+            }
+            .ja(),
+            "事業 kobo は既に記録されています"
+        );
+        assert_eq!(
+            DomainError::Money(MoneyError::NotPositive(-5000)).ja(),
+            "金額 -¥5,000 は0より大きくしてください"
+        );
+    }
+}

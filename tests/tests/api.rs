@@ -235,13 +235,24 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
             let response = post_json(addr, "/api/commands", Some(&staff), body);
             assert_eq!(response.status, *status, "{kind:?}: {}", response.text());
             if response.status != 413 {
-                let message = response.json()["message"].as_str().unwrap().to_owned();
+                let body = response.json();
+                assert!(
+                    !body["message"].as_str().unwrap().is_empty(),
+                    "a Japanese message too"
+                );
+                let message = body["message_en"].as_str().unwrap().to_owned();
                 assert!(
                     message.contains(needle),
                     "{kind:?}: {needle:?} not in {message:?}"
                 );
             }
         }
+        // The rule's message reads in Japanese by default.
+        let duplicate = post_json(addr, "/api/commands", Some(&staff), &cases[3].0).json();
+        assert_eq!(
+            duplicate["message"],
+            "事業 pc-course-west には2001年度（平成13年度）のshizuoka-disability-planからの契約が既にあります"
+        );
         // A cross-site form post is refused before it reaches the command.
         let forged = request(
             addr,

@@ -67,8 +67,10 @@ pub struct ErrorBody {
     /// A stable code: unauthorized, forbidden, cross_site, not_found, bad_request, rule_broken,
     /// conflict, too_many_attempts, internal.
     error: String,
-    /// What is wrong, for a person.
+    /// What is wrong, for a person, in Japanese.
     message: String,
+    /// The same in English.
+    message_en: String,
 }
 
 /// Submits any domain command. 200 with the new events' positions; 422 for a broken rule; 409

@@ -54,17 +54,36 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The message in Japanese, the users' first language.
+    pub fn ja(&self) -> String {
+        match self {
+            ApiError::Unauthorized => "サインインしてください".into(),
+            ApiError::Forbidden => "この操作を行う権限がありません".into(),
+            ApiError::CrossSite => "他のサイトからの要求は受け付けません".into(),
+            ApiError::NotFound(what) => format!("見つかりません: {what}"),
+            ApiError::BadRequest { message, .. } => format!("要求の内容に誤りがあります: {message}"),
+            ApiError::Rejected(rule) => rule.ja(),
+            ApiError::Conflict(_) => {
+                "同じ対象が先に他の人によって変更されました。再読み込みしてからもう一度お試しください".into()
+            }
+            ApiError::TooManyAttempts => {
+                "サインインの失敗が続いたため、1分ほど待ってから再度お試しください".into()
+            }
+            ApiError::Internal(_) => "サーバー内部でエラーが発生しました".into(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
+    /// `message` is Japanese, `message_en` English: the page shows whichever the user chose.
     fn into_response(self) -> Response {
         if let ApiError::Internal(detail) = &self {
             tracing::error!("internal error: {detail}");
         }
         let (status, code) = self.status_and_code();
-        (
-            status,
-            Json(serde_json::json!({ "error": code, "message": self.to_string() })),
-        )
-            .into_response()
+        let body = serde_json::json!({ "error": code, "message": self.ja(), "message_en": self.to_string() });
+        (status, Json(body)).into_response()
     }
 }
 
