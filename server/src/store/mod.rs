@@ -18,8 +18,9 @@ use domain::events::{LedgerEvent, EVENT_VERSION};
 use domain::record::Metadata;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row as _};
+use std::collections::HashMap;
 use std::str::FromStr;
-use tokio::sync::{watch, Mutex};
+use tokio::sync::{oneshot, watch, Mutex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -41,6 +42,8 @@ pub enum StoreError {
     NotEmpty(u64),
     #[error("stored row at position {position} is unreadable: {reason}")]
     Corrupt { position: u64, reason: String },
+    #[error("the append was interrupted before its outcome was known; read the log before retrying")]
+    Interrupted,
     #[error("could not encode the event: {0}")]
     Encode(#[from] serde_json::Error),
     #[error("database error: {0}")]
@@ -86,9 +89,20 @@ pub struct Head {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// One command's append, waiting to be committed with whatever else is waiting.
+struct AppendRequest {
+    stream: String,
+    expected: u64,
+    events: Vec<Pending>,
+    ctx: AppendContext,
+    reply: oneshot::Sender<Result<Vec<u64>, StoreError>>,
+}
+
 pub struct EventLog {
     pool: AnyPool,
     backend: Backend,
+    /// Appends waiting for the next commit.
+    queue: std::sync::Mutex<Vec<AppendRequest>>,
     /// In-process appends wait here instead of on the database lock.
     append_lock: Mutex<()>,
     /// The last committed position, for readers waiting for new events.
@@ -145,6 +159,7 @@ impl EventLog {
         let log = EventLog {
             pool,
             backend,
+            queue: std::sync::Mutex::new(Vec::new()),
             append_lock: Mutex::new(()),
             committed: watch::channel(0).0,
         };
@@ -202,6 +217,10 @@ impl EventLog {
         self.append_pending(stream, expected, &pending, ctx).await
     }
 
+    /// Appends one command's events. Concurrent appends are committed together (group commit):
+    /// each request joins a queue, and whoever holds the append lock takes every waiting request
+    /// into one transaction, so concurrent writers share one commit instead of queuing for one
+    /// each. Every request is still decided against its own expected version.
     pub async fn append_pending(
         &self,
         stream: &str,
@@ -212,58 +231,146 @@ impl EventLog {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let _serial = self.append_lock.lock().await;
-        let mut tx = self.pool.begin().await?;
-        // Take the lock (see the module comment) and read the head and the stream's version
-        // under it, in one statement. (On PostgreSQL the version may come from a snapshot taken
-        // before the lock was granted; a writer that slipped in between is then caught by the
-        // UNIQUE (stream, sequence) constraint below, which is also reported as a conflict.)
-        let locked = sqlx::query(LOCK_HEAD).bind(stream).fetch_one(&mut *tx).await?;
-        let head = head_from(&locked)?;
-        let found: i64 = locked.try_get(3)?;
-        if found as u64 != expected {
-            return Err(StoreError::Conflict {
+        let (reply, mut answer) = oneshot::channel();
+        self.queue
+            .lock()
+            .expect("append queue poisoned")
+            .push(AppendRequest {
                 stream: stream.to_owned(),
                 expected,
-                found: found as u64,
+                events: events.to_vec(),
+                ctx: ctx.clone(),
+                reply,
             });
+        let _serial = self.append_lock.lock().await;
+        // A leader before us may already have committed (or refused) this request.
+        if let Ok(result) = answer.try_recv() {
+            return result;
         }
+        let batch = std::mem::take(&mut *self.queue.lock().expect("append queue poisoned"));
+        self.commit_batch(batch).await;
+        // The leader answers every request it took; only a leader cancelled mid-commit drops
+        // one unanswered, and then the outcome is unknown (its transaction may have committed).
+        answer.await.unwrap_or(Err(StoreError::Interrupted))
+    }
+
+    /// Commits a batch in one transaction; if the transaction as a whole fails (say another
+    /// process won a race the version check could not see), each request is retried alone so
+    /// one request's conflict never fails another's.
+    async fn commit_batch(&self, batch: Vec<AppendRequest>) {
+        if batch.is_empty() {
+            return;
+        }
+        match self.try_batch(&batch).await {
+            Ok(outcomes) => {
+                for (request, outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = request.reply.send(outcome);
+                }
+            }
+            Err(e) if batch.len() == 1 => {
+                let request = batch.into_iter().next().expect("one request");
+                let _ = request
+                    .reply
+                    .send(Err(unique_to_conflict(e, &request.stream, request.expected)));
+            }
+            Err(_) => {
+                for request in batch {
+                    let outcome = match self.try_batch(std::slice::from_ref(&request)).await {
+                        Ok(mut outcomes) => outcomes.pop().expect("one outcome per request"),
+                        Err(e) => Err(unique_to_conflict(e, &request.stream, request.expected)),
+                    };
+                    let _ = request.reply.send(outcome);
+                }
+            }
+        }
+    }
+
+    /// One transaction for the whole batch: lock the head, check each request's stream version,
+    /// chain and insert the accepted events, move the head, commit.
+    async fn try_batch(
+        &self,
+        batch: &[AppendRequest],
+    ) -> Result<Vec<Result<Vec<u64>, StoreError>>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        // Take the lock (see the module comment) and read the head and the first stream's
+        // version under it, in one statement. (On PostgreSQL a version may come from a snapshot
+        // taken before the lock was granted; a writer that slipped in between is then caught by
+        // the UNIQUE (stream, sequence) constraint, which is also reported as a conflict.)
+        let locked = sqlx::query(LOCK_HEAD)
+            .bind(&batch[0].stream)
+            .fetch_one(&mut *tx)
+            .await?;
+        let head = head_from(&locked).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        let mut versions: HashMap<String, u64> = HashMap::new();
+        versions.insert(batch[0].stream.clone(), locked.try_get::<i64, _>(3)? as u64);
         // Never earlier than the previous event, so "known at T" is always a prefix of the log.
         let recorded_at = Utc::now().max(head.recorded_at);
-        let mut prev = head.hash;
-        let mut positions = Vec::with_capacity(events.len());
-        for (i, event) in events.iter().enumerate() {
-            let position = head.position + 1 + i as u64;
-            let sequence = expected + 1 + i as u64;
-            let metadata = to_canonical(&Metadata {
-                actor: ctx.actor.clone(),
-                correlation_id: ctx.correlation_id.clone(),
-                effective: event.effective,
-                reason: ctx.reason.clone(),
-                recorded_at,
-            })?;
-            let row = Row {
-                position,
-                stream: stream.to_owned(),
-                sequence,
-                event_type: event.event_type.clone(),
-                event_version: event.event_version.clone(),
-                payload: event.payload.clone(),
-                metadata,
-                hash: GENESIS,
+        let (mut position, mut prev) = (head.position, head.hash);
+        let mut rows = Vec::new();
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for request in batch {
+            let found = match versions.get(&request.stream) {
+                Some(v) => *v,
+                None => {
+                    let v: i64 =
+                        sqlx::query_scalar("SELECT COALESCE(MAX(sequence), 0) FROM events WHERE stream = $1")
+                            .bind(&request.stream)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    v as u64
+                }
             };
-            let hash = row.expected_hash(&prev);
-            insert_row(&mut tx, &Row { hash, ..row })
-                .await
-                .map_err(|e| unique_to_conflict(e, stream, expected))?;
-            prev = hash;
-            positions.push(position);
+            if found != request.expected {
+                versions.insert(request.stream.clone(), found);
+                outcomes.push(Err(StoreError::Conflict {
+                    stream: request.stream.clone(),
+                    expected: request.expected,
+                    found,
+                }));
+                continue;
+            }
+            let mut positions = Vec::with_capacity(request.events.len());
+            for (i, event) in request.events.iter().enumerate() {
+                position += 1;
+                let metadata = to_canonical(&Metadata {
+                    actor: request.ctx.actor.clone(),
+                    correlation_id: request.ctx.correlation_id.clone(),
+                    effective: event.effective,
+                    reason: request.ctx.reason.clone(),
+                    recorded_at,
+                })
+                .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+                let mut row = Row {
+                    position,
+                    stream: request.stream.clone(),
+                    sequence: request.expected + 1 + i as u64,
+                    event_type: event.event_type.clone(),
+                    event_version: event.event_version.clone(),
+                    payload: event.payload.clone(),
+                    metadata,
+                    hash: GENESIS,
+                };
+                row.hash = row.expected_hash(&prev);
+                prev = row.hash;
+                rows.push(row);
+                positions.push(position);
+            }
+            versions.insert(
+                request.stream.clone(),
+                request.expected + request.events.len() as u64,
+            );
+            outcomes.push(Ok(positions));
         }
-        let last = *positions.last().expect("events is not empty");
-        set_head(&mut tx, last, &prev, recorded_at).await?;
+        if rows.is_empty() {
+            return Ok(outcomes);
+        }
+        for chunk in rows.chunks(500) {
+            insert_rows(&mut tx, chunk).await?;
+        }
+        set_head(&mut tx, position, &prev, recorded_at).await?;
         tx.commit().await?;
-        self.committed.send_replace(last);
-        Ok(positions)
+        self.committed.send_replace(position);
+        Ok(outcomes)
     }
 
     /// Up to `limit` rows after position `after`, in order.
@@ -390,10 +497,6 @@ async fn insert_rows(conn: &mut sqlx::AnyConnection, rows: &[Row]) -> Result<(),
     }
     query.execute(conn).await?;
     Ok(())
-}
-
-async fn insert_row(conn: &mut sqlx::AnyConnection, row: &Row) -> Result<(), sqlx::Error> {
-    insert_rows(conn, std::slice::from_ref(row)).await
 }
 
 async fn set_head(

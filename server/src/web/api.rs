@@ -92,10 +92,16 @@ pub async fn submit(
 ) -> Result<Response, ApiError> {
     let actor = user.require(&[Role::Staff])?.name.clone();
     let Json(submit) = body.map_err(json_rejection)?;
-    let outcome = state
-        .ledger
-        .execute(submit.command, &actor, submit.expected_version)
-        .await?;
+    // Detached from the request: a client that disconnects mid-commit must not cancel a
+    // transaction other writers' appends share (group commit).
+    let ledger = state.ledger.clone();
+    let outcome = tokio::spawn(async move {
+        ledger
+            .execute(submit.command, &actor, submit.expected_version)
+            .await
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok(Json(Submitted {
         stream: outcome.stream,
         positions: outcome.positions,
