@@ -5,5 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cargo build --release -p server
-exec target/release/spiral serve --demo "$@"
+exec cargo run --release -p server --bin spiral -- serve --demo "$@"
