@@ -4,14 +4,16 @@
 //! Events are built by hand here (not through the rules), so each test shows exactly what was
 //! stored, in which order and when.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+mod support;
+
+use chrono::NaiveDate;
 use domain::events::{Contract, Gathering, Participation, SubjectRef};
 use domain::funds::{FundKind, Payer};
 use domain::ids::{ActivityId, PartnerId, ProgramId, ReceiptId};
 use domain::partner::{PartnerKind, Sector};
 use domain::program::{Beneficiary, Pillar, SpiralStage};
-use domain::{Fact, FiscalYear, LedgerEvent, LedgerState, Metadata, Recorded, View, Yen};
-use std::collections::HashMap;
+use domain::{Fact, FiscalYear, LedgerState, View, Yen};
+use support::{known_at, Log};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -33,71 +35,10 @@ fn activity(id: &str) -> ActivityId {
     ActivityId::new(id).unwrap()
 }
 
-/// A ledger built by hand: positions 1.., sequences per stream, and a recorded time one day
-/// after the previous event's (so `recorded_at(n)` separates "known by event n" from later).
-#[derive(Default)]
-struct Log {
-    events: Vec<Recorded>,
-    sequences: HashMap<String, u64>,
-}
-
-impl Log {
-    fn recorded_at(position: u64) -> DateTime<Utc> {
-        "2024-01-01T09:00:00Z".parse::<DateTime<Utc>>().unwrap() + Duration::days(position as i64)
-    }
-
-    /// Appends a fact to its subject's stream; returns its position.
-    fn push(&mut self, on: NaiveDate, fact: Fact) -> u64 {
-        let stream = fact.subject().expect("a fact with a subject").stream();
-        self.push_to(&stream, on, fact)
-    }
-
-    /// Appends to a named stream (corrections and retractions); returns the position.
-    fn push_to(&mut self, stream: &str, on: NaiveDate, fact: Fact) -> u64 {
-        let position = self.events.len() as u64 + 1;
-        let sequence = self.sequences.entry(stream.to_owned()).or_default();
-        *sequence += 1;
-        self.events.push(Recorded {
-            position,
-            stream: stream.to_owned(),
-            sequence: *sequence,
-            event: LedgerEvent { on, fact },
-            meta: Metadata {
-                actor: "staff:test".into(),
-                correlation_id: format!("c-{position}"),
-                effective: on,
-                reason: None,
-                recorded_at: Self::recorded_at(position),
-            },
-        });
-        position
-    }
-
-    /// The sequence within its stream of the event at `position`.
-    fn sequence_of(&self, position: u64) -> u64 {
-        self.events[position as usize - 1].sequence
-    }
-
-    fn replay(&self, view: View) -> LedgerState {
-        LedgerState::replay(&self.events, view)
-    }
-
-    fn everything(&self) -> LedgerState {
-        self.replay(View::everything())
-    }
-}
-
 fn as_of(date: NaiveDate) -> View {
     View {
         as_of: Some(date),
         known_at: None,
-    }
-}
-
-fn known_at(position: u64) -> View {
-    View {
-        as_of: None,
-        known_at: Some(Log::recorded_at(position)),
     }
 }
 

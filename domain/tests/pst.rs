@@ -3,7 +3,9 @@
 //! Each ledger is built from hand-made `Recorded` events (not through the rules), projected, and
 //! tested; every figure the assertions expect is worked out in the comments beside it.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+mod support;
+
+use chrono::NaiveDate;
 use domain::funds::{FundKind, Payer};
 use domain::ids::{DonorId, HouseholdId, PartnerId, ReceiptId};
 use domain::partner::PartnerKind;
@@ -11,8 +13,8 @@ use domain::report::pst::{
     public_support_test, DonorTotal, ExcessLine, GovernmentLine, HouseholdLine, PstError, PstReport,
     YearAmount,
 };
-use domain::{Fact, FiscalYear, LedgerEvent, LedgerState, Metadata, Recorded, View, Yen};
-use std::collections::HashMap;
+use domain::{Fact, FiscalYear, LedgerState, View, Yen};
+use support::{known_at, Log};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -42,48 +44,7 @@ fn strings(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
-/// A ledger built by hand: positions 1.., sequences per stream, and a recorded time one day
-/// after the previous event's (so `known_at(n)` separates "known by event n" from later).
-#[derive(Default)]
-struct Log {
-    events: Vec<Recorded>,
-    sequences: HashMap<String, u64>,
-}
-
 impl Log {
-    fn recorded_at(position: u64) -> DateTime<Utc> {
-        "2024-01-01T09:00:00Z".parse::<DateTime<Utc>>().unwrap() + Duration::days(position as i64)
-    }
-
-    fn push(&mut self, on: NaiveDate, fact: Fact) -> u64 {
-        let stream = fact.subject().expect("a fact with a subject").stream();
-        self.push_to(&stream, on, fact)
-    }
-
-    fn push_to(&mut self, stream: &str, on: NaiveDate, fact: Fact) -> u64 {
-        let position = self.events.len() as u64 + 1;
-        let sequence = self.sequences.entry(stream.to_owned()).or_default();
-        *sequence += 1;
-        self.events.push(Recorded {
-            position,
-            stream: stream.to_owned(),
-            sequence: *sequence,
-            event: LedgerEvent { on, fact },
-            meta: Metadata {
-                actor: "staff:test".into(),
-                correlation_id: format!("c-{position}"),
-                effective: on,
-                reason: None,
-                recorded_at: Self::recorded_at(position),
-            },
-        });
-        position
-    }
-
-    fn sequence_of(&self, position: u64) -> u64 {
-        self.events[position as usize - 1].sequence
-    }
-
     fn partner(&mut self, id: &str, kind: PartnerKind, parent: Option<&str>) {
         self.push(
             d(2000, 4, 1),
@@ -137,11 +98,7 @@ impl Log {
     }
 
     fn state(&self, view: View) -> LedgerState {
-        LedgerState::replay(&self.events, view)
-    }
-
-    fn everything(&self) -> LedgerState {
-        self.state(View::everything())
+        self.replay(view)
     }
 }
 
@@ -154,13 +111,6 @@ fn received(id: &str, kind: FundKind, payer: Payer, amount: i64, year: i32, rest
         fiscal_year: fy(year),
         program: None,
         restricted,
-    }
-}
-
-fn known_at(position: u64) -> View {
-    View {
-        as_of: None,
-        known_at: Some(Log::recorded_at(position)),
     }
 }
 
