@@ -236,8 +236,9 @@ pub fn audit_export(
 pub async fn record_checkpoint(log: &EventLog, key: &SigningKey) -> Result<Checkpoint, ProveError> {
     let (cp, _) = checkpoint(log, key).await?;
     sqlx::query(
-        "INSERT INTO checkpoints (size, signed_at, text) SELECT $1, $2, $3 \
-         WHERE NOT EXISTS (SELECT 1 FROM checkpoints WHERE size = $1)",
+        // ON CONFLICT, not NOT EXISTS: two signers racing (the schedule and a request) must not
+        // turn into a unique violation on PostgreSQL.
+        "INSERT INTO checkpoints (size, signed_at, text) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING",
     )
     .bind(cp.size as i64)
     .bind(cp.time.to_rfc3339())
