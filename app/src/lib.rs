@@ -1,81 +1,131 @@
-//! Spiral's pages. For now a server-rendered home page that states the ledger's size and lists the
-//! programs; the Leptos components (shared with the browser) replace it in the browser-app issue.
+//! Spiral's pages as Leptos components. The server renders them to HTML (feature `ssr`) from its
+//! own fold of the ledger; the browser (feature `hydrate`) replays the downloaded log with the
+//! same `domain` projection and hydrates the same components, then keeps them live.
 
-use domain::LedgerState;
+#![recursion_limit = "256"]
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+pub mod boot;
+mod browser;
+#[cfg(feature = "ssr")]
+pub mod document;
+pub mod i18n;
+mod pages;
+pub mod spiral;
+pub mod store;
+
+use boot::{Boot, Page};
+use i18n::Lang;
+use leptos::prelude::*;
+use pages::partners::{PartnerPage, PartnersPage};
+use pages::programs::{ProgramPage, ProgramsPage};
+use pages::spiral_page::SpiralPage;
+use store::Store;
+
+/// What every component may read: who is looking, in which language, and the ledger.
+#[derive(Clone)]
+pub struct Ctx {
+    pub boot: Boot,
+    pub store: Store,
+}
+
+impl Ctx {
+    pub fn lang(&self) -> Lang {
+        self.boot.lang
+    }
+}
+
+/// The whole app inside `#app`: the header with the menu, then the page.
+#[component]
+pub fn App(boot: Boot, store: Store) -> impl IntoView {
+    let ctx = Ctx {
+        boot: boot.clone(),
+        store,
+    };
+    provide_context(ctx);
+    let page = match boot.page.clone() {
+        _ if !boot.role.reads() => view! { <p class="notice">{boot.lang.text().cannot_read}</p> }.into_any(),
+        Page::Spiral => view! { <SpiralPage/> }.into_any(),
+        Page::Programs => view! { <ProgramsPage/> }.into_any(),
+        Page::Program(id) => view! { <ProgramPage id=id/> }.into_any(),
+        Page::Partners => view! { <PartnersPage/> }.into_any(),
+        Page::Partner(id) => view! { <PartnerPage id=id/> }.into_any(),
+    };
+    view! {
+        <Header/>
+        <main id="main">{page}</main>
+    }
+}
+
+/// The title bar: the menu (only what the role may do), who is signed in, the language switch.
+#[component]
+fn Header() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang();
+    let t = lang.text();
+    let current = ctx.boot.page.name();
+    let item = move |href: &'static str, name: &'static str, label: &'static str| {
+        let here = current == name
+            || (current == "program" && name == "programs")
+            || (current == "partner" && name == "partners");
+        view! {
+            <li><a href=href aria-current=if here { Some("page") } else { None }>{label}</a></li>
         }
+    };
+    let menu = ctx.boot.role.reads().then(|| {
+        view! {
+            {item("/", "spiral", t.nav_spiral)}
+            {item("/programs", "programs", t.nav_programs)}
+            {item("/partners", "partners", t.nav_partners)}
+        }
+    });
+    let switch = format!(
+        "/lang/{}?next={}",
+        lang.other().code(),
+        boot::encode_segment(&ctx.boot.page.path())
+    );
+    let who = format!(
+        "{} {}（{}）",
+        t.signed_in_as,
+        ctx.boot.user,
+        ctx.boot.role.label(lang)
+    );
+    view! {
+        <header class="top">
+            <a class="brand" href="/">{t.app_name}</a>
+            <nav aria-label=t.nav_label><ul>{menu}</ul></nav>
+            <div class="account">
+                <span id="who">{who}</span>
+                <a id="lang-switch" href=switch lang=lang.other().code()>{t.switch_language}</a>
+                <form method="post" action="/logout"><button type="submit">{t.sign_out}</button></form>
+            </div>
+        </header>
     }
-    out
 }
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title></head><body>{body}</body></html>\n",
-        escape(title)
-    )
-}
-
-/// The home page: how many events the ledger holds, and its programs with their fiscal years.
-pub fn home_page(state: &LedgerState) -> String {
-    let mut body = String::from("<h1>Spiral</h1>");
-    body.push_str(&format!(
-        "<p id=\"ledger-size\">台帳には{}件のイベントが記録されています。</p>",
-        state.events_seen
-    ));
-    body.push_str(&format!(
-        "<h2>事業 ({}件)</h2><ul id=\"programs\">",
-        state.programs.len()
-    ));
-    for program in state.programs.values() {
-        let years = program.contract_years();
-        let span = match (years.first(), years.last()) {
-            (Some(first), Some(last)) if first == last => {
-                format!("{}（{}）", first.seireki(), first.wareki())
-            }
-            (Some(first), Some(last)) => format!("{}–{}", first.seireki(), last.seireki()),
-            _ => String::new(),
-        };
-        body.push_str(&format!(
-            "<li data-program=\"{}\">{} <small>{} {}</small></li>",
-            escape(program.id.as_str()),
-            escape(&program.name),
-            escape(program.pillar.ja()),
-            escape(&span)
-        ));
-    }
-    body.push_str("</ul>");
-    page("Spiral", &body)
-}
-
-pub fn error_page() -> String {
-    page(
-        "Spiral",
-        "<h1>Spiral</h1><p>台帳を読み込めませんでした。しばらくしてから再読み込みしてください。</p>",
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markup_in_names_is_shown_as_text() {
-        assert_eq!(
-            escape("<script>alert('x')</script> & \""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;"
-        );
+/// The sign-in page: a plain form the server handles, so it works before (or without) WASM.
+#[component]
+pub fn SignIn(lang: Lang, failed: bool, next: String) -> impl IntoView {
+    let t = lang.text();
+    let switch = format!("/lang/{}?next=/login", lang.other().code());
+    view! {
+        <header class="top">
+            <span class="brand">{t.app_name}</span>
+            <div class="account">
+                <a id="lang-switch" href=switch lang=lang.other().code()>{t.switch_language}</a>
+            </div>
+        </header>
+        <main id="main" class="sign-in">
+            <h1>{t.sign_in}</h1>
+            {failed.then(|| view! { <p class="error" role="alert">{t.sign_in_failed}</p> })}
+            <form method="post" action="/login">
+                <input type="hidden" name="next" value=next/>
+                <label>{t.user_name}<input name="name" autocomplete="username" required autofocus/></label>
+                <label>
+                    {t.password}
+                    <input name="password" type="password" autocomplete="current-password" required/>
+                </label>
+                <button type="submit">{t.sign_in}</button>
+            </form>
+        </main>
     }
 }

@@ -1,38 +1,67 @@
-//! `spiral serve` as a real process on an ephemeral port: the server-rendered home page lists the
-//! demo's programs, with markup in names shown as text, and the health check answers.
+//! `spiral serve` as a real process on an ephemeral port, read the way a browser without
+//! JavaScript reads it: plain HTTP. Pages need a session; the sign-in form works without
+//! scripts; the server-rendered home page lists the demo's programs with markup in names shown
+//! as text; the language switch; the bundle is served; the health check answers.
 
 mod common;
 
+use common::http::{get, request, Response};
 use common::server::Server;
-use common::{TestDb, BOTH};
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use common::{spiral_with_input, TestDb, BOTH};
 
-/// A plain HTTP/1.1 GET, as a browser without JavaScript would make it.
-fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+const PASSWORD: &str = "correct horse battery";
+
+fn add_user(db: &TestDb, name: &str, role: &str) {
+    spiral_with_input(
+        db,
+        &["user", "add", name, "--role", role],
+        &format!("{PASSWORD}\n"),
     )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    .ok();
+}
+
+/// Signs in through the sign-in form (a urlencoded POST, as a browser sends it).
+fn sign_in_form(addr: &str, name: &str, password: &str, next: &str) -> Response {
+    let body = format!("name={name}&password={}&next={next}", password.replace(' ', "+"));
+    request(
+        addr,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        body.as_bytes(),
+    )
 }
 
 #[test]
 fn the_home_page_lists_the_demo_programs_before_any_script_runs() {
     for kind in BOTH {
         let db = TestDb::new(kind);
+        add_user(&db, "hanako", "staff");
         let server = Server::start(&db, true);
-        let (status, body) = get(&server.addr, "/");
-        assert_eq!(status, 200);
+
+        // Without a session every page sends the reader to sign in, and back afterwards.
+        let anonymous = get(&server.addr, "/programs", None);
+        assert_eq!(anonymous.status, 303, "{kind:?}");
+        assert_eq!(anonymous.header("location"), Some("/login?next=%2Fprograms"));
+        let form = get(&server.addr, "/login?next=%2Fprograms", None);
+        assert_eq!(form.status, 200);
+        assert!(form.text().contains("name=\"password\"") && form.text().contains("ログイン"));
+
+        let refused = sign_in_form(&server.addr, "hanako", "wrong", "%2F");
+        assert_eq!(refused.status, 401);
+        assert!(refused
+            .text()
+            .contains("ユーザー名またはパスワードが正しくありません"));
+        assert!(refused.cookie().is_none());
+
+        let signed_in = sign_in_form(&server.addr, "hanako", PASSWORD, "%2Fprograms");
+        assert_eq!(signed_in.status, 303, "{}", signed_in.text());
+        assert_eq!(signed_in.header("location"), Some("/programs"));
+        let cookie = signed_in.cookie().expect("a session cookie");
+
+        let home = get(&server.addr, "/", Some(&cookie));
+        assert_eq!(home.status, 200);
+        let body = home.text();
         assert!(body.contains("台帳には133件のイベント"), "{kind:?}: {body}");
         for name in [
             "西部地域障害児(者)就労支援パソコン講座",
@@ -45,10 +74,66 @@ fn the_home_page_lists_the_demo_programs_before_any_script_runs() {
             !body.contains("<ぽけっと工房>"),
             "names are escaped, never markup"
         );
-        let (status, health) = get(&server.addr, "/api/health");
-        assert_eq!(status, 200);
-        let health: serde_json::Value = serde_json::from_str(&health).unwrap();
-        assert_eq!(health["status"], "ok");
-        assert_eq!(health["events"], 133);
+        assert!(
+            body.contains("data-position=\"133\""),
+            "the page says how far it was rendered"
+        );
+        assert!(body.contains("/pkg/frontend.js"), "the page loads the bundle");
+
+        let health = get(&server.addr, "/api/health", None);
+        assert_eq!(health.status, 200);
+        assert_eq!(health.json()["status"], "ok");
+        assert_eq!(health.json()["events"], 133);
     }
+}
+
+#[test]
+fn the_language_switch_is_remembered_and_returns_to_the_page() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    add_user(&db, "hanako", "staff");
+    let server = Server::start(&db, true);
+    let cookie = sign_in_form(&server.addr, "hanako", PASSWORD, "%2F")
+        .cookie()
+        .unwrap();
+
+    let switched = get(&server.addr, "/lang/en?next=%2Fprograms", Some(&cookie));
+    assert_eq!(switched.status, 303);
+    assert_eq!(switched.header("location"), Some("/programs"));
+    let lang = switched.cookie().unwrap();
+    assert_eq!(lang, "spiral_lang=en");
+
+    let english = get(&server.addr, "/programs", Some(&format!("{cookie}; {lang}"))).text();
+    assert!(english.contains("<html lang=\"en\""));
+    assert!(english.contains(">Programs</a>") && english.contains("FY2005 (平成17年度)"));
+    let japanese = get(&server.addr, "/programs", Some(&cookie)).text();
+    assert!(japanese.contains(">事業</a>") && japanese.contains("2005年度（平成17年度）"));
+
+    // Only this server's own paths are returned to.
+    let away = get(&server.addr, "/lang/ja?next=%2F%2Fevil.example%2F", Some(&cookie));
+    assert_eq!(away.header("location"), Some("/"));
+    assert_eq!(get(&server.addr, "/lang/fr", Some(&cookie)).status, 404);
+}
+
+#[test]
+fn an_administrator_sees_no_ledger_and_signing_out_ends_the_session() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    add_user(&db, "root", "admin");
+    let server = Server::start(&db, true);
+    let cookie = sign_in_form(&server.addr, "root", PASSWORD, "%2F")
+        .cookie()
+        .unwrap();
+    let page = get(&server.addr, "/", Some(&cookie)).text();
+    assert!(page.contains("この役割では台帳を閲覧できません"));
+    assert!(
+        !page.contains("ぽけっと工房"),
+        "no ledger content for an administrator"
+    );
+
+    let out = request(&server.addr, "POST", "/logout", &[("Cookie", &cookie)], b"");
+    assert_eq!(out.status, 303);
+    assert_eq!(
+        get(&server.addr, "/", Some(&cookie)).status,
+        303,
+        "the session has ended"
+    );
 }

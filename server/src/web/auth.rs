@@ -6,7 +6,7 @@
 
 use super::error::ApiError;
 use super::AppState;
-use crate::people::{Role, User};
+use crate::people::{PeopleError, Role, User};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
@@ -75,18 +75,67 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+/// The user whose session cookie came with the request, if any.
+pub async fn user_of(state: &AppState, headers: &HeaderMap) -> Result<Option<User>, PeopleError> {
+    match session_token(headers) {
+        Some(token) => state.people.session_user(&token).await,
+        None => Ok(None),
+    }
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = session_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
-        state
-            .people
-            .session_user(&token)
+        user_of(state, &parts.headers)
             .await?
             .map(CurrentUser)
             .ok_or(ApiError::Unauthorized)
     }
+}
+
+/// The outcome of a sign-in attempt.
+pub enum SignedIn {
+    Yes {
+        user: User,
+        token: String,
+    },
+    /// The name or the password is wrong (which of them is not said).
+    WrongPassword,
+    /// Too many failures for this name lately.
+    Blocked,
+}
+
+/// Checks a name and password (rate-limited per name) and starts a session.
+pub async fn sign_in(state: &AppState, name: &str, password: &str) -> Result<SignedIn, PeopleError> {
+    if state.limiter.blocked(name) {
+        return Ok(SignedIn::Blocked);
+    }
+    let Some(user) = state.people.authenticate(name, password).await? else {
+        state.limiter.record_failure(name);
+        return Ok(SignedIn::WrongPassword);
+    };
+    state.limiter.clear(name);
+    let token = state.people.start_session(&user).await?;
+    Ok(SignedIn::Yes { user, token })
+}
+
+/// Ends the request's session, if it has one.
+pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), PeopleError> {
+    if let Some(token) = session_token(headers) {
+        state.people.end_session(&token).await?;
+    }
+    Ok(())
+}
+
+/// The session cookie for a new session.
+pub fn session_cookie(token: &str) -> HeaderValue {
+    cookie(token, crate::people::SESSION_HOURS * 3600)
+}
+
+/// A cookie that removes the session cookie.
+pub fn cleared_cookie() -> HeaderValue {
+    cookie("", 0)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -113,33 +162,30 @@ pub async fn login(
     body: Result<Json<Login>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(login) = body.map_err(super::api::json_rejection)?;
-    if state.limiter.blocked(&login.name) {
-        return Err(ApiError::TooManyAttempts);
-    }
-    let Some(user) = state.people.authenticate(&login.name, &login.password).await? else {
-        state.limiter.record_failure(&login.name);
-        return Err(ApiError::BadRequest {
-            status: axum::http::StatusCode::UNAUTHORIZED,
-            message: "the name or the password is wrong".into(),
-        });
+    let (user, token) = match sign_in(&state, &login.name, &login.password).await? {
+        SignedIn::Yes { user, token } => (user, token),
+        SignedIn::Blocked => return Err(ApiError::TooManyAttempts),
+        SignedIn::WrongPassword => {
+            return Err(ApiError::BadRequest {
+                status: axum::http::StatusCode::UNAUTHORIZED,
+                message: "the name or the password is wrong".into(),
+            })
+        }
     };
-    state.limiter.clear(&login.name);
-    let token = state.people.start_session(&user).await?;
     let mut response = Json(serde_json::json!({ "name": user.name, "role": user.role })).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        cookie(&token, crate::people::SESSION_HOURS * 3600),
-    );
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&token));
     Ok(response)
 }
 
 #[utoipa::path(post, path = "/api/logout", tag = "people", responses((status = 200, description = "Signed out", body = Object)))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    if let Some(token) = session_token(&headers) {
-        state.people.end_session(&token).await?;
-    }
+    end_session(&state, &headers).await?;
     let mut response = Json(serde_json::json!({ "signed_out": true })).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, cookie("", 0));
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cleared_cookie());
     Ok(response)
 }
 

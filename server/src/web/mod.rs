@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod openapi;
+pub mod pages;
 pub mod stream;
 
 use crate::ledger::Ledger;
@@ -13,11 +14,16 @@ use crate::people::People;
 use crate::tail::Tail;
 use auth::LoginLimiter;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::response::{Html, IntoResponse};
+use axum::http::{header, HeaderValue};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
+use tower::Layer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Largest request body accepted; a command is a few kilobytes at most.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -73,23 +79,46 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{name}/disable", post(api::disable_user))
         .fallback(|| async { error::ApiError::NotFound("endpoint".into()) });
     Router::new()
-        .route("/", get(home))
+        .route("/", get(pages::spiral))
+        .route("/programs", get(pages::programs))
+        .route("/programs/{id}", get(pages::program))
+        .route("/partners", get(pages::partners))
+        .route("/partners/{id}", get(pages::partner))
+        .route("/login", get(pages::sign_in_form).post(pages::sign_in))
+        .route("/logout", post(pages::sign_out))
+        .route("/lang/{code}", get(pages::switch_language))
+        .nest_service("/pkg", bundle())
         .nest("/api", api)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(auth::same_origin))
         .with_state(state)
 }
 
-async fn home(State(state): State<AppState>) -> impl IntoResponse {
-    if let Err(e) = state.ledger.catch_up().await {
-        tracing::error!("catch-up failed: {e}");
-        return (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Html(app::error_page()),
-        )
-            .into_response();
+/// Where the browser bundle (`frontend.js`, `frontend_bg.wasm`) is: `SPIRAL_SITE/pkg` if set,
+/// else `site/pkg` beside the directory holding this binary (`target/site/pkg` for
+/// `target/release/spiral`), which is where `scripts/build-frontend.sh` writes it.
+pub fn bundle_dir() -> PathBuf {
+    if let Some(site) = std::env::var_os("SPIRAL_SITE") {
+        return PathBuf::from(site).join("pkg");
     }
-    Html(state.ledger.read_state(app::home_page)).into_response()
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("site").join("pkg")))
+        .unwrap_or_else(|| PathBuf::from("target/site/pkg"))
+}
+
+/// Serves the bundle, gzipped where a `.gz` twin exists; `no-cache` makes browsers revalidate so
+/// a new server never hydrates with an old bundle.
+fn bundle() -> tower_http::set_header::SetResponseHeader<ServeDir, HeaderValue> {
+    let dir = bundle_dir();
+    if !dir.join("frontend_bg.wasm").exists() {
+        tracing::warn!(
+            "the browser bundle is not at {}: pages render but will not come alive (run scripts/build-frontend.sh)",
+            dir.display()
+        );
+    }
+    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))
+        .layer(ServeDir::new(dir).precompressed_gzip())
 }
 
 #[utoipa::path(get, path = "/api/health", tag = "service", responses((status = 200, description = "Up, with the ledger's size", body = Object), (status = 503, description = "The database does not answer", body = Object)))]

@@ -1,0 +1,185 @@
+//! What the server tells the page besides the ledger: which page, in which language, for whom,
+//! what day it is and how far the ledger went when the HTML was rendered. It travels as `data-`
+//! attributes on the app's root element, so the browser renders exactly what the server did
+//! before hydrating.
+
+use crate::i18n::Lang;
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    Spiral,
+    Programs,
+    Program(String),
+    Partners,
+    Partner(String),
+}
+
+impl Page {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Page::Spiral => "spiral",
+            Page::Programs => "programs",
+            Page::Program(_) => "program",
+            Page::Partners => "partners",
+            Page::Partner(_) => "partner",
+        }
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Page::Program(id) | Page::Partner(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn parse(name: &str, id: Option<String>) -> Option<Page> {
+        Some(match (name, id) {
+            ("spiral", _) => Page::Spiral,
+            ("programs", _) => Page::Programs,
+            ("partners", _) => Page::Partners,
+            ("program", Some(id)) => Page::Program(id),
+            ("partner", Some(id)) => Page::Partner(id),
+            _ => return None,
+        })
+    }
+
+    /// The page's address, for the language switch to come back to.
+    pub fn path(&self) -> String {
+        match self {
+            Page::Spiral => "/".into(),
+            Page::Programs => "/programs".into(),
+            Page::Partners => "/partners".into(),
+            Page::Program(id) => format!("/programs/{}", encode_segment(id)),
+            Page::Partner(id) => format!("/partners/{}", encode_segment(id)),
+        }
+    }
+}
+
+/// A role as the menu needs it (the server's `Role` decides what is allowed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Staff,
+    Auditor,
+    Reporter,
+    Admin,
+}
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Auditor => "auditor",
+            Role::Reporter => "reporter",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Role> {
+        Some(match code {
+            "staff" => Role::Staff,
+            "auditor" => Role::Auditor,
+            "reporter" => Role::Reporter,
+            "admin" => Role::Admin,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Role::Staff, Lang::Ja) => "職員",
+            (Role::Auditor, Lang::Ja) => "監査人",
+            (Role::Reporter, Lang::Ja) => "報告担当",
+            (Role::Admin, Lang::Ja) => "管理者",
+            (Role::Staff, Lang::En) => "staff",
+            (Role::Auditor, Lang::En) => "auditor",
+            (Role::Reporter, Lang::En) => "reporter",
+            (Role::Admin, Lang::En) => "administrator",
+        }
+    }
+
+    /// Whether the role reads the ledger (an administrator manages people only).
+    pub fn reads(self) -> bool {
+        !matches!(self, Role::Admin)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Boot {
+    pub page: Page,
+    pub lang: Lang,
+    pub user: String,
+    pub role: Role,
+    pub today: NaiveDate,
+    /// The ledger's head position when the server rendered the page.
+    pub position: u64,
+}
+
+impl Boot {
+    /// The `data-` attributes carrying this boot, as (name, value) pairs.
+    pub fn attributes(&self) -> Vec<(&'static str, String)> {
+        let mut attrs = vec![
+            ("data-page", self.page.name().to_owned()),
+            ("data-lang", self.lang.code().to_owned()),
+            ("data-user", self.user.clone()),
+            ("data-role", self.role.code().to_owned()),
+            ("data-today", self.today.to_string()),
+            ("data-position", self.position.to_string()),
+        ];
+        if let Some(id) = self.page.id() {
+            attrs.push(("data-id", id.to_owned()));
+        }
+        attrs
+    }
+
+    /// Reads a boot back from attribute values (`get` returns one by name).
+    pub fn from_attributes(get: impl Fn(&str) -> Option<String>) -> Option<Boot> {
+        Some(Boot {
+            page: Page::parse(&get("data-page")?, get("data-id"))?,
+            lang: Lang::parse(&get("data-lang")?)?,
+            user: get("data-user")?,
+            role: Role::parse(&get("data-role")?)?,
+            today: get("data-today")?.parse().ok()?,
+            position: get("data-position")?.parse().ok()?,
+        })
+    }
+}
+
+/// Percent-encodes an id for a path segment (ids are mostly ASCII, but need not be).
+pub fn encode_segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn a_boot_survives_its_attributes() {
+        let boot = Boot {
+            page: Page::Program("p-1 <x>".into()),
+            lang: Lang::En,
+            user: "hanako".into(),
+            role: Role::Auditor,
+            today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+            position: 133,
+        };
+        let attrs: HashMap<_, _> = boot.attributes().into_iter().collect();
+        let back = Boot::from_attributes(|name| attrs.get(name).cloned()).unwrap();
+        assert_eq!(back, boot);
+    }
+
+    #[test]
+    fn ids_are_encoded_for_paths() {
+        assert_eq!(Page::Program("a b/ç".into()).path(), "/programs/a%20b%2F%C3%A7");
+    }
+}

@@ -1,0 +1,446 @@
+//! Every word the app shows, in Japanese (the default) and English.
+//!
+//! Labels are fields of one struct with a constant per language, so a label missing in either
+//! language is a compile error rather than a blank on the page.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use domain::funds::FundKind;
+use domain::partner::{PartnerKind, Sector};
+use domain::program::{Beneficiary, Pillar, SpiralStage};
+use domain::FiscalYear;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code {
+            "ja" => Some(Lang::Ja),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language the switch offers.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ja => Lang::En,
+            Lang::En => Lang::Ja,
+        }
+    }
+
+    pub fn text(self) -> &'static Text {
+        match self {
+            Lang::Ja => &JA,
+            Lang::En => &EN,
+        }
+    }
+
+    /// 2005年4月1日 / 1 Apr 2005
+    pub fn date(self, d: NaiveDate) -> String {
+        match self {
+            Lang::Ja => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+            Lang::En => d.format("%-d %b %Y").to_string(),
+        }
+    }
+
+    /// When an event was recorded, to the second, in UTC (the ledger's clock).
+    pub fn recorded(self, t: DateTime<Utc>) -> String {
+        t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    }
+
+    /// 2005年度（平成17年度） / FY2005 (平成17年度): 和暦 beside 西暦 in both languages.
+    pub fn fiscal_year(self, fy: FiscalYear) -> String {
+        match self {
+            Lang::Ja => format!("{}（{}）", fy.seireki(), fy.wareki()),
+            Lang::En => format!("FY{} ({})", fy.year(), fy.wareki()),
+        }
+    }
+
+    pub fn pillar(self, p: Pillar) -> &'static str {
+        match self {
+            Lang::Ja => p.ja(),
+            Lang::En => p.en(),
+        }
+    }
+
+    pub fn stage(self, s: SpiralStage) -> &'static str {
+        match self {
+            Lang::Ja => s.ja(),
+            Lang::En => s.en(),
+        }
+    }
+
+    pub fn beneficiary(self, b: Beneficiary) -> &'static str {
+        match self {
+            Lang::Ja => b.ja(),
+            Lang::En => b.en(),
+        }
+    }
+
+    pub fn partner_kind(self, k: PartnerKind) -> &'static str {
+        match (self, k) {
+            (Lang::Ja, k) => k.ja(),
+            (Lang::En, PartnerKind::GovernmentBody) => "Government body",
+            (Lang::En, PartnerKind::Department) => "Department",
+            (Lang::En, PartnerKind::Foundation) => "Foundation",
+            (Lang::En, PartnerKind::CitizenGroup) => "Citizen group",
+            (Lang::En, PartnerKind::University) => "University",
+            (Lang::En, PartnerKind::Company) => "Company",
+            (Lang::En, PartnerKind::AffiliatedBody) => "Affiliated body",
+            (Lang::En, PartnerKind::Other) => "Other",
+        }
+    }
+
+    pub fn sector(self, s: Sector) -> &'static str {
+        match (self, s) {
+            (Lang::Ja, s) => s.ja(),
+            (Lang::En, Sector::Npo) => "NPOs",
+            (Lang::En, Sector::Assembly) => "Assembly",
+            (Lang::En, Sector::Government) => "Government",
+            (Lang::En, Sector::Volunteers) => "Volunteers",
+            (Lang::En, Sector::Experts) => "Experts",
+            (Lang::En, Sector::University) => "University",
+            (Lang::En, Sector::Business) => "Business",
+            (Lang::En, Sector::PeopleConcerned) => "People concerned",
+            (Lang::En, Sector::Residents) => "Residents",
+        }
+    }
+
+    pub fn fund_kind(self, k: FundKind) -> &'static str {
+        match (self, k) {
+            (Lang::Ja, k) => k.ja(),
+            (Lang::En, FundKind::CommissionFee) => "Commission fee",
+            (Lang::En, FundKind::Subsidy) => "Subsidy",
+            (Lang::En, FundKind::Grant) => "Grant",
+            (Lang::En, FundKind::Donation) => "Donation",
+            (Lang::En, FundKind::MemberDues) => "Member dues",
+            (Lang::En, FundKind::ServiceDues) => "Service dues",
+            (Lang::En, FundKind::EarnedRevenue) => "Earned revenue",
+            (Lang::En, FundKind::Other) => "Other",
+        }
+    }
+
+    /// An event type's name (`ContractAwarded`, …) as people say it.
+    pub fn event_kind(self, kind: &str) -> &'static str {
+        let (ja, en) = match kind {
+            "ProgramLaunched" => ("事業開始", "Program launched"),
+            "ProgramSpunOff" => ("事業の独立", "Program spun off"),
+            "ProgramConcluded" => ("事業終了", "Program concluded"),
+            "ContractAwarded" => ("受託", "Contract awarded"),
+            "ContractRenewed" => ("継続受託", "Contract renewed"),
+            "PartnerRegistered" => ("相手先登録", "Partner registered"),
+            "PartnerRenamed" => ("名称変更", "Partner renamed"),
+            "PartnerMerged" => ("統合", "Partner merged"),
+            "RoundtableHeld" => ("円卓会議", "Round-table held"),
+            "WorkingGroupFormed" => ("ワーキンググループ", "Working group formed"),
+            "StakeholderCouncilHeld" => ("関係者協議会", "Stakeholder council held"),
+            "NeedsSurveyConducted" => ("ニーズ調査", "Needs survey conducted"),
+            "CommercialisationCommitteeFormed" => ("事業化検討委員会", "Commercialisation committee formed"),
+            "CivicGroupConsulted" => ("市民団体への相談", "Civic group consulted"),
+            "PolicyProposed" => ("政策提言", "Policy proposed"),
+            "PolicyAdopted" => ("政策採用", "Policy adopted"),
+            "FundsReceived" => ("入金", "Funds received"),
+            "FundsSpent" => ("支出", "Funds spent"),
+            "DonorRegistered" => ("寄付者登録", "Donor registered"),
+            "Corrected" => ("訂正", "Corrected"),
+            "Retracted" => ("取消", "Retracted"),
+            _ => ("その他", "Other"),
+        };
+        match self {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Every fixed label of the app.
+pub struct Text {
+    pub app_name: &'static str,
+    pub nav_label: &'static str,
+    pub nav_spiral: &'static str,
+    pub nav_programs: &'static str,
+    pub nav_partners: &'static str,
+    pub switch_language: &'static str,
+    pub signed_in_as: &'static str,
+    pub sign_in: &'static str,
+    pub sign_out: &'static str,
+    pub user_name: &'static str,
+    pub password: &'static str,
+    pub sign_in_failed: &'static str,
+    pub cannot_read: &'static str,
+    pub ledger_size: &'static str,
+    pub events_unit: &'static str,
+    pub spiral_title: &'static str,
+    pub spiral_label: &'static str,
+    pub legend: &'static str,
+    pub legend_pillars: &'static str,
+    pub legend_stages: &'static str,
+    pub lineage_link: &'static str,
+    pub zoom_in: &'static str,
+    pub zoom_out: &'static str,
+    pub zoom_reset: &'static str,
+    pub live: &'static str,
+    pub offline: &'static str,
+    pub loading: &'static str,
+    pub playback: &'static str,
+    pub playback_effective: &'static str,
+    pub playback_recorded: &'static str,
+    pub playback_date: &'static str,
+    pub playback_position: &'static str,
+    pub playback_now: &'static str,
+    pub play: &'static str,
+    pub pause: &'static str,
+    pub showing_as_of: &'static str,
+    pub showing_recorded_by: &'static str,
+    pub showing_everything: &'static str,
+    pub programs_title: &'static str,
+    pub program: &'static str,
+    pub pillar: &'static str,
+    pub beneficiaries: &'static str,
+    pub stage: &'static str,
+    pub partner: &'static str,
+    pub fiscal_year: &'static str,
+    pub status: &'static str,
+    pub active: &'static str,
+    pub ended: &'static str,
+    pub all: &'static str,
+    pub launched: &'static str,
+    pub concluded: &'static str,
+    pub none: &'static str,
+    pub no_match: &'static str,
+    pub contracts: &'static str,
+    pub commissioners: &'static str,
+    pub scheme: &'static str,
+    pub amount: &'static str,
+    pub renewal: &'static str,
+    pub lineage: &'static str,
+    pub parent_program: &'static str,
+    pub spin_offs: &'static str,
+    pub activities: &'static str,
+    pub history: &'static str,
+    pub effective_date: &'static str,
+    pub recorded_at: &'static str,
+    pub actor: &'static str,
+    pub event: &'static str,
+    pub reason: &'static str,
+    pub not_found: &'static str,
+    pub partners_title: &'static str,
+    pub kind: &'static str,
+    pub names_through_time: &'static str,
+    pub from_date: &'static str,
+    pub departments: &'static str,
+    pub belongs_to: &'static str,
+    pub merged_into: &'static str,
+    pub commissioned: &'static str,
+    pub payments: &'static str,
+    pub new_mark: &'static str,
+    pub open: &'static str,
+    pub detail_hint: &'static str,
+}
+
+pub const JA: Text = Text {
+    app_name: "Spiral",
+    nav_label: "メニュー",
+    nav_spiral: "スパイラル",
+    nav_programs: "事業",
+    nav_partners: "相手先",
+    switch_language: "English",
+    signed_in_as: "ログイン中",
+    sign_in: "ログイン",
+    sign_out: "ログアウト",
+    user_name: "ユーザー名",
+    password: "パスワード",
+    sign_in_failed: "ユーザー名またはパスワードが正しくありません。",
+    cannot_read: "この役割では台帳を閲覧できません。",
+    ledger_size: "台帳には",
+    events_unit: "件のイベントが記録されています。",
+    spiral_title: "活動のスパイラル",
+    spiral_label: "年度ごとに一周するスパイラル。印は活動、色は柱、形は段階を表します。",
+    legend: "凡例",
+    legend_pillars: "柱（色）",
+    legend_stages: "段階（形）",
+    lineage_link: "派生（⇒）",
+    zoom_in: "拡大",
+    zoom_out: "縮小",
+    zoom_reset: "全体",
+    live: "ライブ更新中",
+    offline: "接続が切れています。再接続を試みています。",
+    loading: "台帳を読み込んでいます…",
+    playback: "再生",
+    playback_effective: "発効日で見る",
+    playback_recorded: "記録時点で見る",
+    playback_date: "日付",
+    playback_position: "記録順",
+    playback_now: "現在",
+    play: "再生",
+    pause: "一時停止",
+    showing_as_of: "この日付時点の台帳",
+    showing_recorded_by: "この時刻までに記録された台帳",
+    showing_everything: "現在の台帳",
+    programs_title: "事業",
+    program: "事業",
+    pillar: "柱",
+    beneficiaries: "対象",
+    stage: "段階",
+    partner: "相手先",
+    fiscal_year: "年度",
+    status: "状態",
+    active: "実施中",
+    ended: "終了",
+    all: "すべて",
+    launched: "開始",
+    concluded: "終了",
+    none: "なし",
+    no_match: "該当する事業はありません。",
+    contracts: "受託（年度別）",
+    commissioners: "委託元（当時の名称）",
+    scheme: "制度",
+    amount: "金額",
+    renewal: "継続",
+    lineage: "系譜",
+    parent_program: "派生元",
+    spin_offs: "派生した事業",
+    activities: "会議・提言などの活動",
+    history: "履歴",
+    effective_date: "発効日",
+    recorded_at: "記録日時",
+    actor: "記録者",
+    event: "出来事",
+    reason: "理由",
+    not_found: "見つかりません。",
+    partners_title: "相手先",
+    kind: "種別",
+    names_through_time: "名称の変遷",
+    from_date: "から",
+    departments: "部署",
+    belongs_to: "所属",
+    merged_into: "統合先",
+    commissioned: "委託した事業",
+    payments: "入金",
+    new_mark: "新着",
+    open: "開く",
+    detail_hint: "印にポインタを合わせるか Tab キーで選ぶと、ここに内容が表示されます。Enter で開きます。",
+};
+
+pub const EN: Text = Text {
+    app_name: "Spiral",
+    nav_label: "Menu",
+    nav_spiral: "Spiral",
+    nav_programs: "Programs",
+    nav_partners: "Partners",
+    switch_language: "日本語",
+    signed_in_as: "Signed in as",
+    sign_in: "Sign in",
+    sign_out: "Sign out",
+    user_name: "User name",
+    password: "Password",
+    sign_in_failed: "The user name or password is not correct.",
+    cannot_read: "This role may not read the ledger.",
+    ledger_size: "The ledger holds ",
+    events_unit: " events.",
+    spiral_title: "The spiral of activities",
+    spiral_label: "A spiral with one turn per fiscal year. Each mark is an activity: colour is its pillar, shape its stage.",
+    legend: "Legend",
+    legend_pillars: "Pillars (colour)",
+    legend_stages: "Stages (shape)",
+    lineage_link: "Spin-off (⇒)",
+    zoom_in: "Zoom in",
+    zoom_out: "Zoom out",
+    zoom_reset: "Whole spiral",
+    live: "Live",
+    offline: "Connection lost. Trying to reconnect.",
+    loading: "Loading the ledger…",
+    playback: "Playback",
+    playback_effective: "By effective date",
+    playback_recorded: "As recorded by",
+    playback_date: "Date",
+    playback_position: "Recording order",
+    playback_now: "Now",
+    play: "Play",
+    pause: "Pause",
+    showing_as_of: "The ledger as it stood on this date",
+    showing_recorded_by: "The ledger as recorded by this time",
+    showing_everything: "The ledger today",
+    programs_title: "Programs",
+    program: "Program",
+    pillar: "Pillar",
+    beneficiaries: "Beneficiaries",
+    stage: "Stage",
+    partner: "Partner",
+    fiscal_year: "Fiscal year",
+    status: "Status",
+    active: "Active",
+    ended: "Ended",
+    all: "All",
+    launched: "Launched",
+    concluded: "Concluded",
+    none: "None",
+    no_match: "No program matches.",
+    contracts: "Contracts by fiscal year",
+    commissioners: "Commissioned by (names of that year)",
+    scheme: "Scheme",
+    amount: "Amount",
+    renewal: "Renewal",
+    lineage: "Lineage",
+    parent_program: "Spun off from",
+    spin_offs: "Spin-offs",
+    activities: "Meetings, proposals and other activities",
+    history: "History",
+    effective_date: "Effective",
+    recorded_at: "Recorded",
+    actor: "By",
+    event: "Event",
+    reason: "Reason",
+    not_found: "Not found.",
+    partners_title: "Partners",
+    kind: "Kind",
+    names_through_time: "Names through time",
+    from_date: "from",
+    departments: "Departments",
+    belongs_to: "Part of",
+    merged_into: "Merged into",
+    commissioned: "Programs commissioned",
+    payments: "Payments",
+    new_mark: "New",
+    open: "Open",
+    detail_hint: "Point at a mark, or reach it with Tab, to see what it is here. Enter opens it.",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fiscal_years_show_wareki_beside_seireki_in_both_languages() {
+        let fy = FiscalYear::new(2019).unwrap();
+        assert_eq!(Lang::Ja.fiscal_year(fy), "2019年度（令和元年度）");
+        assert_eq!(Lang::En.fiscal_year(fy), "FY2019 (令和元年度)");
+    }
+
+    #[test]
+    fn dates_read_naturally_in_each_language() {
+        let d = NaiveDate::from_ymd_opt(2005, 4, 1).unwrap();
+        assert_eq!(Lang::Ja.date(d), "2005年4月1日");
+        assert_eq!(Lang::En.date(d), "1 Apr 2005");
+    }
+
+    #[test]
+    fn every_event_type_has_a_name_in_both_languages() {
+        for kind in ["ContractAwarded", "RoundtableHeld", "FundsReceived", "Corrected"] {
+            assert_ne!(Lang::Ja.event_kind(kind), "その他");
+            assert_ne!(Lang::En.event_kind(kind), "Other");
+        }
+    }
+}

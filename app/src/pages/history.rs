@@ -1,0 +1,65 @@
+//! A subject's full history, line by line as recorded: effective date, recorded time, who
+//! recorded it, what happened and (for corrections and retractions) why.
+
+use crate::Ctx;
+use domain::{Fact, Recorded};
+use leptos::prelude::*;
+
+#[component]
+pub fn History(stream: String) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang();
+    let t = lang.text();
+    let store = ctx.store;
+    let rows = move || {
+        store
+            .stream(&stream)
+            .into_iter()
+            .map(|e| {
+                let what = describe(&e, lang);
+                let reason = match &e.event.fact {
+                    Fact::Corrected { reason, .. } | Fact::Retracted { reason, .. } => reason.clone(),
+                    _ => e.meta.reason.clone().unwrap_or_default(),
+                };
+                view! {
+                    <tr data-position=e.position>
+                        <td>{lang.date(e.meta.effective)}</td>
+                        <td>{lang.recorded(e.meta.recorded_at)}</td>
+                        <td>{e.meta.actor.clone()}</td>
+                        <td>{what}</td>
+                        <td>{reason}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section>
+            <h2>{t.history}</h2>
+            <div class="scroll">
+                <table id="history">
+                    <thead><tr>
+                        <th scope="col">{t.effective_date}</th>
+                        <th scope="col">{t.recorded_at}</th>
+                        <th scope="col">{t.actor}</th>
+                        <th scope="col">{t.event}</th>
+                        <th scope="col">{t.reason}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// The event's kind, and for an amendment which entry it amends.
+fn describe(e: &Recorded, lang: crate::i18n::Lang) -> String {
+    let kind = lang.event_kind(e.event.fact.type_name());
+    match &e.event.fact {
+        Fact::Corrected { target, fact, .. } => {
+            format!("{kind} #{target} → {}", lang.event_kind(fact.type_name()))
+        }
+        Fact::Retracted { target, .. } => format!("{kind} #{target}"),
+        _ => format!("{kind} (#{})", e.sequence),
+    }
+}

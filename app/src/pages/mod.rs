@@ -1,0 +1,6 @@
+//! One module per page; `history` is the event table several pages share.
+
+pub mod history;
+pub mod partners;
+pub mod programs;
+pub mod spiral_page;

@@ -1,0 +1,505 @@
+//! The home page: the spiral of activities, its legend, playback through history, and the
+//! programs as a plain list (what a screen reader or a phone reads first).
+
+use crate::boot::encode_segment;
+use crate::browser::navigate;
+use crate::i18n::Lang;
+use crate::spiral::{colour, shape, Geometry, SIZE};
+use crate::store::Store;
+use crate::Ctx;
+use chrono::NaiveDate;
+use domain::events::SubjectRef;
+use domain::program::{Pillar, SpiralStage};
+use domain::projection::TimelineEntry;
+use domain::{LedgerState, View};
+use leptos::prelude::*;
+use std::collections::HashMap;
+use std::time::Duration;
+
+#[component]
+pub fn SpiralPage() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = ctx.lang().text();
+    let store = ctx.store;
+    let size = move || {
+        let n = store.state.with(|s| s.events_seen);
+        format!("{}{}{}", t.ledger_size, n, t.events_unit)
+    };
+    // The mark under the pointer or keyboard focus, by position.
+    let focused = RwSignal::new(None::<u64>);
+    view! {
+        <h1>{t.spiral_title}</h1>
+        <p id="ledger-size" aria-live="polite">{size}</p>
+        <Playback/>
+        <div class="spiral-box">
+            <SpiralSvg focused=focused/>
+            <MarkDetail focused=focused/>
+        </div>
+        <Legend/>
+        <ProgramList/>
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Effective,
+    Recorded,
+}
+
+/// Playback: the ledger as it stood on a date, or as it had been recorded by a time. Every
+/// change replays the log in the browser with the domain's projection.
+#[component]
+fn Playback() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang();
+    let t = lang.text();
+    let store = ctx.store;
+    let today = ctx.boot.today;
+    let first = move || store.first_on.get().unwrap_or(today).min(today);
+    let total_days = move || (today - first()).num_days();
+    let mode = RwSignal::new(Mode::Effective);
+    // Days after `first` in effective mode; a position in recorded mode.
+    let day = RwSignal::new(None::<i64>);
+    let position = RwSignal::new(None::<u64>);
+    let playing = RwSignal::new(false);
+
+    let show_day = move |d: i64| {
+        let d = d.clamp(0, total_days());
+        day.set(Some(d));
+        let date = first() + chrono::Duration::days(d);
+        store.set_view(View {
+            as_of: Some(date),
+            known_at: None,
+        });
+    };
+    let show_position = move |p: u64| {
+        let p = p.clamp(1, store.head().max(1));
+        position.set(Some(p));
+        store.set_view(View {
+            as_of: None,
+            known_at: store.recorded_at(p),
+        });
+    };
+    let now = move || {
+        playing.set(false);
+        day.set(None);
+        position.set(None);
+        store.set_view(View::everything());
+    };
+    let play = move |_| {
+        if playing.get_untracked() {
+            playing.set(false);
+            return;
+        }
+        // Start from the beginning unless paused part-way.
+        match mode.get_untracked() {
+            Mode::Effective if day.get_untracked().is_none_or(|d| d >= total_days()) => show_day(0),
+            Mode::Recorded if position.get_untracked().is_none_or(|p| p >= store.head()) => show_position(1),
+            _ => {}
+        }
+        playing.set(true);
+        step(
+            store,
+            mode,
+            day,
+            position,
+            playing,
+            total_days,
+            show_day,
+            show_position,
+        );
+    };
+
+    let status = move || match (mode.get(), day.get(), position.get()) {
+        (Mode::Effective, Some(d), _) => {
+            format!(
+                "{}: {}",
+                t.showing_as_of,
+                lang.date(first() + chrono::Duration::days(d))
+            )
+        }
+        (Mode::Recorded, _, Some(p)) => format!(
+            "{}: {} (#{p})",
+            t.showing_recorded_by,
+            store
+                .recorded_at(p)
+                .map(|at| lang.recorded(at))
+                .unwrap_or_default()
+        ),
+        _ => t.showing_everything.to_owned(),
+    };
+    // Rebuilt only when the mode changes, so a slider being dragged is never replaced.
+    let controls = move || match mode.get() {
+        Mode::Effective => {
+            let value = move || day.get().unwrap_or_else(total_days);
+            let date = move || (first() + chrono::Duration::days(value())).to_string();
+            view! {
+                <label class="slider">
+                    {t.playback_date}
+                    <input id="playback-slider" type="range" min="0" max=total_days
+                        value=value prop:value=value
+                        on:input=move |ev| show_day(event_target_value(&ev).parse().unwrap_or(0))/>
+                </label>
+                <input id="playback-date" type="date" aria-label=t.playback_date
+                    min=move || first().to_string() max=today.to_string() value=date prop:value=date
+                    on:change=move |ev| {
+                        if let Ok(d) = event_target_value(&ev).parse::<NaiveDate>() {
+                            show_day((d - first()).num_days());
+                        }
+                    }/>
+            }
+            .into_any()
+        }
+        Mode::Recorded => {
+            let head = move || store.state.with(|_| store.head().max(1));
+            let value = move || position.get().unwrap_or_else(head);
+            view! {
+                <label class="slider">
+                    {t.playback_position}
+                    <input id="playback-recorded" type="range" min="1" max=head value=value prop:value=value
+                        on:input=move |ev| show_position(event_target_value(&ev).parse().unwrap_or(1))/>
+                </label>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <fieldset id="playback" class="playback">
+            <legend>{t.playback}</legend>
+            <div class="modes" role="radiogroup">
+                <label>
+                    <input type="radio" name="playback-mode" value="effective"
+                        prop:checked=move || mode.get() == Mode::Effective
+                        on:change=move |_| { mode.set(Mode::Effective); now(); }/>
+                    {t.playback_effective}
+                </label>
+                <label>
+                    <input type="radio" name="playback-mode" value="recorded"
+                        prop:checked=move || mode.get() == Mode::Recorded
+                        on:change=move |_| { mode.set(Mode::Recorded); now(); }/>
+                    {t.playback_recorded}
+                </label>
+            </div>
+            <div class="controls">
+                {controls}
+                <button id="play" type="button" on:click=play aria-pressed=move || playing.get().to_string()>
+                    {move || if playing.get() { t.pause } else { t.play }}
+                </button>
+                <button id="playback-now" type="button" on:click=move |_| now()>{t.playback_now}</button>
+            </div>
+            <p id="playback-status" aria-live="polite">{status}</p>
+        </fieldset>
+    }
+}
+
+/// One tick of playback: about seven seconds from start to end, whatever the ledger's size.
+#[allow(clippy::too_many_arguments)]
+fn step(
+    store: Store,
+    mode: RwSignal<Mode>,
+    day: RwSignal<Option<i64>>,
+    position: RwSignal<Option<u64>>,
+    playing: RwSignal<bool>,
+    total_days: impl Fn() -> i64 + Copy + Send + Sync + 'static,
+    show_day: impl Fn(i64) + Copy + Send + Sync + 'static,
+    show_position: impl Fn(u64) + Copy + Send + Sync + 'static,
+) {
+    set_timeout(
+        move || {
+            if !playing.get_untracked() {
+                return;
+            }
+            let done = match mode.get_untracked() {
+                Mode::Effective => {
+                    let total = total_days();
+                    let next = day.get_untracked().unwrap_or(0) + (total / 50).max(1);
+                    show_day(next);
+                    next >= total
+                }
+                Mode::Recorded => {
+                    let head = store.head();
+                    let next = position.get_untracked().unwrap_or(1) + (head / 50).max(1);
+                    show_position(next);
+                    next >= head
+                }
+            };
+            if done {
+                playing.set(false);
+            } else {
+                step(
+                    store,
+                    mode,
+                    day,
+                    position,
+                    playing,
+                    total_days,
+                    show_day,
+                    show_position,
+                );
+            }
+        },
+        Duration::from_millis(140),
+    );
+}
+
+/// What a mark stands for, in words: its kind, its name and its date.
+fn describe(state: &LedgerState, entry: &TimelineEntry, lang: Lang) -> String {
+    format!(
+        "{}: {} ({})",
+        lang.event_kind(&entry.kind),
+        mark_name(state, entry),
+        lang.date(entry.on)
+    )
+}
+
+fn mark_name(state: &LedgerState, entry: &TimelineEntry) -> String {
+    if let Some(label) = &entry.label {
+        return label.clone();
+    }
+    match &entry.subject {
+        SubjectRef::Program(id) => state
+            .programs
+            .get(id)
+            .map_or_else(|| id.as_str().to_owned(), |p| p.name.clone()),
+        other => other.stream(),
+    }
+}
+
+/// Where clicking a mark leads: its program's page, or its partner's.
+fn mark_href(entry: &TimelineEntry) -> Option<String> {
+    if let Some(program) = &entry.program {
+        return Some(format!("/programs/{}", encode_segment(program.as_str())));
+    }
+    match &entry.subject {
+        SubjectRef::Partner(id) => Some(format!("/partners/{}", encode_segment(id.as_str()))),
+        _ => None,
+    }
+}
+
+#[component]
+fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang();
+    let t = lang.text();
+    let store = ctx.store;
+    let today = ctx.boot.today;
+    let geometry = Memo::new(move |_| Geometry::new(store.first_on.get().unwrap_or(today), today));
+    // Zoom and pan: the visible square's width and centre in the SVG's own units.
+    let zoom = RwSignal::new(1.0_f64);
+    let centre = RwSignal::new((SIZE / 2.0, SIZE / 2.0));
+    let view_box = move || {
+        let w = SIZE / zoom.get();
+        let (cx, cy) = centre.get();
+        format!("{:.1} {:.1} {:.1} {:.1}", cx - w / 2.0, cy - w / 2.0, w, w)
+    };
+    let pan = move |dx: f64, dy: f64| {
+        let w = SIZE / zoom.get_untracked();
+        centre.update(|(x, y)| {
+            *x += dx * w / 4.0;
+            *y += dy * w / 4.0;
+        });
+    };
+
+    let years = move || {
+        let g = geometry.get();
+        g.years()
+            .map(|fy| {
+                // Labelled at the bottom (October), away from April's crowd of marks.
+                let turns = f64::from(fy.year() - g.first_year().year()) + 0.5;
+                let (x, y) = g.point_at(turns, 0.0);
+                let label = fy.year().to_string();
+                view! { <text class="year" x=format!("{:.1}", x + 3.0) y=format!("{:.1}", y + 4.0)>{label}</text> }
+            })
+            .collect_view()
+    };
+    let lineage = move || {
+        let g = geometry.get();
+        store.state.with(|s| {
+            s.programs
+                .values()
+                .filter_map(|child| {
+                    let parent = s.programs.get(child.parent.as_ref()?)?;
+                    let (x1, y1) = g.point(parent.launched_on);
+                    let (x2, y2) = g.point(child.launched_on);
+                    let d = format!("M{x1:.1},{y1:.1}L{x2:.1},{y2:.1}");
+                    Some(view! { <path class="lineage" d=d marker-end="url(#arrow)"/> })
+                })
+                .collect_view()
+        })
+    };
+    let marks = move || {
+        let g = geometry.get();
+        let fresh_after = store.rendered_at;
+        store.state.with(|s| {
+            let mut same_day: HashMap<NaiveDate, u32> = HashMap::new();
+            s.timeline
+                .iter()
+                .map(|entry| {
+                    let k = same_day.entry(entry.on).or_default();
+                    let (x, y) = g.mark_point(entry.on, *k);
+                    *k += 1;
+                    let d = shape(entry.stage, x, y, 6.0);
+                    let name = describe(s, entry, lang);
+                    let href = mark_href(entry);
+                    let position = entry.position;
+                    let open = href.clone();
+                    let open_by_key = href.clone();
+                    view! {
+                        <g class="mark" class:new={position > fresh_after}
+                            data-position=position data-kind=entry.kind.to_string()
+                            data-program=entry.program.as_ref().map(|p| p.as_str().to_owned())
+                            tabindex="0" role={if href.is_some() { "link" } else { "img" }} aria-label=name
+                            on:mouseenter=move |_| focused.set(Some(position))
+                            on:focus=move |_| focused.set(Some(position))
+                            on:click=move |_| { if let Some(h) = &open { navigate(h) } }
+                            on:keydown=move |ev| {
+                                if ev.key() == "Enter" {
+                                    if let Some(h) = &open_by_key { navigate(h) }
+                                }
+                            }>
+                            <path d=d fill=colour(entry.pillar)/>
+                        </g>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <div class="zoom" role="toolbar" aria-label=t.spiral_title>
+            <button type="button" on:click=move |_| zoom.update(|z| *z = (*z * 1.5).min(12.0))>{t.zoom_in}</button>
+            <button type="button" on:click=move |_| zoom.update(|z| *z = (*z / 1.5).max(1.0))>{t.zoom_out}</button>
+            <button type="button" on:click=move |_| { zoom.set(1.0); centre.set((SIZE / 2.0, SIZE / 2.0)); }>
+                {t.zoom_reset}
+            </button>
+            <button type="button" aria-label="←" on:click=move |_| pan(-1.0, 0.0)>"←"</button>
+            <button type="button" aria-label="↑" on:click=move |_| pan(0.0, -1.0)>"↑"</button>
+            <button type="button" aria-label="↓" on:click=move |_| pan(0.0, 1.0)>"↓"</button>
+            <button type="button" aria-label="→" on:click=move |_| pan(1.0, 0.0)>"→"</button>
+        </div>
+        <svg id="spiral" viewBox=view_box role="group" aria-label=t.spiral_label
+            xmlns="http://www.w3.org/2000/svg">
+            <defs>
+                <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6"
+                    orient="auto-start-reverse">
+                    <path d="M0,0L10,5L0,10Z" class="arrow-head"/>
+                </marker>
+            </defs>
+            <path class="spiral-line" d=move || geometry.get().path()/>
+            <g class="years">{years}</g>
+            <g class="lineages">{lineage}</g>
+            <g class="marks">{marks}</g>
+        </svg>
+    }
+}
+
+/// The details of the mark under the pointer or focus.
+#[component]
+fn MarkDetail(focused: RwSignal<Option<u64>>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang();
+    let t = lang.text();
+    let store = ctx.store;
+    let detail = move || {
+        let Some(position) = focused.get() else {
+            return Some(view! { <span class="hint">{t.detail_hint}</span> }.into_any());
+        };
+        store.state.with(|s| {
+            let entry = s.timeline.iter().find(|e| e.position == position)?;
+            let href = mark_href(entry);
+            Some(view! {
+                <strong>{lang.event_kind(&entry.kind)}</strong>
+                <span class="name">{mark_name(s, entry)}</span>
+                <span>{lang.date(entry.on)}" · "{lang.fiscal_year(domain::FiscalYear::containing(entry.on))}</span>
+                <span>{lang.pillar(entry.pillar)}" · "{lang.stage(entry.stage)}</span>
+                {href.map(|h| view! { <a href=h>{t.open}</a> })}
+            }.into_any())
+        })
+    };
+    view! { <div id="mark-detail" class="detail" aria-live="polite">{detail}</div> }
+}
+
+#[component]
+fn Legend() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang();
+    let t = lang.text();
+    let pillars = Pillar::ALL
+        .into_iter()
+        .map(|p| {
+            view! {
+                <li><svg class="swatch" viewBox="0 0 20 20" aria-hidden="true">
+                    <path d=shape(SpiralStage::PARTICIPATION, 10.0, 10.0, 7.0) fill=colour(p)/>
+                </svg>{lang.pillar(p)}</li>
+            }
+        })
+        .collect_view();
+    let stages = (1..=9u8)
+        .filter_map(|n| SpiralStage::try_from(n).ok())
+        .map(|s| {
+            let label = format!("{}. {}", s.number(), lang.stage(s));
+            view! {
+                <li><svg class="swatch" viewBox="0 0 20 20" aria-hidden="true">
+                    <path d=shape(s, 10.0, 10.0, 7.0) class="neutral"/>
+                </svg>{label}</li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section id="legend" class="legend" aria-label=t.legend>
+            <h2>{t.legend}</h2>
+            <div>
+                <h3>{t.legend_pillars}</h3>
+                <ul>{pillars}</ul>
+            </div>
+            <div>
+                <h3>{t.legend_stages}</h3>
+                <ul>{stages}</ul>
+            </div>
+            <p><span class="lineage-sample" aria-hidden="true">"⟶"</span>{t.lineage_link}</p>
+        </section>
+    }
+}
+
+/// The programs as a list, in the playback's view (the text twin of the spiral).
+#[component]
+fn ProgramList() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang();
+    let t = lang.text();
+    let store = ctx.store;
+    let items = move || {
+        store.state.with(|s| {
+            s.programs
+                .values()
+                .map(|p| {
+                    let href = format!("/programs/{}", encode_segment(p.id.as_str()));
+                    let years = p.contract_years();
+                    let span = match (years.first(), years.last()) {
+                        (Some(a), Some(b)) if a == b => lang.fiscal_year(*a),
+                        (Some(a), Some(b)) => format!("{}–{}", lang.fiscal_year(*a), lang.fiscal_year(*b)),
+                        _ => String::new(),
+                    };
+                    let meta = format!("{} {}", lang.pillar(p.pillar), span);
+                    view! {
+                        <li data-program=p.id.as_str().to_owned()>
+                            <a href=href>{p.name.clone()}</a>" "<small>{meta}</small>
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let count = move || {
+        format!(
+            "{} ({})",
+            t.programs_title,
+            store.state.with(|s| s.programs.len())
+        )
+    };
+    view! {
+        <section class="program-list">
+            <h2>{count}</h2>
+            <ul id="programs">{items}</ul>
+        </section>
+    }
+}

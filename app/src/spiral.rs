@@ -1,0 +1,223 @@
+//! The spiral's geometry: one turn per fiscal year, April at the top, turning clockwise and
+//! outward, so a date's angle says when in the year it fell and its distance from the centre
+//! says which year. Pure arithmetic, tested without a browser.
+
+use chrono::NaiveDate;
+use domain::program::{Pillar, SpiralStage};
+use domain::FiscalYear;
+use std::f64::consts::TAU;
+
+/// The SVG's user-space size (a square); the page scales it.
+pub const SIZE: f64 = 1000.0;
+const CENTRE: f64 = SIZE / 2.0;
+/// Radius where the first year begins, leaving room for the centre label.
+const INNER: f64 = 70.0;
+/// Radius where the last year ends.
+const OUTER: f64 = 480.0;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Geometry {
+    first: FiscalYear,
+    years: i32,
+}
+
+impl Geometry {
+    /// A spiral from the fiscal year of `first` to that of `last` (at least one turn).
+    pub fn new(first: NaiveDate, last: NaiveDate) -> Self {
+        let first = FiscalYear::containing(first.min(last));
+        let last = FiscalYear::containing(last.max(first.first_day()));
+        Geometry {
+            first,
+            years: last.year() - first.year() + 1,
+        }
+    }
+
+    pub fn first_year(&self) -> FiscalYear {
+        self.first
+    }
+
+    pub fn years(&self) -> impl Iterator<Item = FiscalYear> {
+        let first = self.first.year();
+        (0..self.years).filter_map(move |i| FiscalYear::new(first + i).ok())
+    }
+
+    /// Distance between two turns.
+    pub fn gap(&self) -> f64 {
+        (OUTER - INNER) / f64::from(self.years)
+    }
+
+    /// How far along the spiral a date lies, in turns from the first year's 1 April.
+    pub fn turns(&self, date: NaiveDate) -> f64 {
+        let fy = FiscalYear::containing(date);
+        let length = (fy.last_day() - fy.first_day()).num_days() + 1;
+        let into = (date - fy.first_day()).num_days();
+        f64::from(fy.year() - self.first.year()) + into as f64 / length as f64
+    }
+
+    /// The radius `turns` along the spiral.
+    pub fn radius(&self, turns: f64) -> f64 {
+        INNER + self.gap() * turns
+    }
+
+    /// Where the `k`-th mark sharing one date goes: the first on the date itself, the others in
+    /// a zigzag chain along the spiral after it, so every mark stays visible and clickable
+    /// (the seed's history puts many events on 1 April).
+    pub fn mark_point(&self, date: NaiveDate, k: u32) -> (f64, f64) {
+        const SPACING: f64 = 8.0;
+        let turns = self.turns(date);
+        if k == 0 {
+            return self.point_at(turns, 0.0);
+        }
+        let along = f64::from(k) * SPACING / (TAU * self.radius(turns));
+        let across = if k % 2 == 1 { 5.0 } else { -5.0 };
+        self.point_at(turns + along, across)
+    }
+
+    /// The point for a position `turns` along, pushed `offset` outward (to separate marks that
+    /// share a date).
+    pub fn point_at(&self, turns: f64, offset: f64) -> (f64, f64) {
+        let r = self.radius(turns) + offset;
+        let angle = TAU * turns.fract();
+        (CENTRE + r * angle.sin(), CENTRE - r * angle.cos())
+    }
+
+    pub fn point(&self, date: NaiveDate) -> (f64, f64) {
+        self.point_at(self.turns(date), 0.0)
+    }
+
+    /// The spiral line itself as an SVG path, 64 segments a turn.
+    pub fn path(&self) -> String {
+        let steps = self.years * 64;
+        let mut d = String::with_capacity(steps as usize * 16);
+        for i in 0..=steps {
+            let (x, y) = self.point_at(f64::from(i) / 64.0, 0.0);
+            d.push_str(if i == 0 { "M" } else { "L" });
+            d.push_str(&format!("{x:.1},{y:.1}"));
+        }
+        d
+    }
+}
+
+/// The pillar's colour: distinguishable for the common colour-vision deficiencies (Okabe–Ito).
+pub fn colour(pillar: Pillar) -> &'static str {
+    match pillar {
+        Pillar::CivicSupport => "#009E73",
+        Pillar::SelfInitiated => "#E69F00",
+        Pillar::Collaboration => "#0072B2",
+    }
+}
+
+/// The stage's shape, centred on (x, y) with radius r, as an SVG path.
+pub fn shape(stage: SpiralStage, x: f64, y: f64, r: f64) -> String {
+    match stage.number() {
+        1 => format!(
+            "M{:.1},{y:.1}a{r:.1},{r:.1} 0 1,0 {:.1},0a{r:.1},{r:.1} 0 1,0 {:.1},0Z",
+            x - r,
+            2.0 * r,
+            -2.0 * r
+        ),
+        2 => polygon(x, y, r, 3, 0.0),
+        3 => polygon(x, y, r, 4, TAU / 8.0),
+        4 => polygon(x, y, r, 4, 0.0),
+        5 => polygon(x, y, r, 5, 0.0),
+        6 => polygon(x, y, r, 6, 0.0),
+        7 => star(x, y, r),
+        8 => polygon(x, y, r, 3, TAU / 2.0),
+        _ => cross(x, y, r),
+    }
+}
+
+fn polygon(x: f64, y: f64, r: f64, sides: u32, rotation: f64) -> String {
+    let mut d = String::new();
+    for i in 0..sides {
+        let a = rotation + TAU * f64::from(i) / f64::from(sides);
+        d.push_str(if i == 0 { "M" } else { "L" });
+        d.push_str(&format!("{:.1},{:.1}", x + r * a.sin(), y - r * a.cos()));
+    }
+    d.push('Z');
+    d
+}
+
+fn star(x: f64, y: f64, r: f64) -> String {
+    let mut d = String::new();
+    for i in 0..10 {
+        let a = TAU * f64::from(i) / 10.0;
+        let radius = if i % 2 == 0 { r * 1.2 } else { r * 0.5 };
+        d.push_str(if i == 0 { "M" } else { "L" });
+        d.push_str(&format!(
+            "{:.1},{:.1}",
+            x + radius * a.sin(),
+            y - radius * a.cos()
+        ));
+    }
+    d.push('Z');
+    d
+}
+
+fn cross(x: f64, y: f64, r: f64) -> String {
+    let t = r / 3.0;
+    format!(
+        "M{:.1},{:.1}h{:.1}v{:.1}h{:.1}v{:.1}h{:.1}v{:.1}h{:.1}v{:.1}h{:.1}v{:.1}Z",
+        x - t,
+        y - r,
+        2.0 * t,
+        r - t,
+        r - t,
+        2.0 * t,
+        -(r - t),
+        r - t,
+        -2.0 * t,
+        -(r - t),
+        -(r - t),
+        -2.0 * t,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_fiscal_year_starts_at_the_top_and_each_year_is_one_turn_further_out() {
+        let g = Geometry::new(date(2004, 6, 1), date(2006, 1, 1));
+        assert_eq!(g.years().count(), 2);
+        let (x, y) = g.point(date(2004, 4, 1));
+        assert!((x - CENTRE).abs() < 1e-9 && y < CENTRE);
+        let (_, y2) = g.point(date(2005, 4, 1));
+        assert!(y2 < y, "the next 1 April is further out");
+        assert!((g.turns(date(2005, 4, 1)) - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn october_is_half_a_turn_round() {
+        let g = Geometry::new(date(2004, 4, 1), date(2004, 4, 1));
+        let t = g.turns(date(2004, 10, 1));
+        assert!((t - 183.0 / 365.0).abs() < 1e-9);
+        let (_, y) = g.point(date(2004, 10, 1));
+        assert!(y > CENTRE, "autumn is below the centre");
+    }
+
+    #[test]
+    fn marks_sharing_a_date_do_not_overlap() {
+        let g = Geometry::new(date(2001, 4, 1), date(2026, 11, 28));
+        let points: Vec<_> = (0..30).map(|k| g.mark_point(date(2005, 4, 1), k)).collect();
+        for (i, a) in points.iter().enumerate() {
+            for b in &points[i + 1..] {
+                let distance = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+                assert!(distance > 6.0, "{a:?} and {b:?} overlap");
+            }
+        }
+    }
+
+    #[test]
+    fn every_stage_has_a_closed_shape() {
+        for n in 1..=9u8 {
+            let d = shape(SpiralStage::try_from(n).unwrap(), 10.0, 10.0, 5.0);
+            assert!(d.starts_with('M') && d.ends_with('Z'), "stage {n}: {d}");
+        }
+    }
+}

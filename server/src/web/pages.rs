@@ -1,0 +1,228 @@
+//! The browser app's pages: rendered here from the server's fold of the ledger, then hydrated by
+//! the WASM bundle served under `/pkg`. Also the sign-in form, signing out and the language
+//! switch, which work without JavaScript.
+
+use super::auth::{self, session_cookie};
+use super::AppState;
+use crate::people::{Role, User};
+use app::boot::{Boot, Page};
+use app::document;
+use app::i18n::Lang;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::LedgerState;
+use serde::Deserialize;
+
+/// The cookie that keeps the chosen language (not a secret: readable by scripts is fine).
+pub const LANG_COOKIE: &str = "spiral_lang";
+
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value)
+}
+
+/// The language chosen with the switch; Japanese unless English was chosen.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie_value(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_default()
+}
+
+/// Only a path on this server may be returned to (no `//host` or `https:` redirects).
+fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        _ => "/",
+    }
+}
+
+fn to_login(path: &str) -> Response {
+    let next = app::boot::encode_segment(path);
+    Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+fn role(user: &User) -> app::boot::Role {
+    match user.role {
+        Role::Staff => app::boot::Role::Staff,
+        Role::Auditor => app::boot::Role::Auditor,
+        Role::Reporter => app::boot::Role::Reporter,
+        Role::Admin => app::boot::Role::Admin,
+    }
+}
+
+/// Renders an app page for the signed-in user, or sends them to sign in first.
+async fn render(state: &AppState, headers: &HeaderMap, page: Page) -> Response {
+    let user = match auth::user_of(state, headers).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return to_login(&page.path()),
+        Err(e) => {
+            tracing::error!("session lookup failed: {e}");
+            return unavailable();
+        }
+    };
+    let role = role(&user);
+    let (ledger, events) = if role.reads() {
+        if let Err(e) = state.ledger.catch_up().await {
+            tracing::error!("catch-up failed: {e}");
+            return unavailable();
+        }
+        let ledger = state.ledger.read_state(LedgerState::clone);
+        match subject_events(state, &page, ledger.head_position).await {
+            Ok(events) => (ledger, events),
+            Err(e) => {
+                tracing::error!("could not read a history: {e}");
+                return unavailable();
+            }
+        }
+    } else {
+        // An administrator manages people and is shown nothing of the ledger.
+        (LedgerState::default(), Vec::new())
+    };
+    let boot = Boot {
+        page,
+        lang: lang_of(headers),
+        user: user.name,
+        role,
+        today: chrono::Local::now().date_naive(),
+        position: ledger.head_position,
+    };
+    Html(document::app_page(boot, ledger, events)).into_response()
+}
+
+/// The events a page lists line by line: a program's or partner's history, up to the position
+/// the page is rendered at (the browser replays exactly that far before hydrating).
+async fn subject_events(
+    state: &AppState,
+    page: &Page,
+    head: u64,
+) -> Result<Vec<domain::Recorded>, crate::store::StoreError> {
+    let stream = match page {
+        Page::Program(id) => format!("program:{id}"),
+        Page::Partner(id) => format!("partner:{id}"),
+        _ => return Ok(Vec::new()),
+    };
+    let rows = state.ledger.log().stream_rows(&stream, 0).await?;
+    let mut events = rows
+        .iter()
+        .map(crate::ledger::decode)
+        .collect::<Result<Vec<_>, _>>()?;
+    events.retain(|e| e.position <= head);
+    Ok(events)
+}
+
+fn unavailable() -> Response {
+    (StatusCode::SERVICE_UNAVAILABLE, Html(document::error_page())).into_response()
+}
+
+pub async fn spiral(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    render(&state, &headers, Page::Spiral).await
+}
+
+pub async fn programs(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    render(&state, &headers, Page::Programs).await
+}
+
+pub async fn program(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    render(&state, &headers, Page::Program(id)).await
+}
+
+pub async fn partners(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    render(&state, &headers, Page::Partners).await
+}
+
+pub async fn partner(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    render(&state, &headers, Page::Partner(id)).await
+}
+
+#[derive(Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+pub async fn sign_in_form(headers: HeaderMap, Query(q): Query<Next>) -> Response {
+    let next = local_path(q.next.as_deref()).to_owned();
+    Html(document::sign_in_page(lang_of(&headers), false, next)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct SignIn {
+    name: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// The sign-in form's POST: on success the session cookie and a redirect to where the user was
+/// going; on failure the form again with the reason (the same whether or not the name exists).
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignIn>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let next = local_path(form.next.as_deref()).to_owned();
+    let refused = |status| (status, Html(document::sign_in_page(lang, true, next.clone()))).into_response();
+    match auth::sign_in(&state, &form.name, &form.password).await {
+        Ok(auth::SignedIn::Yes { token, .. }) => {
+            let mut response = Redirect::to(&next).into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, session_cookie(&token));
+            response
+        }
+        Ok(auth::SignedIn::WrongPassword) => refused(StatusCode::UNAUTHORIZED),
+        Ok(auth::SignedIn::Blocked) => refused(StatusCode::TOO_MANY_REQUESTS),
+        Err(e) => {
+            tracing::error!("sign-in failed: {e}");
+            unavailable()
+        }
+    }
+}
+
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(e) = auth::end_session(&state, &headers).await {
+        tracing::error!("sign-out failed: {e}");
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, auth::cleared_cookie());
+    response
+}
+
+/// The language switch: remembers the choice and returns to the page.
+pub async fn switch_language(Path(code): Path<String>, Query(q): Query<Next>) -> Response {
+    let Some(lang) = Lang::parse(&code) else {
+        return (StatusCode::NOT_FOUND, Html(document::error_page())).into_response();
+    };
+    let mut response = Redirect::to(local_path(q.next.as_deref())).into_response();
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("the cookie is ASCII"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(local_path(Some("/programs/p1")), "/programs/p1");
+        assert_eq!(local_path(Some("//evil.example/")), "/");
+        assert_eq!(local_path(Some("https://evil.example/")), "/");
+        assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(None), "/");
+    }
+}

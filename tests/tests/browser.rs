@@ -1,0 +1,66 @@
+//! The browser app in real headless Chromium (Debian's), against `spiral serve` as a real process
+//! with the demo ledger: tests/browser/spiral.mjs drives the page with playwright-core and checks
+//! it against the server's JSON API. Screenshots land in artifacts/browser/.
+
+mod common;
+
+use common::http::post_json;
+use common::server::Server;
+use common::{spiral_bin, spiral_with_input, Kind, TestDb};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// The bundle `scripts/build-frontend.sh` writes beside the target directory's profiles.
+fn bundle() -> PathBuf {
+    Path::new(spiral_bin())
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("site/pkg/frontend_bg.wasm")
+}
+
+#[test]
+fn the_browser_app_replays_follows_plays_back_and_switches_language() {
+    assert!(
+        bundle().exists(),
+        "the browser bundle is missing at {}: run scripts/build-frontend.sh first (scripts/test.sh does)",
+        bundle().display()
+    );
+    for kind in [Kind::Sqlite, Kind::Postgres] {
+        let db = TestDb::new(kind);
+        spiral_with_input(
+            &db,
+            &["user", "add", "hanako", "--role", "staff"],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
+        let server = Server::start(&db, true);
+        let login = serde_json::json!({ "name": "hanako", "password": PASSWORD }).to_string();
+        let cookie = post_json(&server.addr, "/api/login", None, &login)
+            .cookie()
+            .unwrap();
+
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let artifacts = root
+            .join("artifacts/browser")
+            .join(format!("{kind:?}").to_lowercase());
+        let output = Command::new("node")
+            .arg(root.join("tests/browser/spiral.mjs"))
+            .env("SPIRAL_URL", format!("http://{}", server.addr))
+            .env("SPIRAL_COOKIE", &cookie)
+            .env("SPIRAL_ARTIFACTS", &artifacts)
+            .output()
+            .expect("run node (Node.js is needed for the browser tests)");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        println!("{kind:?}:\n{stdout}");
+        assert!(
+            output.status.success(),
+            "{kind:?}: the browser test failed:\n{stdout}\n{stderr}"
+        );
+        assert!(artifacts.join("spiral-desktop.png").exists() && artifacts.join("spiral-phone.png").exists());
+    }
+}
