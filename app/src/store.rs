@@ -20,12 +20,15 @@ pub struct Store {
     pub first_on: RwSignal<Option<chrono::NaiveDate>>,
     /// The last position the page was first rendered with; marks after it are new.
     pub rendered_at: u64,
+    /// Whether the live stream is connected: unknown (`None`) until the browser has tried.
+    pub live: RwSignal<Option<bool>>,
 }
 
 impl Store {
     pub fn new(events: Vec<Recorded>, state: LedgerState, rendered_at: u64) -> Self {
         Store {
             first_on: RwSignal::new(first_on(&state)),
+            live: RwSignal::new(None),
             events: StoredValue::new(events),
             revision: RwSignal::new(0),
             view: RwSignal::new(state.view),

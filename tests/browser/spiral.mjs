@@ -55,6 +55,8 @@ try {
   const positions = await page.$$eval('#spiral .mark', (ms) => ms.map((m) => Number(m.dataset.position)));
   assert.deepEqual(positions, timeline.map((t) => t.position));
   step(`the spiral shows one mark per activity (${timeline.length})`);
+  await page.waitForSelector('#live-status.live', { timeout: 15_000 });
+  step('the page says it is following the live stream');
 
   await page.screenshot({ path: `${artifacts}/spiral-desktop.png`, fullPage: false });
   const phone = await open('/', { width: 390, height: 844 });
@@ -146,6 +148,24 @@ try {
   const history = await programPage.locator('#history tbody tr').count();
   assert.ok(history >= 1, 'the program page shows its history');
   step(`a program page names ${checked.partner.id} as "${checked.then}" in ${checked.c.fiscal_year}年度`);
+
+  const partnerPage = await open(`/partners/${encodeURIComponent(checked.partner.id)}`);
+  assert.equal(await partnerPage.locator('#names li').count(), checked.partner.names.length);
+  assert.ok((await partnerPage.locator('#names').innerText()).includes(checked.then));
+  assert.ok(await partnerPage.locator('#commissioned tbody tr').count() >= 1);
+  step(`the partner page lists ${checked.partner.id}'s ${checked.partner.names.length} names and what it commissioned`);
+
+  // --- the programs list and its filters ---
+  const list = await open('/programs');
+  assert.equal(await list.locator('#program-table tbody tr').count(), programs.length);
+  const pillar = programs[0].pillar;
+  await list.selectOption('#filter-pillar', pillar);
+  const expected = programs.filter((p) => p.pillar === pillar).length;
+  await list.waitForFunction((n) => document.querySelectorAll('#program-table tbody tr').length === n, expected);
+  await list.selectOption('#filter-status', 'ended');
+  const ended = programs.filter((p) => p.pillar === pillar && p.concluded_on).length;
+  await list.waitForFunction((n) => document.querySelectorAll('#program-table tbody tr[data-program]').length === n, ended);
+  step(`the programs list filters by pillar (${expected} of ${programs.length}) and status (${ended} ended)`);
 
   const hostilePage = await open('/programs/browser-test');
   assert.equal(await hostilePage.locator('#program-name').innerText(), hostile);

@@ -133,6 +133,7 @@ pub fn PartnerPage(id: String) -> impl IntoView {
                 </section>
                 {commissioned(s, p, lang).into_any()}
                 {payments(s, p, lang).into_any()}
+                {activities(s, p, lang).into_any()}
             }
             .into_any()
         })
@@ -225,6 +226,50 @@ fn payments(s: &LedgerState, p: &PartnerView, lang: Lang) -> impl IntoView {
                         <th scope="col">{t.fiscal_year}</th>
                         <th scope="col">{t.kind}</th>
                         <th scope="col">{t.amount}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// Meetings, consultations and proposals the partner took part in, was consulted in or adopted.
+fn activities(s: &LedgerState, p: &PartnerView, lang: Lang) -> impl IntoView {
+    let t = lang.text();
+    let rows = s
+        .activities
+        .values()
+        .filter(|a| a.partners.contains(&p.id) || a.adopted.as_ref().is_some_and(|(_, by)| *by == p.id))
+        .map(|a| {
+            let program = a.program.as_ref().map(|id| {
+                let name = s
+                    .programs
+                    .get(id)
+                    .map_or(id.as_str(), |x| x.name.as_str())
+                    .to_owned();
+                view! { <a href=format!("/programs/{}", encode_segment(id.as_str()))>{name}</a> }
+            });
+            view! {
+                <tr>
+                    <td>{lang.date(a.on)}</td>
+                    <td>{lang.event_kind(&a.kind)}</td>
+                    <td>{a.title.clone()}</td>
+                    <td>{program}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section>
+            <h2>{t.activities}</h2>
+            <div class="scroll">
+                <table id="partner-activities">
+                    <thead><tr>
+                        <th scope="col">{t.effective_date}</th>
+                        <th scope="col">{t.kind}</th>
+                        <th scope="col">{t.event}</th>
+                        <th scope="col">{t.program}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>

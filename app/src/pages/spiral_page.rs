@@ -29,7 +29,7 @@ pub fn SpiralPage() -> impl IntoView {
     let focused = RwSignal::new(None::<u64>);
     view! {
         <h1>{t.spiral_title}</h1>
-        <p id="ledger-size" aria-live="polite">{size}</p>
+        <p id="ledger-size" aria-live="polite">{size}" "<LiveStatus/></p>
         <Playback/>
         <div class="spiral-box">
             <SpiralSvg focused=focused/>
@@ -37,6 +37,21 @@ pub fn SpiralPage() -> impl IntoView {
         </div>
         <Legend/>
         <ProgramList/>
+    }
+}
+
+/// Whether new events will arrive by themselves (nothing until the browser has connected).
+#[component]
+fn LiveStatus() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = ctx.lang().text();
+    let live = ctx.store.live;
+    move || match live.get() {
+        Some(true) => Some(view! { <span id="live-status" class="live">{t.live}</span> }.into_any()),
+        Some(false) => {
+            Some(view! { <span id="live-status" class="offline" role="alert">{t.offline}</span> }.into_any())
+        }
+        None => None,
     }
 }
 

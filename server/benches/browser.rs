@@ -1,0 +1,148 @@
+//! Browser benchmarks (not tests), in Debian's Chromium driven by playwright-core
+//! (tests/browser/bench.mjs) against this crate's server running in-process:
+//! - the domain's replay in WASM on a 100,000-event ledger (events/s);
+//! - time to first render and to interactive of the spiral page on the demo ledger;
+//! - the bundle's size, raw and gzipped.
+//!
+//!   scripts/build-frontend.sh && cargo bench -p server --bench browser
+//!
+//! SPIRAL_BENCH_EVENTS (default 100000) sets the large ledger's size; SPIRAL_BENCH_RUNS (default
+//! 5) the runs per measurement (the median is reported). Needs the bundle in
+//! target/site/pkg (or SPIRAL_SITE) and /usr/bin/chromium.
+
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
+use server::ledger::Ledger;
+use server::people::{People, Role};
+use server::web::{bundle_dir, router, AppState};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Serves `ledger` on an ephemeral port; returns the address and a staff session cookie.
+async fn serve(ledger: Arc<Ledger>) -> (String, String) {
+    let people = People::new(ledger.log().pool().clone());
+    let user = people
+        .add("bench", Role::Staff, "benchmark password")
+        .await
+        .unwrap();
+    let cookie = format!("spiral_session={}", people.start_session(&user).await.unwrap());
+    let state = AppState::new(ledger, ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    (addr, cookie)
+}
+
+async fn open(label: &str) -> (Arc<Ledger>, std::path::PathBuf) {
+    let path = std::env::temp_dir().join(format!("spiral_browser_bench_{label}_{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let ledger = Arc::new(Ledger::open(&format!("sqlite:{}", path.display())).await.unwrap());
+    (ledger, path)
+}
+
+/// Runs bench.mjs in one mode; returns its JSON results.
+async fn chromium(addr: &str, cookie: &str, mode: &str) -> Vec<serde_json::Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/browser/bench.mjs");
+    let output = tokio::process::Command::new("node")
+        .arg(script)
+        .env("SPIRAL_URL", format!("http://{addr}"))
+        .env("SPIRAL_COOKIE", cookie)
+        .env("SPIRAL_BENCH_MODE", mode)
+        .output()
+        .await
+        .expect("node");
+    assert!(
+        output.status.success(),
+        "bench.mjs {mode}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("bench.mjs prints JSON")
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    // The bench binary lives in target/release/deps; the bundle in target/site/pkg.
+    if std::env::var_os("SPIRAL_SITE").is_none() {
+        let exe = std::env::current_exe().unwrap();
+        std::env::set_var(
+            "SPIRAL_SITE",
+            exe.parent()
+                .unwrap()
+                .parent()
+                .unwrap()
+                .parent()
+                .unwrap()
+                .join("site"),
+        );
+    }
+    let bundle = bundle_dir();
+    let size = |name: &str| {
+        std::fs::metadata(bundle.join(name))
+            .map(|m| m.len())
+            .unwrap_or_else(|_| {
+                panic!(
+                    "{} is missing: run scripts/build-frontend.sh",
+                    bundle.join(name).display()
+                )
+            })
+    };
+    println!("| measurement | result |");
+    println!("|---|---|");
+    println!(
+        "| WASM bundle (frontend_bg.wasm) raw / gzipped | {} KB / {} KB |",
+        size("frontend_bg.wasm") / 1024,
+        size("frontend_bg.wasm.gz") / 1024
+    );
+    println!(
+        "| JavaScript glue (frontend.js) raw / gzipped | {} KB / {} KB |",
+        size("frontend.js") / 1024,
+        size("frontend.js.gz") / 1024
+    );
+
+    let (demo, demo_path) = open("demo").await;
+    server::demo::load(&demo).await.unwrap();
+    let (addr, cookie) = serve(demo).await;
+    let runs = chromium(&addr, &cookie, "demo").await;
+    let field = |name: &str| median(runs.iter().map(|r| r[name].as_f64().unwrap()).collect());
+    println!(
+        "| demo (133 events), spiral page: first contentful paint, median of {} | {:.0} ms |",
+        runs.len(),
+        field("first_render_ms")
+    );
+    println!(
+        "| demo, spiral page: interactive (log downloaded, replayed, hydrated), median of {} | {:.0} ms |",
+        runs.len(),
+        field("interactive_ms")
+    );
+
+    let total: usize = std::env::var("SPIRAL_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let (large, large_path) = open("large").await;
+    large
+        .log()
+        .import_rows(&synthetic::synthetic_rows(total))
+        .await
+        .unwrap();
+    let (addr, cookie) = serve(large).await;
+    let runs = chromium(&addr, &cookie, "replay").await;
+    let events = runs[0]["events"].as_f64().unwrap();
+    let ms = median(runs.iter().map(|r| r["ms"].as_f64().unwrap()).collect());
+    println!(
+        "| replay of {events:.0} events in WASM (domain::LedgerState::replay), median of {} | {ms:.0} ms = {:.0} events/s |",
+        runs.len(),
+        events / ms * 1000.0
+    );
+    for path in [demo_path, large_path] {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}
