@@ -13,6 +13,51 @@ pub enum Page {
     Program(String),
     Partners,
     Partner(String),
+    /// The record forms; with an amendment, correcting or retracting one event.
+    Record(Option<Amend>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmendAction {
+    Correct,
+    Retract,
+}
+
+impl AmendAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            AmendAction::Correct => "correct",
+            AmendAction::Retract => "retract",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "correct" => Some(AmendAction::Correct),
+            "retract" => Some(AmendAction::Retract),
+            _ => None,
+        }
+    }
+}
+
+/// Which event of which stream a correction or retraction is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amend {
+    pub action: AmendAction,
+    pub stream: String,
+    pub target: u64,
+}
+
+impl Amend {
+    /// The record page's address for this amendment.
+    pub fn path(&self) -> String {
+        format!(
+            "/record?action={}&stream={}&target={}",
+            self.action.code(),
+            encode_segment(&self.stream),
+            self.target
+        )
+    }
 }
 
 impl Page {
@@ -23,6 +68,7 @@ impl Page {
             Page::Program(_) => "program",
             Page::Partners => "partners",
             Page::Partner(_) => "partner",
+            Page::Record(_) => "record",
         }
     }
 
@@ -33,13 +79,22 @@ impl Page {
         }
     }
 
-    pub fn parse(name: &str, id: Option<String>) -> Option<Page> {
-        Some(match (name, id) {
+    /// Reads a page back from its `data-` attributes (`get` returns one by name).
+    pub fn parse(get: &impl Fn(&str) -> Option<String>) -> Option<Page> {
+        Some(match (get("data-page")?.as_str(), get("data-id")) {
             ("spiral", _) => Page::Spiral,
             ("programs", _) => Page::Programs,
             ("partners", _) => Page::Partners,
             ("program", Some(id)) => Page::Program(id),
             ("partner", Some(id)) => Page::Partner(id),
+            ("record", _) => Page::Record(match get("data-action") {
+                Some(action) => Some(Amend {
+                    action: AmendAction::parse(&action)?,
+                    stream: get("data-stream")?,
+                    target: get("data-target")?.parse().ok()?,
+                }),
+                None => None,
+            }),
             _ => return None,
         })
     }
@@ -52,6 +107,8 @@ impl Page {
             Page::Partners => "/partners".into(),
             Page::Program(id) => format!("/programs/{}", encode_segment(id)),
             Page::Partner(id) => format!("/partners/{}", encode_segment(id)),
+            Page::Record(None) => "/record".into(),
+            Page::Record(Some(amend)) => amend.path(),
         }
     }
 }
@@ -129,13 +186,18 @@ impl Boot {
         if let Some(id) = self.page.id() {
             attrs.push(("data-id", id.to_owned()));
         }
+        if let Page::Record(Some(amend)) = &self.page {
+            attrs.push(("data-action", amend.action.code().to_owned()));
+            attrs.push(("data-stream", amend.stream.clone()));
+            attrs.push(("data-target", amend.target.to_string()));
+        }
         attrs
     }
 
     /// Reads a boot back from attribute values (`get` returns one by name).
     pub fn from_attributes(get: impl Fn(&str) -> Option<String>) -> Option<Boot> {
         Some(Boot {
-            page: Page::parse(&get("data-page")?, get("data-id"))?,
+            page: Page::parse(&get)?,
             lang: Lang::parse(&get("data-lang")?)?,
             user: get("data-user")?,
             role: Role::parse(&get("data-role")?)?,
@@ -176,6 +238,27 @@ mod tests {
         let attrs: HashMap<_, _> = boot.attributes().into_iter().collect();
         let back = Boot::from_attributes(|name| attrs.get(name).cloned()).unwrap();
         assert_eq!(back, boot);
+    }
+
+    #[test]
+    fn an_amendment_survives_its_attributes() {
+        let boot = Boot {
+            page: Page::Record(Some(Amend {
+                action: AmendAction::Correct,
+                stream: "program:p1".into(),
+                target: 3,
+            })),
+            lang: Lang::Ja,
+            user: "taro".into(),
+            role: Role::Staff,
+            today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+            position: 9,
+        };
+        let attrs: HashMap<_, _> = boot.attributes().into_iter().collect();
+        assert_eq!(
+            Boot::from_attributes(|name| attrs.get(name).cloned()).unwrap(),
+            boot
+        );
     }
 
     #[test]

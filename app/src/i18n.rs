@@ -132,6 +132,45 @@ impl Lang {
         }
     }
 
+    /// A record form's field, by its name in `record::form`.
+    pub fn field_label(self, name: &str) -> &'static str {
+        let (ja, en) = match name {
+            "program" => ("事業ID", "Program id"),
+            "parent" => ("派生元", "Parent"),
+            "name" => ("名称", "Name"),
+            "pillar" => ("柱", "Pillar"),
+            "beneficiaries" => ("対象", "Beneficiaries"),
+            "stage" => ("段階", "Stage"),
+            "fiscal_year" => ("年度（西暦）", "Fiscal year"),
+            "commissioners" => ("委託元の部署", "Commissioning departments"),
+            "scheme" => ("制度", "Scheme"),
+            "amount" => ("金額（円）", "Amount (yen)"),
+            "partner" => ("相手先ID", "Partner id"),
+            "kind" => ("種別", "Kind"),
+            "successor" => ("統合先", "Merged into"),
+            "activity" => ("活動ID", "Activity id"),
+            "title" => ("件名", "Title"),
+            "participants" => ("参加者（区分ごとの人数）", "Participants (count per sector)"),
+            "group" => ("市民団体", "Citizen group"),
+            "topic" => ("相談内容", "Topic"),
+            "addressed_to" => ("提言先", "Addressed to"),
+            "by" => ("採用した機関", "Adopted by"),
+            "receipt" => ("入金ID", "Receipt id"),
+            "payer" => ("支払者", "Payer"),
+            "restricted" => ("使途の制約あり", "Restricted"),
+            "donor" => ("寄付者ID", "Donor id"),
+            "household" => ("世帯ID", "Household id"),
+            "officer" => ("役員", "Officer"),
+            "certified_npo" => ("認定NPO法人", "Certified NPO"),
+            "identified" => ("氏名・住所を確認済み", "Name and address on file"),
+            _ => ("", ""),
+        };
+        match self {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+
     /// An event type's name (`ContractAwarded`, …) as people say it.
     pub fn event_kind(self, kind: &str) -> &'static str {
         let (ja, en) = match kind {
@@ -191,6 +230,10 @@ pub struct Text {
     pub zoom_in: &'static str,
     pub zoom_out: &'static str,
     pub zoom_reset: &'static str,
+    pub pan_left: &'static str,
+    pub pan_right: &'static str,
+    pub pan_up: &'static str,
+    pub pan_down: &'static str,
     pub live: &'static str,
     pub offline: &'static str,
     pub loading: &'static str,
@@ -248,6 +291,24 @@ pub struct Text {
     pub new_mark: &'static str,
     pub open: &'static str,
     pub detail_hint: &'static str,
+    pub nav_record: &'static str,
+    pub record_title: &'static str,
+    pub correct_title: &'static str,
+    pub retract_title: &'static str,
+    pub event_kind: &'static str,
+    pub submit: &'static str,
+    pub sending: &'static str,
+    pub recorded: &'static str,
+    pub conflict: &'static str,
+    pub retry: &'static str,
+    pub submit_offline: &'static str,
+    pub payer_kind: &'static str,
+    pub payer_partner: &'static str,
+    pub payer_donor: &'static str,
+    pub payer_anonymous: &'static str,
+    pub cannot_record: &'static str,
+    pub correct: &'static str,
+    pub retract: &'static str,
 }
 
 pub const JA: Text = Text {
@@ -275,6 +336,10 @@ pub const JA: Text = Text {
     zoom_in: "拡大",
     zoom_out: "縮小",
     zoom_reset: "全体",
+    pan_left: "左へ移動",
+    pan_right: "右へ移動",
+    pan_up: "上へ移動",
+    pan_down: "下へ移動",
     live: "ライブ更新中",
     offline: "接続が切れています。再接続を試みています。",
     loading: "台帳を読み込んでいます…",
@@ -332,6 +397,24 @@ pub const JA: Text = Text {
     new_mark: "新着",
     open: "開く",
     detail_hint: "印にポインタを合わせるか Tab キーで選ぶと、ここに内容が表示されます。Enter で開きます。",
+    nav_record: "記録",
+    record_title: "出来事を記録する",
+    correct_title: "記録を訂正する",
+    retract_title: "記録を取り消す",
+    event_kind: "出来事の種類",
+    submit: "記録する",
+    sending: "送信しています…",
+    recorded: "記録しました",
+    conflict: "他の人が同じ対象を先に変更しました。入力内容はそのままです。最新の状態で確認し直して送信できます。",
+    retry: "最新の状態で確認して再送信",
+    submit_offline: "サーバーに接続できませんでした。入力内容は保持されています。接続が戻ったら、もう一度送信してください。",
+    payer_kind: "支払者の種類",
+    payer_partner: "相手先",
+    payer_donor: "寄付者",
+    payer_anonymous: "匿名",
+    cannot_record: "この役割では記録できません。",
+    correct: "訂正",
+    retract: "取消",
 };
 
 pub const EN: Text = Text {
@@ -359,6 +442,10 @@ pub const EN: Text = Text {
     zoom_in: "Zoom in",
     zoom_out: "Zoom out",
     zoom_reset: "Whole spiral",
+    pan_left: "Move left",
+    pan_right: "Move right",
+    pan_up: "Move up",
+    pan_down: "Move down",
     live: "Live",
     offline: "Connection lost. Trying to reconnect.",
     loading: "Loading the ledger…",
@@ -416,6 +503,24 @@ pub const EN: Text = Text {
     new_mark: "New",
     open: "Open",
     detail_hint: "Point at a mark, or reach it with Tab, to see what it is here. Enter opens it.",
+    nav_record: "Record",
+    record_title: "Record an event",
+    correct_title: "Correct a record",
+    retract_title: "Retract a record",
+    event_kind: "Kind of event",
+    submit: "Record",
+    sending: "Sending…",
+    recorded: "Recorded",
+    conflict: "Someone else changed the same subject first. What you typed is kept: check it against the latest state and send it again.",
+    retry: "Check against the latest state and send again",
+    submit_offline: "The server could not be reached. What you typed is kept; send it again when the connection is back.",
+    payer_kind: "Kind of payer",
+    payer_partner: "Partner",
+    payer_donor: "Donor",
+    payer_anonymous: "Anonymous",
+    cannot_record: "This role may not record events.",
+    correct: "Correct",
+    retract: "Retract",
 };
 
 #[cfg(test)]

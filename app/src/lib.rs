@@ -10,15 +10,17 @@ mod browser;
 pub mod document;
 pub mod i18n;
 mod pages;
+pub mod record;
 pub mod spiral;
 pub mod store;
 
-use boot::{Boot, Page};
+use boot::{Boot, Page, Role};
 use i18n::Lang;
 use leptos::prelude::*;
 use pages::partners::{PartnerPage, PartnersPage};
 use pages::programs::{ProgramPage, ProgramsPage};
 use pages::spiral_page::SpiralPage;
+use record::RecordPage;
 use store::Store;
 
 /// What every component may read: who is looking, in which language, and the ledger.
@@ -49,6 +51,10 @@ pub fn App(boot: Boot, store: Store) -> impl IntoView {
         Page::Program(id) => view! { <ProgramPage id=id/> }.into_any(),
         Page::Partners => view! { <PartnersPage/> }.into_any(),
         Page::Partner(id) => view! { <PartnerPage id=id/> }.into_any(),
+        Page::Record(_) if boot.role != Role::Staff => {
+            view! { <p class="notice">{boot.lang.text().cannot_record}</p> }.into_any()
+        }
+        Page::Record(amend) => view! { <RecordPage amend=amend/> }.into_any(),
     };
     view! {
         <Header/>
@@ -76,6 +82,7 @@ fn Header() -> impl IntoView {
             {item("/", "spiral", t.nav_spiral)}
             {item("/programs", "programs", t.nav_programs)}
             {item("/partners", "partners", t.nav_partners)}
+            {(ctx.boot.role == Role::Staff).then(|| item("/record", "record", t.nav_record))}
         }
     });
     let switch = format!(

@@ -143,6 +143,48 @@ fn subject_ja(subject: &str) -> String {
 }
 
 impl DomainError {
+    /// The form field the error is about, by the field names the browser's record forms use
+    /// (`None` when it is about the command as a whole). The server sends it with a refusal so
+    /// the browser can show the message next to that field.
+    pub fn field(&self) -> Option<&'static str> {
+        use DomainError::*;
+        Some(match self {
+            InvalidId(e) => e.kind,
+            Money(_) | Overspent { .. } => "amount",
+            EmptyText { field } | TextTooLong { field, .. } => field,
+            UnknownProgram(_) => "program",
+            UnknownPartner(_) | PartnerMergedAway { .. } => "partner",
+            AlreadyRecorded { subject } | NotRecorded { subject } => match subject.split_once(':') {
+                Some(("program", _)) => "program",
+                Some(("partner", _)) => "partner",
+                Some(("activity", _)) => "activity",
+                Some(("receipt", _)) => "receipt",
+                Some(("donor", _)) => "donor",
+                _ => return None,
+            },
+            ProgramHasConcluded { .. }
+            | ContractBeforeLaunch { .. }
+            | DuplicateContract { .. }
+            | NothingToRenew { .. }
+            | SpentBeforeReceived { .. } => "fiscal_year",
+            NoCommissioner | DuplicateCommissioner(_) | NotGovernment { .. } => "commissioners",
+            EndBeforeStart { .. } | AlreadyConcluded { .. } => "on",
+            NotAProposal(_) | AlreadyAdopted(_) => "activity",
+            NoParticipants => "participants",
+            MissingReason => "reason",
+            UnknownDonor(_) => "payer",
+            NotRestricted(_) => "receipt",
+            SelfReference { .. }
+            | NoSuchTarget { .. }
+            | TargetNotLive { .. }
+            | WrongKindOfCorrection { .. }
+            | SubjectMismatch { .. }
+            | DependentFacts { .. }
+            | NestedCorrection
+            | BadStream(_) => return None,
+        })
+    }
+
     /// The message in Japanese, the users' first language (Display gives the English).
     pub fn ja(&self) -> String {
         use DomainError::*;

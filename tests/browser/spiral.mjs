@@ -72,6 +72,23 @@ try {
   assert.ok(kind.length > 0, 'focusing a mark shows what it is');
   step('a focused mark is described');
 
+  // The play button runs through history to today.
+  await page.click('#play');
+  await page.waitForSelector('#play[aria-pressed="true"]');
+  await page.waitForSelector('#play[aria-pressed="false"]', { timeout: 30_000 });
+  assert.equal(await page.locator('#spiral .mark').count(), timeline.length);
+  await page.click('#playback-now');
+  step('the play button plays history through to today');
+
+  // Enter on a focused mark opens its program.
+  const markProgram = await page.$eval('#spiral .mark[data-program]', (m) => m.dataset.program);
+  const opened = await open('/');
+  await opened.locator(`#spiral .mark[data-program="${markProgram}"]`).first().focus();
+  await opened.keyboard.press('Enter');
+  await opened.waitForURL(`${url}/programs/${encodeURIComponent(markProgram)}`);
+  await opened.waitForSelector('#program-name');
+  step('Enter on a mark opens its program');
+
   // --- live: a command through the API appears without a reload, named as text ---
   const before = Number(await page.getAttribute('#app', 'data-head'));
   const hostile = '<script>window.__pwned=1</script><b>太字</b> & "引用"';

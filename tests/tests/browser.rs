@@ -64,3 +64,55 @@ fn the_browser_app_replays_follows_plays_back_and_switches_language() {
         assert!(artifacts.join("spiral-desktop.png").exists() && artifacts.join("spiral-phone.png").exists());
     }
 }
+
+#[test]
+fn staff_record_correct_and_meet_conflicts_through_the_forms() {
+    assert!(
+        bundle().exists(),
+        "the browser bundle is missing: run scripts/build-frontend.sh first"
+    );
+    for kind in [Kind::Sqlite, Kind::Postgres] {
+        let db = TestDb::new(kind);
+        for (name, role) in [("hanako", "staff"), ("kenji", "auditor"), ("yumi", "reporter")] {
+            spiral_with_input(
+                &db,
+                &["user", "add", name, "--role", role],
+                &format!("{PASSWORD}\n"),
+            )
+            .ok();
+        }
+        let server = Server::start(&db, true);
+        let cookie = |name: &str| {
+            let login = serde_json::json!({ "name": name, "password": PASSWORD }).to_string();
+            post_json(&server.addr, "/api/login", None, &login)
+                .cookie()
+                .unwrap()
+        };
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let output = Command::new("node")
+            .arg(root.join("tests/browser/record.mjs"))
+            .env("SPIRAL_URL", format!("http://{}", server.addr))
+            .env("SPIRAL_STAFF", cookie("hanako"))
+            .env("SPIRAL_AUDITOR", cookie("kenji"))
+            .env("SPIRAL_REPORTER", cookie("yumi"))
+            .output()
+            .expect("run node");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        println!("{kind:?}:\n{stdout}");
+        assert!(
+            output.status.success(),
+            "{kind:?}: the record test failed:\n{stdout}\n{stderr}"
+        );
+
+        // What the page saw recorded is exactly what `spiral export` holds: nothing refused got in.
+        let events: usize = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("EVENTS="))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("the script reports the ledger's size");
+        server.stop();
+        let export = common::spiral(&db, &["export"]).ok();
+        assert_eq!(export.stdout.lines().count(), events, "{kind:?}");
+    }
+}

@@ -1,6 +1,7 @@
 //! A subject's full history, line by line as recorded: effective date, recorded time, who
 //! recorded it, what happened and (for corrections and retractions) why.
 
+use crate::boot::{Amend, AmendAction};
 use crate::Ctx;
 use domain::{Fact, Recorded};
 use leptos::prelude::*;
@@ -11,12 +12,30 @@ pub fn History(stream: String) -> impl IntoView {
     let lang = ctx.lang();
     let t = lang.text();
     let store = ctx.store;
+    let staff = ctx.boot.role == crate::boot::Role::Staff;
     let rows = move || {
         store
             .stream(&stream)
             .into_iter()
             .map(|e| {
                 let what = describe(&e, lang);
+                // Staff may correct or retract a fact (not an amendment itself).
+                let amend = (staff
+                    && !matches!(e.event.fact, Fact::Corrected { .. } | Fact::Retracted { .. }))
+                .then(|| {
+                    let link = |action| {
+                        Amend {
+                            action,
+                            stream: e.stream.clone(),
+                            target: e.sequence,
+                        }
+                        .path()
+                    };
+                    view! {
+                        <a class="amend" href=link(AmendAction::Correct)>{t.correct}</a>" "
+                        <a class="amend" href=link(AmendAction::Retract)>{t.retract}</a>
+                    }
+                });
                 let reason = match &e.event.fact {
                     Fact::Corrected { reason, .. } | Fact::Retracted { reason, .. } => reason.clone(),
                     _ => e.meta.reason.clone().unwrap_or_default(),
@@ -28,6 +47,7 @@ pub fn History(stream: String) -> impl IntoView {
                         <td>{e.meta.actor.clone()}</td>
                         <td>{what}</td>
                         <td>{reason}</td>
+                        <td>{amend}</td>
                     </tr>
                 }
             })
@@ -44,6 +64,7 @@ pub fn History(stream: String) -> impl IntoView {
                         <th scope="col">{t.actor}</th>
                         <th scope="col">{t.event}</th>
                         <th scope="col">{t.reason}</th>
+                        <th scope="col"><span class="visually-hidden">{t.correct}</span></th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>

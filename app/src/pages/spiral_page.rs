@@ -386,10 +386,10 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
             <button type="button" on:click=move |_| { zoom.set(1.0); centre.set((SIZE / 2.0, SIZE / 2.0)); }>
                 {t.zoom_reset}
             </button>
-            <button type="button" aria-label="←" on:click=move |_| pan(-1.0, 0.0)>"←"</button>
-            <button type="button" aria-label="↑" on:click=move |_| pan(0.0, -1.0)>"↑"</button>
-            <button type="button" aria-label="↓" on:click=move |_| pan(0.0, 1.0)>"↓"</button>
-            <button type="button" aria-label="→" on:click=move |_| pan(1.0, 0.0)>"→"</button>
+            <button type="button" aria-label=t.pan_left title=t.pan_left on:click=move |_| pan(-1.0, 0.0)>"←"</button>
+            <button type="button" aria-label=t.pan_up title=t.pan_up on:click=move |_| pan(0.0, -1.0)>"↑"</button>
+            <button type="button" aria-label=t.pan_down title=t.pan_down on:click=move |_| pan(0.0, 1.0)>"↓"</button>
+            <button type="button" aria-label=t.pan_right title=t.pan_right on:click=move |_| pan(1.0, 0.0)>"→"</button>
         </div>
         <svg id="spiral" viewBox=view_box role="group" aria-label=t.spiral_label
             xmlns="http://www.w3.org/2000/svg">

@@ -71,6 +71,8 @@ pub struct ErrorBody {
     message: String,
     /// The same in English.
     message_en: String,
+    /// For a broken rule (422): the record form's field it is about, when it is about one.
+    field: Option<String>,
 }
 
 /// Submits any domain command. 200 with the new events' positions; 422 for a broken rule; 409

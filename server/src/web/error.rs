@@ -82,7 +82,14 @@ impl IntoResponse for ApiError {
             tracing::error!("internal error: {detail}");
         }
         let (status, code) = self.status_and_code();
-        let body = serde_json::json!({ "error": code, "message": self.ja(), "message_en": self.to_string() });
+        let mut body =
+            serde_json::json!({ "error": code, "message": self.ja(), "message_en": self.to_string() });
+        // A broken rule names the form field it is about, for the browser to show it there.
+        if let ApiError::Rejected(e) = &self {
+            if let Some(field) = e.field() {
+                body["field"] = field.into();
+            }
+        }
         (status, Json(body)).into_response()
     }
 }

@@ -5,7 +5,7 @@
 use super::auth::{self, session_cookie};
 use super::AppState;
 use crate::people::{Role, User};
-use app::boot::{Boot, Page};
+use app::boot::{Amend, AmendAction, Boot, Page};
 use app::document;
 use app::i18n::Lang;
 use axum::extract::{Form, Path, Query, State};
@@ -106,6 +106,7 @@ async fn subject_events(
     let stream = match page {
         Page::Program(id) => format!("program:{id}"),
         Page::Partner(id) => format!("partner:{id}"),
+        Page::Record(Some(amend)) => amend.stream.clone(),
         _ => return Ok(Vec::new()),
     };
     let rows = state.ledger.log().stream_rows(&stream, 0).await?;
@@ -139,6 +140,35 @@ pub async fn partners(State(state): State<AppState>, headers: HeaderMap) -> Resp
 
 pub async fn partner(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     render(&state, &headers, Page::Partner(id)).await
+}
+
+#[derive(Deserialize)]
+pub struct RecordQuery {
+    action: Option<String>,
+    stream: Option<String>,
+    target: Option<u64>,
+}
+
+/// The record forms (`/record`), or correcting or retracting one event
+/// (`/record?action=correct&stream=program:ID&target=N`).
+pub async fn record(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<RecordQuery>,
+) -> Response {
+    let amend = match (q.action, q.stream, q.target) {
+        (None, None, None) => None,
+        (Some(action), Some(stream), Some(target)) => match AmendAction::parse(&action) {
+            Some(action) if domain::events::SubjectRef::from_stream(&stream).is_some() => Some(Amend {
+                action,
+                stream,
+                target,
+            }),
+            _ => return (StatusCode::BAD_REQUEST, Html(document::error_page())).into_response(),
+        },
+        _ => return (StatusCode::BAD_REQUEST, Html(document::error_page())).into_response(),
+    };
+    render(&state, &headers, Page::Record(amend)).await
 }
 
 #[derive(Deserialize)]
