@@ -152,6 +152,22 @@ try {
   assert.equal(await drafting.inputValue('#f-kind'), 'RoundtableHeld');
   step('a half-filled form survives a reload');
 
+  // --- a lost connection keeps the input and says so ---
+  await drafting.fill('#f-activity', 'offline-roundtable');
+  await drafting.fill('#f-participants-Npo', '4');
+  await drafting.locator('#f-participants-Npo').dispatchEvent('input');
+  const sizeBefore = await size();
+  await drafting.context().setOffline(true);
+  await drafting.click('#record-submit');
+  await drafting.waitForSelector('#record-status.error', { timeout: 15_000 });
+  assert.ok((await drafting.locator('#record-status').innerText()).includes('入力内容は保持されています'));
+  assert.equal(await drafting.inputValue('#f-title'), '下書きの円卓会議');
+  await drafting.context().setOffline(false);
+  assert.equal(await size(), sizeBefore);
+  await drafting.click('#record-submit');
+  await drafting.waitForSelector('#record-status.success', { timeout: 15_000 });
+  step('a submit without a connection says so and keeps the input; it records once the connection is back');
+
   assert.deepEqual(errors, [], 'no script errors');
   console.log(`EVENTS=${await size()}`);
 } finally {
