@@ -309,6 +309,9 @@ pub struct Text {
     pub cannot_record: &'static str,
     pub correct: &'static str,
     pub retract: &'static str,
+    pub new_partner: &'static str,
+    pub register_partner: &'static str,
+    pub registered: &'static str,
 }
 
 pub const JA: Text = Text {
@@ -415,6 +418,9 @@ pub const JA: Text = Text {
     cannot_record: "この役割では記録できません。",
     correct: "訂正",
     retract: "取消",
+    new_partner: "一覧にない相手先を登録する",
+    register_partner: "相手先を登録して選ぶ",
+    registered: "登録しました:",
 };
 
 pub const EN: Text = Text {
@@ -521,6 +527,9 @@ pub const EN: Text = Text {
     cannot_record: "This role may not record events.",
     correct: "Correct",
     retract: "Retract",
+    new_partner: "Register a partner not in the list",
+    register_partner: "Register and pick it",
+    registered: "Registered:",
 };
 
 #[cfg(test)]

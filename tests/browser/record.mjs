@@ -62,22 +62,23 @@ try {
   const before = await size();
   const staff = await open('staff', '/record');
   assert.equal(await staff.locator('nav a[href="/record"]').count(), 1);
-  await staff.focus('#f-kind');               // the kind: 受託 (ContractAwarded) is first
-  // The effective date is today, as filled in; Tab through its parts (month, day, year, picker).
-  for (let i = 0; i < 8 && await staff.evaluate(() => document.activeElement.id) !== 'f-program'; i++) {
-    await staff.keyboard.press('Tab');
-  }
-  assert.equal(await staff.evaluate(() => document.activeElement.id), 'f-program');
-  await staff.keyboard.type(program.id);      // program
-  await staff.keyboard.press('Tab');
-  await staff.keyboard.type(String(year));    // fiscal year
-  await staff.keyboard.press('Tab');
-  await staff.keyboard.type(department.id);   // first commissioner
-  await staff.keyboard.press('Tab');
-  await staff.keyboard.press('Tab');
-  await staff.keyboard.press('Tab');          // scheme
+  // Tab (and nothing else) moves from control to control; type into the ones to fill.
+  const tabTo = async (id) => {
+    for (let i = 0; i < 12 && await staff.evaluate(() => document.activeElement.id) !== id; i++) {
+      await staff.keyboard.press('Tab');
+    }
+    assert.equal(await staff.evaluate(() => document.activeElement.id), id);
+  };
+  await staff.focus('#f-event-kind');               // the kind: 受託 (ContractAwarded) is first
+  await tabTo('f-program');                   // past the effective date: today, as filled in
+  await staff.keyboard.type(program.id);
+  await tabTo('f-fiscal_year');
+  await staff.keyboard.type(String(year));
+  await tabTo('f-commissioners-1');
+  await staff.keyboard.type(department.id);
+  await tabTo('f-scheme');
   await staff.keyboard.type('委託');
-  await staff.keyboard.press('Tab');          // amount
+  await tabTo('f-amount');
   await staff.keyboard.type('1,200,000');
   await staff.keyboard.press('Enter');        // submits the form
   await staff.waitForSelector('#record-status.success', { timeout: 15_000 }).catch(async (e) => {
@@ -123,6 +124,32 @@ try {
   assert.ok((await row.innerText()).includes('¥1,300,000'));
   step('a correction with its reason shows in the program history, and the contract shows the new amount');
 
+  // --- a new partner registered from inside the contract form, then picked there ---
+  const inline = await open('staff', '/record');
+  await inline.click('[data-field="commissioners"] .new-partner summary');
+  await inline.fill('#np-commissioners-partner', 'browser-new-dept');
+  await inline.fill('#np-commissioners-name', '新設推進課');
+  await inline.selectOption('#np-commissioners-kind', 'Department');
+  await inline.click('[data-field="commissioners"] .new-partner .register');
+  await inline.waitForFunction(() => document.querySelector('#f-commissioners-1').value === 'browser-new-dept',
+    null, { timeout: 15_000 });
+  const registered = (await api('/api/partners')).body.find((p) => p.id === 'browser-new-dept');
+  assert.equal(registered?.names[0].name, '新設推進課');
+  step('a partner registered from inside a form is recorded and picked in the form');
+
+  // --- every form can be reached and filled with the keyboard: native controls, none skipped ---
+  const kinds = await inline.$$eval('#f-event-kind option', (os) => os.map((o) => o.value));
+  for (const kind of kinds) {
+    await inline.selectOption('#f-event-kind', kind);
+    const unreachable = await inline.$$eval('#record-form input, #record-form select, #record-form textarea, #record-form button, #record-form summary',
+      (xs) => xs.filter((x) => x.tabIndex < 0 || x.disabled).map((x) => x.id || x.name || x.tagName));
+    assert.deepEqual(unreachable, [], `${kind}: controls out of the keyboard's reach`);
+    const unlabelled = await inline.$$eval('#record-form input:not([type=hidden]), #record-form select',
+      (xs) => xs.filter((x) => !(x.labels && x.labels.length) && !x.getAttribute('aria-label')).map((x) => x.id || x.name));
+    assert.deepEqual(unlabelled, [], `${kind}: controls without a label`);
+  }
+  step(`all ${kinds.length} kinds of form have only keyboard-reachable, labelled controls`);
+
   // --- two pages edit the same program: the second gets the conflict and keeps its input ---
   const first = await open('staff', '/record');
   const second = await open('staff', '/record');
@@ -143,13 +170,13 @@ try {
 
   // --- a draft survives a reload ---
   const drafting = await open('staff', '/record');
-  await drafting.selectOption('#f-kind', 'RoundtableHeld');
+  await drafting.selectOption('#f-event-kind', 'RoundtableHeld');
   await drafting.fill('#f-title', '下書きの円卓会議');
   await drafting.locator('#f-title').dispatchEvent('input');
   await drafting.reload();
   await drafting.waitForSelector('#app[data-hydrated="true"]');
   await drafting.waitForFunction(() => document.querySelector('#f-title')?.value === '下書きの円卓会議');
-  assert.equal(await drafting.inputValue('#f-kind'), 'RoundtableHeld');
+  assert.equal(await drafting.inputValue('#f-event-kind'), 'RoundtableHeld');
   step('a half-filled form survives a reload');
 
   // --- a lost connection keeps the input and says so ---

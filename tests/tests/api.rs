@@ -253,6 +253,8 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
             duplicate["message"],
             "事業 pc-course-west には2001年度（平成13年度）のshizuoka-disability-planからの契約が既にあります"
         );
+        // …and names the record form's field it is about, for the browser to show it there.
+        assert_eq!(duplicate["field"], "fiscal_year");
         // A cross-site form post is refused before it reaches the command.
         let forged = request(
             addr,

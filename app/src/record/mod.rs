@@ -365,8 +365,8 @@ pub fn RecordPage(amend: Option<Amend>) -> impl IntoView {
             .collect_view();
         view! {
             <div class="field">
-                <label for="f-kind">{t.event_kind}</label>
-                <select id="f-kind" prop:value=move || kind.get() on:change=move |ev| {
+                <label for="f-event-kind">{t.event_kind}</label>
+                <select id="f-event-kind" prop:value=move || kind.get() on:change=move |ev| {
                     kind.set(event_target_value(&ev));
                     outcome.set(Outcome::Idle);
                     save();
@@ -488,9 +488,15 @@ fn field_view(
     let text_input = |key: String, input_id: String, list: Option<&'static str>, mode: &'static str| {
         let set = set.clone();
         let k = key.clone();
+        // Inputs without a <label> of their own (one of several, or beside a select) are named.
+        let aria_label = match key.split_once('.') {
+            Some((_, n)) if n.parse::<u8>().is_ok() => Some(format!("{} {n}", lang.field_label(name))),
+            _ if field.input == Input::Payer => Some(lang.field_label(name).to_owned()),
+            _ => None,
+        };
         view! {
             <input id=input_id name=key.clone() list=list inputmode=mode autocomplete="off"
-                aria-describedby=err_id.clone()
+                aria-label=aria_label aria-describedby=err_id.clone()
                 prop:value=value(key)
                 on:input=move |ev| set(k.clone(), event_target_value(&ev))/>
         }
@@ -524,11 +530,18 @@ fn field_view(
     let control = match field.input {
         Input::Text | Input::NewId | Input::Existing => text_input(name.into(), id.clone(), None, "text"),
         Input::Program => text_input(name.into(), id.clone(), Some("programs-list"), "text"),
-        Input::Partner => text_input(name.into(), id.clone(), Some("partners-list"), "text"),
-        Input::Partners => (1..=3)
-            .map(|n| text_input(format!("{name}.{n}"), format!("{id}-{n}"), Some("partners-list"), "text"))
-            .collect_view()
-            .into_any(),
+        Input::Partner => view! {
+            {text_input(name.into(), id.clone(), Some("partners-list"), "text")}
+            <NewPartner field=name slots=1 values=values set=set.clone()/>
+        }
+        .into_any(),
+        Input::Partners => view! {
+            {(1..=3)
+                .map(|n| text_input(format!("{name}.{n}"), format!("{id}-{n}"), Some("partners-list"), "text"))
+                .collect_view()}
+            <NewPartner field=name slots=3 values=values set=set.clone()/>
+        }
+        .into_any(),
         Input::FiscalYear => text_input(name.into(), id.clone(), None, "numeric"),
         Input::Yen => text_input(name.into(), id.clone(), None, "numeric"),
         Input::Pillar => select(
@@ -635,5 +648,104 @@ fn field_view(
             </div>
         }
         .into_any()
+    }
+}
+
+/// Registers a new partner from inside another form, then picks it there: the first empty of
+/// the field's `slots` inputs (`field` itself when it has one input, else `field.1` …).
+#[component]
+fn NewPartner(field: &'static str, slots: u8, values: RwSignal<Values>, set: Setter) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang();
+    let t = lang.text();
+    let store = ctx.store;
+    let today = ctx.boot.today;
+    let sub = RwSignal::new(Values::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let prefix = format!("np-{field}");
+    let input = move |key: &'static str, label: &'static str| {
+        let id = format!("{prefix}-{key}");
+        view! {
+            <label for=id.clone()>{label}</label>
+            <input id=id autocomplete="off"
+                prop:value=move || sub.with(|v| v.get(key).cloned().unwrap_or_default())
+                on:input=move |ev| sub.update(|v| { v.insert(key.into(), event_target_value(&ev)); })/>
+        }
+    };
+    let create = move || {
+        let on = values
+            .with_untracked(|v| v.get("on").and_then(|d| d.parse::<NaiveDate>().ok()))
+            .unwrap_or(today);
+        let fact = match build_fact("PartnerRegistered", &sub.get_untracked()) {
+            Ok(fact) => fact,
+            Err(e) => return error.set(Some(e.message(lang).to_owned())),
+        };
+        let Fact::PartnerRegistered { partner, .. } = &fact else {
+            return;
+        };
+        let partner = partner.as_str().to_owned();
+        let command = Command::Record { on, fact, note: None };
+        let decided = store
+            .state
+            .with_untracked(|s| Subject::default().decide(command.clone(), s));
+        if let Err(e) = decided {
+            return error.set(Some(FieldError::from(("partner", e)).message(lang).to_owned()));
+        }
+        error.set(None);
+        let body = leptos::serde_json::json!({ "command": command, "expected_version": 0 }).to_string();
+        let set = set.clone();
+        leptos::task::spawn_local(async move {
+            match browser::post_command(&body).await {
+                Ok((200, _)) => {
+                    let key = if slots == 1 {
+                        field.to_owned()
+                    } else {
+                        (1..=slots)
+                            .map(|n| format!("{field}.{n}"))
+                            .find(|k| values.with_untracked(|v| v.get(k).is_none_or(|x| x.trim().is_empty())))
+                            .unwrap_or_else(|| format!("{field}.{slots}"))
+                    };
+                    set(key, partner.clone());
+                    sub.set(Values::new());
+                    done.set(Some(partner));
+                }
+                Ok((_, response)) => {
+                    let v: leptos::serde_json::Value =
+                        leptos::serde_json::from_str(&response).unwrap_or_default();
+                    let key = if lang == Lang::Ja { "message" } else { "message_en" };
+                    error.set(Some(v[key].as_str().unwrap_or(&response).to_owned()));
+                }
+                Err(_) => error.set(Some(t.submit_offline.to_owned())),
+            }
+        });
+    };
+    let kinds = form::PARTNER_KINDS
+        .into_iter()
+        .map(|k| view! { <option value=code(k)>{lang.partner_kind(k)}</option> })
+        .collect_view();
+    let kind_id = format!("np-{field}-kind");
+    let create_by_click = create.clone();
+    view! {
+        <details class="new-partner" on:keydown=move |ev| {
+            // Enter here registers the partner; it must not submit the surrounding form.
+            if ev.key() == "Enter" {
+                ev.prevent_default();
+                create();
+            }
+        }>
+            <summary>{t.new_partner}</summary>
+            {input("partner", lang.field_label("partner"))}
+            {input("name", lang.field_label("name"))}
+            <label for=kind_id.clone()>{lang.field_label("kind")}</label>
+            <select id=kind_id prop:value=move || sub.with(|v| v.get("kind").cloned().unwrap_or_default())
+                on:change=move |ev| sub.update(|v| { v.insert("kind".into(), event_target_value(&ev)); })>
+                <option value="">"—"</option>
+                {kinds}
+            </select>
+            <button type="button" class="register" on:click=move |_| create_by_click()>{t.register_partner}</button>
+            <p class="field-error" role="alert">{move || error.get()}</p>
+            <p class="success" role="status">{move || done.get().map(|id| format!("{} {id}", t.registered))}</p>
+        </details>
     }
 }
