@@ -15,6 +15,8 @@ pub enum Page {
     Partner(String),
     /// The record forms; with an amendment, correcting or retracting one event.
     Record(Option<Amend>),
+    /// Funding reports.
+    Reports,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +71,7 @@ impl Page {
             Page::Partners => "partners",
             Page::Partner(_) => "partner",
             Page::Record(_) => "record",
+            Page::Reports => "reports",
         }
     }
 
@@ -85,6 +88,7 @@ impl Page {
             ("spiral", _) => Page::Spiral,
             ("programs", _) => Page::Programs,
             ("partners", _) => Page::Partners,
+            ("reports", _) => Page::Reports,
             ("program", Some(id)) => Page::Program(id),
             ("partner", Some(id)) => Page::Partner(id),
             ("record", _) => Page::Record(match get("data-action") {
@@ -109,6 +113,7 @@ impl Page {
             Page::Partner(id) => format!("/partners/{}", encode_segment(id)),
             Page::Record(None) => "/record".into(),
             Page::Record(Some(amend)) => amend.path(),
+            Page::Reports => "/reports".into(),
         }
     }
 }
@@ -201,7 +206,7 @@ impl Boot {
             lang: Lang::parse(&get("data-lang")?)?,
             user: get("data-user")?,
             role: Role::parse(&get("data-role")?)?,
-            today: get("data-today")?.parse().ok()?,
+            today: crate::i18n::parse_date(&get("data-today")?)?,
             position: get("data-position")?.parse().ok()?,
         })
     }

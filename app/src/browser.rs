@@ -1,6 +1,14 @@
 //! The few things only a browser does. On the server these are never reached (they run from
 //! event handlers), and compile to nothing.
 
+/// Opens the browser's print dialog (the report's A4 print view).
+pub fn print() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}
+
 /// Opens another page of the app.
 pub fn navigate(href: &str) {
     #[cfg(feature = "hydrate")]
@@ -11,12 +19,31 @@ pub fn navigate(href: &str) {
     let _ = href;
 }
 
+/// The server's answer to a command, read with the browser's own JSON parser (a JSON decoder in
+/// the bundle would cost more than the forms themselves).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    /// The first new event's position (200).
+    pub position: Option<u64>,
+    pub message: Option<String>,
+    pub message_en: Option<String>,
+    /// The form field a refusal is about.
+    pub field: Option<String>,
+}
+
 /// Keeps a half-filled form in this browser's local storage, so a reload does not lose it.
 pub fn save_draft(key: &str, kind: &str, values: &crate::record::form::Values) {
     #[cfg(feature = "hydrate")]
     if let Some(storage) = storage() {
-        let draft = leptos::serde_json::json!({ "kind": kind, "values": values }).to_string();
-        let _ = storage.set_item(key, &draft);
+        let object = js_sys::Object::new();
+        for (name, value) in values {
+            let _ = js_sys::Reflect::set(&object, &name.into(), &value.into());
+        }
+        let draft = js_sys::Array::of2(&kind.into(), &object);
+        if let Some(text) = js_sys::JSON::stringify(&draft).ok().and_then(|t| t.as_string()) {
+            let _ = storage.set_item(key, &text);
+        }
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (key, kind, values);
@@ -26,10 +53,16 @@ pub fn save_draft(key: &str, kind: &str, values: &crate::record::form::Values) {
 pub fn load_draft(key: &str) -> Option<(String, crate::record::form::Values)> {
     #[cfg(feature = "hydrate")]
     {
+        use wasm_bindgen::JsCast;
         let text = storage()?.get_item(key).ok()??;
-        let draft: leptos::serde_json::Value = leptos::serde_json::from_str(&text).ok()?;
-        let kind = draft["kind"].as_str()?.to_owned();
-        let values = leptos::serde_json::from_value(draft["values"].clone()).ok()?;
+        let draft: js_sys::Array = js_sys::JSON::parse(&text).ok()?.dyn_into().ok()?;
+        let kind = draft.get(0).as_string()?;
+        let object: js_sys::Object = draft.get(1).dyn_into().ok()?;
+        let mut values = crate::record::form::Values::new();
+        for entry in js_sys::Object::entries(&object).iter() {
+            let pair: js_sys::Array = entry.dyn_into().ok()?;
+            values.insert(pair.get(0).as_string()?, pair.get(1).as_string()?);
+        }
         Some((kind, values))
     }
     #[cfg(not(feature = "hydrate"))]
@@ -53,9 +86,10 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// POSTs a command to `/api/commands`: the status and body, or `Err` when the server could not
-/// be reached.
-pub async fn post_command(body: &str) -> Result<(u16, String), String> {
+/// POSTs a command to `/api/commands`, postcard-encoded with the version it was decided
+/// against: the server's reply, or `Err` when the server could not be reached.
+pub async fn post_command(command: &domain::Command, expected_version: u64) -> Result<Reply, String> {
+    let body = postcard::to_allocvec(&(command, Some(expected_version))).map_err(|e| e.to_string())?;
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
@@ -65,11 +99,11 @@ pub async fn post_command(body: &str) -> Result<(u16, String), String> {
         let init = web_sys::RequestInit::new();
         init.set_method("POST");
         init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-        init.set_body(&wasm_bindgen::JsValue::from_str(body));
+        init.set_body(&js_sys::Uint8Array::from(body.as_slice()).into());
         let request = web_sys::Request::new_with_str_and_init("/api/commands", &init).map_err(fail)?;
         request
             .headers()
-            .set("Content-Type", "application/json")
+            .set("Content-Type", "application/x-postcard")
             .map_err(fail)?;
         let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
             .await
@@ -78,8 +112,23 @@ pub async fn post_command(body: &str) -> Result<(u16, String), String> {
             .map_err(fail)?;
         let text = JsFuture::from(response.text().map_err(fail)?)
             .await
-            .map_err(fail)?;
-        Ok((response.status(), text.as_string().unwrap_or_default()))
+            .map_err(fail)?
+            .as_string()
+            .unwrap_or_default();
+        let json = js_sys::JSON::parse(&text).unwrap_or(wasm_bindgen::JsValue::NULL);
+        let get = |name: &str| js_sys::Reflect::get(&json, &name.into()).ok();
+        let string = |name: &str| get(name).and_then(|v| v.as_string());
+        let position = get("positions")
+            .and_then(|p| js_sys::Reflect::get(&p, &0.into()).ok())
+            .and_then(|p| p.as_f64())
+            .map(|p| p as u64);
+        Ok(Reply {
+            status: response.status(),
+            position,
+            message: string("message").or(Some(text.clone())).filter(|m| !m.is_empty()),
+            message_en: string("message_en"),
+            field: string("field"),
+        })
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -3,7 +3,22 @@
 //! Labels are fields of one struct with a constant per language, so a label missing in either
 //! language is a compile error rather than a blank on the page.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+
+/// English month abbreviations. Dates are formatted and parsed by hand here: chrono's format
+/// strings would add their interpreter to the WASM bundle.
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Parses YYYY-MM-DD (what date inputs and the API use).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.trim().splitn(3, '-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
 use domain::funds::FundKind;
 use domain::partner::{PartnerKind, Sector};
 use domain::program::{Beneficiary, Pillar, SpiralStage};
@@ -51,13 +66,21 @@ impl Lang {
     pub fn date(self, d: NaiveDate) -> String {
         match self {
             Lang::Ja => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
-            Lang::En => d.format("%-d %b %Y").to_string(),
+            Lang::En => format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year()),
         }
     }
 
     /// When an event was recorded, to the second, in UTC (the ledger's clock).
     pub fn recorded(self, t: DateTime<Utc>) -> String {
-        t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
     }
 
     /// 2005年度（平成17年度） / FY2005 (平成17年度): 和暦 beside 西暦 in both languages.
@@ -312,6 +335,27 @@ pub struct Text {
     pub new_partner: &'static str,
     pub register_partner: &'static str,
     pub registered: &'static str,
+    pub nav_reports: &'static str,
+    pub reports_title: &'static str,
+    pub report_from: &'static str,
+    pub report_to: &'static str,
+    pub report_by_successor: &'static str,
+    pub report_print: &'static str,
+    pub report_bad_year: &'static str,
+    pub report_total: &'static str,
+    pub report_by_category: &'static str,
+    pub report_category: &'static str,
+    pub report_carried: &'static str,
+    pub report_by_funder: &'static str,
+    pub report_contracts: &'static str,
+    pub report_contract_count: &'static str,
+    pub report_contract_years: &'static str,
+    pub report_rules: &'static str,
+    pub report_chart_categories: &'static str,
+    pub report_chart_funders: &'static str,
+    pub report_events_behind: &'static str,
+    pub report_close: &'static str,
+    pub report_subject: &'static str,
 }
 
 pub const JA: Text = Text {
@@ -421,6 +465,27 @@ pub const JA: Text = Text {
     new_partner: "一覧にない相手先を登録する",
     register_partner: "相手先を登録して選ぶ",
     registered: "登録しました:",
+    nav_reports: "報告",
+    reports_title: "資金の報告（年度別）",
+    report_from: "開始年度",
+    report_to: "終了年度",
+    report_by_successor: "統合された助成元は統合先にまとめる",
+    report_print: "印刷（A4）",
+    report_bad_year: "年度を西暦の数字で入力してください。",
+    report_total: "合計",
+    report_by_category: "活動計算書の区分別",
+    report_category: "区分",
+    report_carried: "前受助成金（年度末の残高）",
+    report_by_funder: "助成元・支払者別",
+    report_contracts: "委託元別の受託",
+    report_contract_count: "契約件数",
+    report_contract_years: "契約のあった年度数",
+    report_rules: "この報告の計上ルール",
+    report_chart_categories: "区分別の収益（年度ごと）",
+    report_chart_funders: "助成元・支払者別の収益（上位10）",
+    report_events_behind: "この数字のもとになった記録",
+    report_close: "閉じる",
+    report_subject: "対象",
 };
 
 pub const EN: Text = Text {
@@ -530,6 +595,27 @@ pub const EN: Text = Text {
     new_partner: "Register a partner not in the list",
     register_partner: "Register and pick it",
     registered: "Registered:",
+    nav_reports: "Reports",
+    reports_title: "Funding reports by fiscal year",
+    report_from: "From fiscal year",
+    report_to: "To fiscal year",
+    report_by_successor: "Group merged funders under their successor",
+    report_print: "Print (A4)",
+    report_bad_year: "Enter fiscal years as numbers.",
+    report_total: "Total",
+    report_by_category: "By 活動計算書 category",
+    report_category: "Category",
+    report_carried: "Carried forward (前受助成金, year end)",
+    report_by_funder: "By funder or payer",
+    report_contracts: "Contracts by commissioner",
+    report_contract_count: "Contracts",
+    report_contract_years: "Fiscal years with a contract",
+    report_rules: "How the figures are recognised",
+    report_chart_categories: "Revenue by category per year",
+    report_chart_funders: "Revenue by funder (top ten)",
+    report_events_behind: "The records behind this figure",
+    report_close: "Close",
+    report_subject: "Subject",
 };
 
 #[cfg(test)]
@@ -548,6 +634,15 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2005, 4, 1).unwrap();
         assert_eq!(Lang::Ja.date(d), "2005年4月1日");
         assert_eq!(Lang::En.date(d), "1 Apr 2005");
+    }
+
+    #[test]
+    fn dates_parse_by_hand() {
+        assert_eq!(parse_date("2005-04-01"), NaiveDate::from_ymd_opt(2005, 4, 1));
+        assert_eq!(parse_date("2005-02-30"), None);
+        assert_eq!(parse_date("昔"), None);
+        let t: DateTime<Utc> = "2026-11-28T09:05:03Z".parse().unwrap();
+        assert_eq!(Lang::Ja.recorded(t), "2026-11-28 09:05:03 UTC");
     }
 
     #[test]

@@ -16,10 +16,11 @@ pub mod store;
 
 use boot::{Boot, Page, Role};
 use i18n::Lang;
-use leptos::either::EitherOf7;
+use leptos::either::EitherOf8;
 use leptos::prelude::*;
 use pages::partners::{PartnerPage, PartnersPage};
 use pages::programs::{ProgramPage, ProgramsPage};
+use pages::reports::ReportsPage;
 use pages::spiral_page::SpiralPage;
 use record::RecordPage;
 use store::Store;
@@ -45,18 +46,19 @@ pub fn App(boot: Boot, store: Store) -> impl IntoView {
         store,
     };
     provide_context(ctx);
-    // An `EitherOf7` rather than `into_any()`: a type-erased view keeps every way of rendering
+    // An `EitherOf8` rather than `into_any()`: a type-erased view keeps every way of rendering
     // its whole subtree in the bundle (async hydration included), which cost a tenth of its size.
     let notice = |text: &'static str| view! { <p class="notice">{text}</p> };
     let page = match boot.page.clone() {
-        _ if !boot.role.reads() => EitherOf7::A(notice(boot.lang.text().cannot_read)),
-        Page::Spiral => EitherOf7::B(view! { <SpiralPage/> }),
-        Page::Programs => EitherOf7::C(view! { <ProgramsPage/> }),
-        Page::Program(id) => EitherOf7::D(view! { <ProgramPage id=id/> }),
-        Page::Partners => EitherOf7::E(view! { <PartnersPage/> }),
-        Page::Partner(id) => EitherOf7::F(view! { <PartnerPage id=id/> }),
-        Page::Record(_) if boot.role != Role::Staff => EitherOf7::A(notice(boot.lang.text().cannot_record)),
-        Page::Record(amend) => EitherOf7::G(view! { <RecordPage amend=amend/> }),
+        _ if !boot.role.reads() => EitherOf8::A(notice(boot.lang.text().cannot_read)),
+        Page::Spiral => EitherOf8::B(view! { <SpiralPage/> }),
+        Page::Programs => EitherOf8::C(view! { <ProgramsPage/> }),
+        Page::Program(id) => EitherOf8::D(view! { <ProgramPage id=id/> }),
+        Page::Partners => EitherOf8::E(view! { <PartnersPage/> }),
+        Page::Partner(id) => EitherOf8::F(view! { <PartnerPage id=id/> }),
+        Page::Record(_) if boot.role != Role::Staff => EitherOf8::A(notice(boot.lang.text().cannot_record)),
+        Page::Record(amend) => EitherOf8::G(view! { <RecordPage amend=amend/> }),
+        Page::Reports => EitherOf8::H(view! { <ReportsPage/> }),
     };
     view! {
         <Header/>
@@ -84,6 +86,7 @@ fn Header() -> impl IntoView {
             {item("/", "spiral", t.nav_spiral)}
             {item("/programs", "programs", t.nav_programs)}
             {item("/partners", "partners", t.nav_partners)}
+            {item("/reports", "reports", t.nav_reports)}
             {(ctx.boot.role == Role::Staff).then(|| item("/record", "record", t.nav_record))}
         }
     });

@@ -7,6 +7,20 @@ use domain::program::{Pillar, SpiralStage};
 use domain::FiscalYear;
 use std::f64::consts::TAU;
 
+/// A coordinate to one decimal place, written with integer arithmetic: formatting floats would
+/// pull Rust's float printing into the WASM bundle for no visible difference.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct D1(pub f64);
+
+impl std::fmt::Display for D1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        let abs = tenths.unsigned_abs();
+        write!(f, "{sign}{}.{}", abs / 10, abs % 10)
+    }
+}
+
 /// The SVG's user-space size (a square); the page scales it.
 pub const SIZE: f64 = 1000.0;
 const CENTRE: f64 = SIZE / 2.0;
@@ -92,7 +106,7 @@ impl Geometry {
         for i in 0..=steps {
             let (x, y) = self.point_at(f64::from(i) / 64.0, 0.0);
             d.push_str(if i == 0 { "M" } else { "L" });
-            d.push_str(&format!("{x:.1},{y:.1}"));
+            d.push_str(&format!("{},{}", D1(x), D1(y)));
         }
         d
     }
@@ -110,12 +124,10 @@ pub fn colour(pillar: Pillar) -> &'static str {
 /// The stage's shape, centred on (x, y) with radius r, as an SVG path.
 pub fn shape(stage: SpiralStage, x: f64, y: f64, r: f64) -> String {
     match stage.number() {
-        1 => format!(
-            "M{:.1},{y:.1}a{r:.1},{r:.1} 0 1,0 {:.1},0a{r:.1},{r:.1} 0 1,0 {:.1},0Z",
-            x - r,
-            2.0 * r,
-            -2.0 * r
-        ),
+        1 => {
+            let (x0, y, r, d) = (D1(x - r), D1(y), D1(r), 2.0 * r);
+            format!("M{x0},{y}a{r},{r} 0 1,0 {},0a{r},{r} 0 1,0 {},0Z", D1(d), D1(-d))
+        }
         2 => polygon(x, y, r, 3, 0.0),
         3 => polygon(x, y, r, 4, TAU / 8.0),
         4 => polygon(x, y, r, 4, 0.0),
@@ -132,7 +144,7 @@ fn polygon(x: f64, y: f64, r: f64, sides: u32, rotation: f64) -> String {
     for i in 0..sides {
         let a = rotation + TAU * f64::from(i) / f64::from(sides);
         d.push_str(if i == 0 { "M" } else { "L" });
-        d.push_str(&format!("{:.1},{:.1}", x + r * a.sin(), y - r * a.cos()));
+        d.push_str(&format!("{},{}", D1(x + r * a.sin()), D1(y - r * a.cos())));
     }
     d.push('Z');
     d
@@ -145,9 +157,9 @@ fn star(x: f64, y: f64, r: f64) -> String {
         let radius = if i % 2 == 0 { r * 1.2 } else { r * 0.5 };
         d.push_str(if i == 0 { "M" } else { "L" });
         d.push_str(&format!(
-            "{:.1},{:.1}",
-            x + radius * a.sin(),
-            y - radius * a.cos()
+            "{},{}",
+            D1(x + radius * a.sin()),
+            D1(y - radius * a.cos())
         ));
     }
     d.push('Z');
@@ -156,20 +168,12 @@ fn star(x: f64, y: f64, r: f64) -> String {
 
 fn cross(x: f64, y: f64, r: f64) -> String {
     let t = r / 3.0;
+    let (two_t, arm) = (D1(2.0 * t), D1(r - t));
+    let (back_t, back) = (D1(-2.0 * t), D1(-(r - t)));
     format!(
-        "M{:.1},{:.1}h{:.1}v{:.1}h{:.1}v{:.1}h{:.1}v{:.1}h{:.1}v{:.1}h{:.1}v{:.1}Z",
-        x - t,
-        y - r,
-        2.0 * t,
-        r - t,
-        r - t,
-        2.0 * t,
-        -(r - t),
-        r - t,
-        -2.0 * t,
-        -(r - t),
-        -(r - t),
-        -2.0 * t,
+        "M{},{}h{two_t}v{arm}h{arm}v{two_t}h{back}v{arm}h{back_t}v{back}h{back}v{back_t}Z",
+        D1(x - t),
+        D1(y - r),
     )
 }
 
@@ -211,6 +215,13 @@ mod tests {
                 assert!(distance > 6.0, "{a:?} and {b:?} overlap");
             }
         }
+    }
+
+    #[test]
+    fn coordinates_have_one_decimal() {
+        assert_eq!(D1(12.345).to_string(), "12.3");
+        assert_eq!(D1(-0.06).to_string(), "-0.1");
+        assert_eq!(D1(7.0).to_string(), "7.0");
     }
 
     #[test]

@@ -97,6 +97,22 @@ impl Store {
             .with_value(|events| events.iter().filter(|e| e.stream == stream).cloned().collect())
     }
 
+    /// The events at these positions, in position order (a report figure's drill-down).
+    pub fn events_at(&self, positions: &[u64]) -> Vec<Recorded> {
+        let mut wanted = positions.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        self.events.with_value(|events| {
+            wanted
+                .iter()
+                .filter_map(|p| {
+                    let i = events.partition_point(|e| e.position < *p);
+                    events.get(i).filter(|e| e.position == *p).cloned()
+                })
+                .collect()
+        })
+    }
+
     /// The recorded time of the event at a position (for "as recorded by" playback).
     pub fn recorded_at(&self, position: u64) -> Option<chrono::DateTime<chrono::Utc>> {
         self.events.with_value(|events| {

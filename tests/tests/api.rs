@@ -255,6 +255,19 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         );
         // …and names the record form's field it is about, for the browser to show it there.
         assert_eq!(duplicate["field"], "fiscal_year");
+        // The browser's forms send postcard; bytes that are not a command are refused as such.
+        let garbage = request(
+            addr,
+            "POST",
+            "/api/commands",
+            &[("Content-Type", "application/x-postcard"), ("Cookie", &staff)],
+            &[0xff, 0x00, 0x13],
+        );
+        assert_eq!(garbage.status, 400, "{kind:?}: {}", garbage.text());
+        assert!(garbage.json()["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("not a postcard-encoded command"));
         // A cross-site form post is refused before it reaches the command.
         let forged = request(
             addr,

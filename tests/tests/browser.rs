@@ -116,3 +116,43 @@ fn staff_record_correct_and_meet_conflicts_through_the_forms() {
         assert_eq!(export.stdout.lines().count(), events, "{kind:?}");
     }
 }
+
+#[test]
+fn a_reporter_reads_the_funding_report_with_charts_drill_down_and_a4_print() {
+    assert!(
+        bundle().exists(),
+        "the browser bundle is missing: run scripts/build-frontend.sh first"
+    );
+    let db = TestDb::new(Kind::Sqlite);
+    for (name, role) in [("hanako", "staff"), ("yumi", "reporter")] {
+        spiral_with_input(
+            &db,
+            &["user", "add", name, "--role", role],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
+    }
+    let server = Server::start(&db, true);
+    let cookie = |name: &str| {
+        let login = serde_json::json!({ "name": name, "password": PASSWORD }).to_string();
+        post_json(&server.addr, "/api/login", None, &login)
+            .cookie()
+            .unwrap()
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let output = Command::new("node")
+        .arg(root.join("tests/browser/reports.mjs"))
+        .env("SPIRAL_URL", format!("http://{}", server.addr))
+        .env("SPIRAL_STAFF", cookie("hanako"))
+        .env("SPIRAL_REPORTER", cookie("yumi"))
+        .env("SPIRAL_ARTIFACTS", root.join("artifacts/browser/reports"))
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "the report test failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -3,4 +3,5 @@
 pub mod history;
 pub mod partners;
 pub mod programs;
+pub mod reports;
 pub mod spiral_page;

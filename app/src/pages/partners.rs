@@ -9,6 +9,7 @@ use domain::funds::Payer;
 use domain::ids::PartnerId;
 use domain::projection::PartnerView;
 use domain::LedgerState;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 fn partner_href(id: &PartnerId) -> String {
@@ -95,7 +96,7 @@ pub fn PartnerPage(id: String) -> impl IntoView {
     let body = move || {
         store.state.with(|s| {
             let Some(p) = partner_id.as_ref().and_then(|id| s.partners.get(id)) else {
-                return view! { <h1>{t.not_found}</h1> }.into_any();
+                return Either::Left(view! { <h1>{t.not_found}</h1> });
             };
             let names = p
                 .names
@@ -116,7 +117,7 @@ pub fn PartnerPage(id: String) -> impl IntoView {
                     <dd><a href=partner_href(&m.successor)>{partner_name(s, &m.successor)}</a>" ("{lang.date(m.on)}")"</dd>
                 }
             });
-            view! {
+            Either::Right(view! {
                 <h1 id="partner-name">{p.current_name().to_owned()}</h1>
                 <dl class="facts">
                     <dt>{t.kind}</dt><dd>{lang.partner_kind(p.kind)}</dd>
@@ -131,11 +132,10 @@ pub fn PartnerPage(id: String) -> impl IntoView {
                     <h2>{t.departments}</h2>
                     <ul id="departments">{departments}</ul>
                 </section>
-                {commissioned(s, p, lang).into_any()}
-                {payments(s, p, lang).into_any()}
-                {activities(s, p, lang).into_any()}
-            }
-            .into_any()
+                {commissioned(s, p, lang)}
+                {payments(s, p, lang)}
+                {activities(s, p, lang)}
+            })
         })
     };
     view! {

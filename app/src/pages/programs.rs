@@ -9,6 +9,7 @@ use domain::ids::{PartnerId, ProgramId};
 use domain::program::{Beneficiary, Pillar};
 use domain::projection::ProgramView;
 use domain::{FiscalYear, LedgerState};
+use leptos::either::Either;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -121,9 +122,9 @@ pub fn ProgramsPage() -> impl IntoView {
                 .map(|p| program_row(p, lang))
                 .collect();
             if rows.is_empty() {
-                view! { <tr><td colspan="5">{t.no_match}</td></tr> }.into_any()
+                Either::Left(view! { <tr><td colspan="5">{t.no_match}</td></tr> })
             } else {
-                rows.collect_view().into_any()
+                Either::Right(rows.collect_view())
             }
         })
     };
@@ -210,7 +211,7 @@ pub fn ProgramPage(id: String) -> impl IntoView {
     let body = move || {
         store.state.with(|s| {
             let Some(p) = program_id.as_ref().and_then(|id| s.programs.get(id)) else {
-                return view! { <h1>{t.not_found}</h1> }.into_any();
+                return Either::Left(view! { <h1>{t.not_found}</h1> });
             };
             let beneficiaries = p
                 .beneficiaries
@@ -222,7 +223,7 @@ pub fn ProgramPage(id: String) -> impl IntoView {
                 .concluded_on
                 .map(|d| lang.date(d))
                 .unwrap_or_else(|| t.active.to_owned());
-            view! {
+            Either::Right(view! {
                 <h1 id="program-name">{p.name.clone()}</h1>
                 <dl class="facts">
                     <dt>{t.pillar}</dt><dd>{lang.pillar(p.pillar)}</dd>
@@ -231,11 +232,10 @@ pub fn ProgramPage(id: String) -> impl IntoView {
                     <dt>{t.launched}</dt><dd>{lang.date(p.launched_on)}</dd>
                     <dt>{t.concluded}</dt><dd>{concluded}</dd>
                 </dl>
-                {contracts(s, p, lang).into_any()}
-                {lineage(s, p, lang).into_any()}
-                {activities(s, p, lang).into_any()}
-            }
-            .into_any()
+                {contracts(s, p, lang)}
+                {lineage(s, p, lang)}
+                {activities(s, p, lang)}
+            })
         })
     };
     view! {

@@ -4,7 +4,7 @@
 use crate::boot::encode_segment;
 use crate::browser::navigate;
 use crate::i18n::Lang;
-use crate::spiral::{colour, shape, Geometry, SIZE};
+use crate::spiral::{colour, shape, Geometry, D1, SIZE};
 use crate::store::Store;
 use crate::Ctx;
 use chrono::NaiveDate;
@@ -12,6 +12,7 @@ use domain::events::SubjectRef;
 use domain::program::{Pillar, SpiralStage};
 use domain::projection::TimelineEntry;
 use domain::{LedgerState, View};
+use leptos::either::Either;
 use leptos::prelude::*;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -47,10 +48,12 @@ fn LiveStatus() -> impl IntoView {
     let t = ctx.lang().text();
     let live = ctx.store.live;
     move || match live.get() {
-        Some(true) => Some(view! { <span id="live-status" class="live">{t.live}</span> }.into_any()),
-        Some(false) => {
-            Some(view! { <span id="live-status" class="offline" role="alert">{t.offline}</span> }.into_any())
-        }
+        Some(true) => Some(Either::Left(
+            view! { <span id="live-status" class="live">{t.live}</span> },
+        )),
+        Some(false) => Some(Either::Right(
+            view! { <span id="live-status" class="offline" role="alert">{t.offline}</span> },
+        )),
         None => None,
     }
 }
@@ -148,7 +151,7 @@ fn Playback() -> impl IntoView {
         Mode::Effective => {
             let value = move || day.get().unwrap_or_else(total_days);
             let date = move || (first() + chrono::Duration::days(value())).to_string();
-            view! {
+            Either::Left(view! {
                 <label class="slider">
                     {t.playback_date}
                     <input id="playback-slider" type="range" min="0" max=total_days
@@ -158,24 +161,22 @@ fn Playback() -> impl IntoView {
                 <input id="playback-date" type="date" aria-label=t.playback_date
                     min=move || first().to_string() max=today.to_string() value=date prop:value=date
                     on:change=move |ev| {
-                        if let Ok(d) = event_target_value(&ev).parse::<NaiveDate>() {
+                        if let Some(d) = crate::i18n::parse_date(&event_target_value(&ev)) {
                             show_day((d - first()).num_days());
                         }
                     }/>
-            }
-            .into_any()
+            })
         }
         Mode::Recorded => {
             let head = move || store.state.with(|_| store.head().max(1));
             let value = move || position.get().unwrap_or_else(head);
-            view! {
+            Either::Right(view! {
                 <label class="slider">
                     {t.playback_position}
                     <input id="playback-recorded" type="range" min="1" max=head value=value prop:value=value
                         on:input=move |ev| show_position(event_target_value(&ev).parse().unwrap_or(1))/>
                 </label>
-            }
-            .into_any()
+            })
         }
     };
     view! {
@@ -305,7 +306,7 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
     let view_box = move || {
         let w = SIZE / zoom.get();
         let (cx, cy) = centre.get();
-        format!("{:.1} {:.1} {:.1} {:.1}", cx - w / 2.0, cy - w / 2.0, w, w)
+        format!("{} {} {} {}", D1(cx - w / 2.0), D1(cy - w / 2.0), D1(w), D1(w))
     };
     let pan = move |dx: f64, dy: f64| {
         let w = SIZE / zoom.get_untracked();
@@ -323,7 +324,7 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
                 let turns = f64::from(fy.year() - g.first_year().year()) + 0.5;
                 let (x, y) = g.point_at(turns, 0.0);
                 let label = fy.year().to_string();
-                view! { <text class="year" x=format!("{:.1}", x + 3.0) y=format!("{:.1}", y + 4.0)>{label}</text> }
+                view! { <text class="year" x=D1(x + 3.0).to_string() y=D1(y + 4.0).to_string()>{label}</text> }
             })
             .collect_view()
     };
@@ -336,7 +337,7 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
                     let parent = s.programs.get(child.parent.as_ref()?)?;
                     let (x1, y1) = g.point(parent.launched_on);
                     let (x2, y2) = g.point(child.launched_on);
-                    let d = format!("M{x1:.1},{y1:.1}L{x2:.1},{y2:.1}");
+                    let d = format!("M{},{}L{},{}", D1(x1), D1(y1), D1(x2), D1(y2));
                     Some(view! { <path class="lineage" d=d marker-end="url(#arrow)"/> })
                 })
                 .collect_view()
@@ -416,18 +417,18 @@ fn MarkDetail(focused: RwSignal<Option<u64>>) -> impl IntoView {
     let store = ctx.store;
     let detail = move || {
         let Some(position) = focused.get() else {
-            return Some(view! { <span class="hint">{t.detail_hint}</span> }.into_any());
+            return Some(Either::Left(view! { <span class="hint">{t.detail_hint}</span> }));
         };
         store.state.with(|s| {
             let entry = s.timeline.iter().find(|e| e.position == position)?;
             let href = mark_href(entry);
-            Some(view! {
+            Some(Either::Right(view! {
                 <strong>{lang.event_kind(&entry.kind)}</strong>
                 <span class="name">{mark_name(s, entry)}</span>
                 <span>{lang.date(entry.on)}" · "{lang.fiscal_year(domain::FiscalYear::containing(entry.on))}</span>
                 <span>{lang.pillar(entry.pillar)}" · "{lang.stage(entry.stage)}</span>
                 {href.map(|h| view! { <a href=h>{t.open}</a> })}
-            }.into_any())
+            }))
         })
     };
     view! { <div id="mark-detail" class="detail" aria-live="polite">{detail}</div> }

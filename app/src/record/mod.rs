@@ -46,7 +46,7 @@ struct Checked {
 
 fn check(kind: &str, values: &Values, amend: Option<&Amend>, store: Store) -> Result<Checked, FieldError> {
     let on = values.get("on").map_or("", |v| v.trim());
-    let on: NaiveDate = on.parse().map_err(|_| FieldError {
+    let on: NaiveDate = crate::i18n::parse_date(on).ok_or_else(|| FieldError {
         field: "on",
         ja: "発効日を入力してください。".into(),
         en: "Please enter the effective date.".into(),
@@ -202,43 +202,27 @@ pub fn RecordPage(amend: Option<Amend>) -> impl IntoView {
             let expected = base_versions
                 .with_value(|b| b.get(&c.stream).copied())
                 .unwrap_or(c.version);
-            let body =
-                leptos::serde_json::json!({ "command": c.command, "expected_version": expected }).to_string();
             outcome.set(Outcome::Sending);
             let key = key.clone();
             leptos::task::spawn_local(async move {
-                let result = browser::post_command(&body).await;
+                let result = browser::post_command(&c.command, expected).await;
                 let next = match result {
                     Err(_) => Outcome::Offline,
-                    Ok((200, response)) => {
-                        let position = leptos::serde_json::from_str::<leptos::serde_json::Value>(&response)
-                            .ok()
-                            .and_then(|v| v["positions"][0].as_u64())
-                            .unwrap_or_default();
+                    Ok(reply) if reply.status == 200 => {
                         browser::clear_draft(&key);
                         base_versions.update_value(|b| {
                             b.remove(&c.stream);
                         });
                         Outcome::Recorded {
-                            position,
+                            position: reply.position.unwrap_or_default(),
                             stream: c.stream.clone(),
                         }
                     }
-                    Ok((409, _)) => Outcome::Conflict,
-                    Ok((_, response)) => {
-                        let v: leptos::serde_json::Value =
-                            leptos::serde_json::from_str(&response).unwrap_or_default();
-                        let message = match lang {
-                            Lang::Ja => v["message"].as_str(),
-                            Lang::En => v["message_en"].as_str(),
-                        }
-                        .unwrap_or(&response)
-                        .to_owned();
-                        Outcome::Refused {
-                            field: v["field"].as_str().map(str::to_owned),
-                            message,
-                        }
-                    }
+                    Ok(reply) if reply.status == 409 => Outcome::Conflict,
+                    Ok(reply) => Outcome::Refused {
+                        message: refusal(&reply, lang),
+                        field: reply.field,
+                    },
                 };
                 outcome.set(next);
             });
@@ -406,6 +390,15 @@ pub fn RecordPage(amend: Option<Amend>) -> impl IntoView {
         </form>
         {status}
     }
+}
+
+/// The server's refusal in the page's language.
+fn refusal(reply: &browser::Reply, lang: Lang) -> String {
+    let message = match lang {
+        Lang::Ja => reply.message.clone(),
+        Lang::En => reply.message_en.clone().or(reply.message.clone()),
+    };
+    message.unwrap_or_else(|| format!("HTTP {}", reply.status))
 }
 
 /// Where a recorded event can be seen.
@@ -675,7 +668,7 @@ fn NewPartner(field: &'static str, slots: u8, values: RwSignal<Values>, set: Set
     };
     let create = move || {
         let on = values
-            .with_untracked(|v| v.get("on").and_then(|d| d.parse::<NaiveDate>().ok()))
+            .with_untracked(|v| v.get("on").and_then(|d| crate::i18n::parse_date(d)))
             .unwrap_or(today);
         let fact = match build_fact("PartnerRegistered", &sub.get_untracked()) {
             Ok(fact) => fact,
@@ -693,11 +686,10 @@ fn NewPartner(field: &'static str, slots: u8, values: RwSignal<Values>, set: Set
             return error.set(Some(FieldError::from(("partner", e)).message(lang).to_owned()));
         }
         error.set(None);
-        let body = leptos::serde_json::json!({ "command": command, "expected_version": 0 }).to_string();
         let set = set.clone();
         leptos::task::spawn_local(async move {
-            match browser::post_command(&body).await {
-                Ok((200, _)) => {
+            match browser::post_command(&command, 0).await {
+                Ok(reply) if reply.status == 200 => {
                     let key = if slots == 1 {
                         field.to_owned()
                     } else {
@@ -710,12 +702,7 @@ fn NewPartner(field: &'static str, slots: u8, values: RwSignal<Values>, set: Set
                     sub.set(Values::new());
                     done.set(Some(partner));
                 }
-                Ok((_, response)) => {
-                    let v: leptos::serde_json::Value =
-                        leptos::serde_json::from_str(&response).unwrap_or_default();
-                    let key = if lang == Lang::Ja { "message" } else { "message_en" };
-                    error.set(Some(v[key].as_str().unwrap_or(&response).to_owned()));
-                }
+                Ok(reply) => error.set(Some(refusal(&reply, lang))),
                 Err(_) => error.set(Some(t.submit_offline.to_owned())),
             }
         });

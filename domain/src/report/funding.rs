@@ -27,6 +27,27 @@ pub enum ReportError {
     Money(#[from] MoneyError),
 }
 
+impl ReportError {
+    /// The message in Japanese (Display gives the English).
+    pub fn ja(&self) -> String {
+        match self {
+            ReportError::BackwardRange { from, to } => {
+                format!(
+                    "期間の終わり（{}）が始まり（{}）より前です",
+                    to.seireki(),
+                    from.seireki()
+                )
+            }
+            ReportError::TooLong { from, to, years, max } => format!(
+                "報告の期間は最長{max}年度です。{}から{}までは{years}年度あります",
+                from.seireki(),
+                to.seireki()
+            ),
+            ReportError::Money(e) => format!("金額の計算ができません: {e}"),
+        }
+    }
+}
+
 /// The longest range a funding summary covers.
 pub const MAX_YEARS: i32 = 50;
 

@@ -50,6 +50,34 @@ pub struct Submit {
     expected_version: Option<u64>,
 }
 
+/// The body of `POST /api/commands`: JSON, or with `Content-Type: application/x-postcard` the
+/// same fields postcard-encoded (what the browser's record forms send: it keeps a JSON encoder
+/// out of the WASM bundle).
+async fn read_submit(request: axum::extract::Request) -> Result<Submit, ApiError> {
+    use axum::extract::FromRequest;
+    let postcard = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .is_some_and(|c| c.starts_with(POSTCARD));
+    if !postcard {
+        let Json(submit) = Json::<Submit>::from_request(request, &())
+            .await
+            .map_err(json_rejection)?;
+        return Ok(submit);
+    }
+    let bytes = axum::body::to_bytes(request.into_body(), super::BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::BadRequest {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            message: format!("the body is over {} bytes", super::BODY_LIMIT),
+        })?;
+    postcard::from_bytes(&bytes).map_err(|e| ApiError::BadRequest {
+        status: StatusCode::BAD_REQUEST,
+        message: format!("the body is not a postcard-encoded command: {e}"),
+    })
+}
+
 /// What a command stored.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Submitted {
@@ -90,10 +118,10 @@ pub struct ErrorBody {
 pub async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
-    body: Result<Json<Submit>, JsonRejection>,
+    request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let actor = user.require(&[Role::Staff])?.name.clone();
-    let Json(submit) = body.map_err(json_rejection)?;
+    let submit = read_submit(request).await?;
     // Detached from the request: a client that disconnects mid-commit must not cancel a
     // transaction other writers' appends share (group commit).
     let ledger = state.ledger.clone();

@@ -85,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .route("/partners", get(pages::partners))
         .route("/partners/{id}", get(pages::partner))
         .route("/record", get(pages::record))
+        .route("/reports", get(pages::reports))
         .route("/login", get(pages::sign_in_form).post(pages::sign_in))
         .route("/logout", post(pages::sign_out))
         .route("/lang/{code}", get(pages::switch_language))

@@ -134,6 +134,10 @@ pub async fn program(State(state): State<AppState>, headers: HeaderMap, Path(id)
     render(&state, &headers, Page::Program(id)).await
 }
 
+pub async fn reports(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    render(&state, &headers, Page::Reports).await
+}
+
 pub async fn partners(State(state): State<AppState>, headers: HeaderMap) -> Response {
     render(&state, &headers, Page::Partners).await
 }
