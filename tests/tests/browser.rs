@@ -12,6 +12,44 @@ use std::process::Command;
 
 const PASSWORD: &str = "correct horse battery";
 
+/// Runs one of tests/browser/*.mjs with `env`; fails the test with its output unless it passes.
+/// Returns what it printed.
+fn run_script(script: &str, label: &str, env: &[(&str, String)]) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let output = Command::new("node")
+        .arg(root.join("tests/browser").join(script))
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .expect("run node (Node.js is needed for the browser tests)");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    println!("{label}:\n{stdout}");
+    assert!(
+        output.status.success(),
+        "{label}: {script} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Signs in through the API; returns the session cookie.
+fn cookie(server: &Server, name: &str) -> String {
+    let login = serde_json::json!({ "name": name, "password": PASSWORD }).to_string();
+    post_json(&server.addr, "/api/login", None, &login)
+        .cookie()
+        .unwrap()
+}
+
+fn add_users(db: &TestDb, users: &[(&str, &str)]) {
+    for (name, role) in users {
+        spiral_with_input(
+            db,
+            &["user", "add", name, "--role", role],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
+    }
+}
+
 /// The bundle `scripts/build-frontend.sh` writes beside the target directory's profiles.
 fn bundle() -> PathBuf {
     Path::new(spiral_bin())
@@ -20,6 +58,14 @@ fn bundle() -> PathBuf {
         .parent()
         .unwrap()
         .join("site/pkg/frontend_bg.wasm")
+}
+
+fn artifacts(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .join("artifacts/browser")
+        .join(name)
 }
 
 #[test]
@@ -31,37 +77,19 @@ fn the_browser_app_replays_follows_plays_back_and_switches_language() {
     );
     for kind in [Kind::Sqlite, Kind::Postgres] {
         let db = TestDb::new(kind);
-        spiral_with_input(
-            &db,
-            &["user", "add", "hanako", "--role", "staff"],
-            &format!("{PASSWORD}\n"),
-        )
-        .ok();
+        add_users(&db, &[("hanako", "staff")]);
         let server = Server::start(&db, true);
-        let login = serde_json::json!({ "name": "hanako", "password": PASSWORD }).to_string();
-        let cookie = post_json(&server.addr, "/api/login", None, &login)
-            .cookie()
-            .unwrap();
-
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let artifacts = root
-            .join("artifacts/browser")
-            .join(format!("{kind:?}").to_lowercase());
-        let output = Command::new("node")
-            .arg(root.join("tests/browser/spiral.mjs"))
-            .env("SPIRAL_URL", format!("http://{}", server.addr))
-            .env("SPIRAL_COOKIE", &cookie)
-            .env("SPIRAL_ARTIFACTS", &artifacts)
-            .output()
-            .expect("run node (Node.js is needed for the browser tests)");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        println!("{kind:?}:\n{stdout}");
-        assert!(
-            output.status.success(),
-            "{kind:?}: the browser test failed:\n{stdout}\n{stderr}"
+        let shots = artifacts(&format!("{kind:?}").to_lowercase());
+        run_script(
+            "spiral.mjs",
+            &format!("{kind:?}"),
+            &[
+                ("SPIRAL_URL", format!("http://{}", server.addr)),
+                ("SPIRAL_COOKIE", cookie(&server, "hanako")),
+                ("SPIRAL_ARTIFACTS", shots.display().to_string()),
+            ],
         );
-        assert!(artifacts.join("spiral-desktop.png").exists() && artifacts.join("spiral-phone.png").exists());
+        assert!(shots.join("spiral-desktop.png").exists() && shots.join("spiral-phone.png").exists());
     }
 }
 
@@ -73,38 +101,21 @@ fn staff_record_correct_and_meet_conflicts_through_the_forms() {
     );
     for kind in [Kind::Sqlite, Kind::Postgres] {
         let db = TestDb::new(kind);
-        for (name, role) in [("hanako", "staff"), ("kenji", "auditor"), ("yumi", "reporter")] {
-            spiral_with_input(
-                &db,
-                &["user", "add", name, "--role", role],
-                &format!("{PASSWORD}\n"),
-            )
-            .ok();
-        }
-        let server = Server::start(&db, true);
-        let cookie = |name: &str| {
-            let login = serde_json::json!({ "name": name, "password": PASSWORD }).to_string();
-            post_json(&server.addr, "/api/login", None, &login)
-                .cookie()
-                .unwrap()
-        };
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let output = Command::new("node")
-            .arg(root.join("tests/browser/record.mjs"))
-            .env("SPIRAL_URL", format!("http://{}", server.addr))
-            .env("SPIRAL_STAFF", cookie("hanako"))
-            .env("SPIRAL_AUDITOR", cookie("kenji"))
-            .env("SPIRAL_REPORTER", cookie("yumi"))
-            .output()
-            .expect("run node");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        println!("{kind:?}:\n{stdout}");
-        assert!(
-            output.status.success(),
-            "{kind:?}: the record test failed:\n{stdout}\n{stderr}"
+        add_users(
+            &db,
+            &[("hanako", "staff"), ("kenji", "auditor"), ("yumi", "reporter")],
         );
-
+        let server = Server::start(&db, true);
+        let stdout = run_script(
+            "record.mjs",
+            &format!("{kind:?}"),
+            &[
+                ("SPIRAL_URL", format!("http://{}", server.addr)),
+                ("SPIRAL_STAFF", cookie(&server, "hanako")),
+                ("SPIRAL_AUDITOR", cookie(&server, "kenji")),
+                ("SPIRAL_REPORTER", cookie(&server, "yumi")),
+            ],
+        );
         // What the page saw recorded is exactly what `spiral export` holds: nothing refused got in.
         let events: usize = stdout
             .lines()
@@ -124,35 +135,16 @@ fn a_reporter_reads_the_funding_report_with_charts_drill_down_and_a4_print() {
         "the browser bundle is missing: run scripts/build-frontend.sh first"
     );
     let db = TestDb::new(Kind::Sqlite);
-    for (name, role) in [("hanako", "staff"), ("yumi", "reporter")] {
-        spiral_with_input(
-            &db,
-            &["user", "add", name, "--role", role],
-            &format!("{PASSWORD}\n"),
-        )
-        .ok();
-    }
+    add_users(&db, &[("hanako", "staff"), ("yumi", "reporter")]);
     let server = Server::start(&db, true);
-    let cookie = |name: &str| {
-        let login = serde_json::json!({ "name": name, "password": PASSWORD }).to_string();
-        post_json(&server.addr, "/api/login", None, &login)
-            .cookie()
-            .unwrap()
-    };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let output = Command::new("node")
-        .arg(root.join("tests/browser/reports.mjs"))
-        .env("SPIRAL_URL", format!("http://{}", server.addr))
-        .env("SPIRAL_STAFF", cookie("hanako"))
-        .env("SPIRAL_REPORTER", cookie("yumi"))
-        .env("SPIRAL_ARTIFACTS", root.join("artifacts/browser/reports"))
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "the report test failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_script(
+        "reports.mjs",
+        "reports",
+        &[
+            ("SPIRAL_URL", format!("http://{}", server.addr)),
+            ("SPIRAL_STAFF", cookie(&server, "hanako")),
+            ("SPIRAL_REPORTER", cookie(&server, "yumi")),
+            ("SPIRAL_ARTIFACTS", artifacts("reports").display().to_string()),
+        ],
     );
 }

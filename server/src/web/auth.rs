@@ -64,15 +64,20 @@ impl CurrentUser {
     }
 }
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
+/// A cookie's value from the request's `Cookie` headers.
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value)
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, COOKIE).map(str::to_owned)
 }
 
 /// The user whose session cookie came with the request, if any.

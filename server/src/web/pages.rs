@@ -2,7 +2,7 @@
 //! the WASM bundle served under `/pkg`. Also the sign-in form, signing out and the language
 //! switch, which work without JavaScript.
 
-use super::auth::{self, session_cookie};
+use super::auth::{self, cookie_value, session_cookie};
 use super::AppState;
 use crate::people::{Role, User};
 use app::boot::{Amend, AmendAction, Boot, Page};
@@ -16,17 +16,6 @@ use serde::Deserialize;
 
 /// The cookie that keeps the chosen language (not a secret: readable by scripts is fine).
 pub const LANG_COOKIE: &str = "spiral_lang";
-
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value)
-}
 
 /// The language chosen with the switch; Japanese unless English was chosen.
 pub fn lang_of(headers: &HeaderMap) -> Lang {
