@@ -17,6 +17,8 @@ pub enum Page {
     Record(Option<Amend>),
     /// Funding reports.
     Reports,
+    /// The auditor's view of the log.
+    Audit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +74,7 @@ impl Page {
             Page::Partner(_) => "partner",
             Page::Record(_) => "record",
             Page::Reports => "reports",
+            Page::Audit => "audit",
         }
     }
 
@@ -89,6 +92,7 @@ impl Page {
             ("programs", _) => Page::Programs,
             ("partners", _) => Page::Partners,
             ("reports", _) => Page::Reports,
+            ("audit", _) => Page::Audit,
             ("program", Some(id)) => Page::Program(id),
             ("partner", Some(id)) => Page::Partner(id),
             ("record", _) => Page::Record(match get("data-action") {
@@ -114,6 +118,7 @@ impl Page {
             Page::Record(None) => "/record".into(),
             Page::Record(Some(amend)) => amend.path(),
             Page::Reports => "/reports".into(),
+            Page::Audit => "/audit".into(),
         }
     }
 }

@@ -356,6 +356,18 @@ pub struct Text {
     pub report_events_behind: &'static str,
     pub report_close: &'static str,
     pub report_subject: &'static str,
+    pub nav_audit: &'static str,
+    pub cannot_audit: &'static str,
+    pub audit_title: &'static str,
+    pub audit_matching: &'static str,
+    pub audit_shown: &'static str,
+    pub audit_subject: &'static str,
+    pub audit_recorded_from: &'static str,
+    pub audit_recorded_to: &'static str,
+    pub audit_effective_from: &'static str,
+    pub audit_effective_to: &'static str,
+    pub audit_amendments: &'static str,
+    pub audit_amended: &'static str,
 }
 
 pub const JA: Text = Text {
@@ -486,6 +498,18 @@ pub const JA: Text = Text {
     report_events_behind: "この数字のもとになった記録",
     report_close: "閉じる",
     report_subject: "対象",
+    nav_audit: "監査",
+    cannot_audit: "この画面は監査人だけが使えます。",
+    audit_title: "監査：台帳の全記録",
+    audit_matching: "件が該当",
+    audit_shown: "件を表示",
+    audit_subject: "対象（ストリーム）",
+    audit_recorded_from: "記録日（から）",
+    audit_recorded_to: "記録日（まで）",
+    audit_effective_from: "発効日（から）",
+    audit_effective_to: "発効日（まで）",
+    audit_amendments: "訂正と取消（理由つき）",
+    audit_amended: "訂正・取消された記録",
 };
 
 pub const EN: Text = Text {
@@ -616,6 +640,18 @@ pub const EN: Text = Text {
     report_events_behind: "The records behind this figure",
     report_close: "Close",
     report_subject: "Subject",
+    nav_audit: "Audit",
+    cannot_audit: "Only auditors use this page.",
+    audit_title: "Audit: every record in the ledger",
+    audit_matching: " matching",
+    audit_shown: " shown",
+    audit_subject: "Subject (stream)",
+    audit_recorded_from: "Recorded from",
+    audit_recorded_to: "Recorded to",
+    audit_effective_from: "Effective from",
+    audit_effective_to: "Effective to",
+    audit_amendments: "Corrections and retractions, with their reasons",
+    audit_amended: "Record amended",
 };
 
 #[cfg(test)]

@@ -16,8 +16,9 @@ pub mod store;
 
 use boot::{Boot, Page, Role};
 use i18n::Lang;
-use leptos::either::EitherOf8;
+use leptos::either::EitherOf9;
 use leptos::prelude::*;
+use pages::audit::AuditPage;
 use pages::partners::{PartnerPage, PartnersPage};
 use pages::programs::{ProgramPage, ProgramsPage};
 use pages::reports::ReportsPage;
@@ -46,19 +47,21 @@ pub fn App(boot: Boot, store: Store) -> impl IntoView {
         store,
     };
     provide_context(ctx);
-    // An `EitherOf8` rather than `into_any()`: a type-erased view keeps every way of rendering
+    // An `EitherOf9` rather than `into_any()`: a type-erased view keeps every way of rendering
     // its whole subtree in the bundle (async hydration included), which cost a tenth of its size.
     let notice = |text: &'static str| view! { <p class="notice">{text}</p> };
     let page = match boot.page.clone() {
-        _ if !boot.role.reads() => EitherOf8::A(notice(boot.lang.text().cannot_read)),
-        Page::Spiral => EitherOf8::B(view! { <SpiralPage/> }),
-        Page::Programs => EitherOf8::C(view! { <ProgramsPage/> }),
-        Page::Program(id) => EitherOf8::D(view! { <ProgramPage id=id/> }),
-        Page::Partners => EitherOf8::E(view! { <PartnersPage/> }),
-        Page::Partner(id) => EitherOf8::F(view! { <PartnerPage id=id/> }),
-        Page::Record(_) if boot.role != Role::Staff => EitherOf8::A(notice(boot.lang.text().cannot_record)),
-        Page::Record(amend) => EitherOf8::G(view! { <RecordPage amend=amend/> }),
-        Page::Reports => EitherOf8::H(view! { <ReportsPage/> }),
+        _ if !boot.role.reads() => EitherOf9::A(notice(boot.lang.text().cannot_read)),
+        Page::Spiral => EitherOf9::B(view! { <SpiralPage/> }),
+        Page::Programs => EitherOf9::C(view! { <ProgramsPage/> }),
+        Page::Program(id) => EitherOf9::D(view! { <ProgramPage id=id/> }),
+        Page::Partners => EitherOf9::E(view! { <PartnersPage/> }),
+        Page::Partner(id) => EitherOf9::F(view! { <PartnerPage id=id/> }),
+        Page::Record(_) if boot.role != Role::Staff => EitherOf9::A(notice(boot.lang.text().cannot_record)),
+        Page::Record(amend) => EitherOf9::G(view! { <RecordPage amend=amend/> }),
+        Page::Reports => EitherOf9::H(view! { <ReportsPage/> }),
+        Page::Audit if boot.role != Role::Auditor => EitherOf9::A(notice(boot.lang.text().cannot_audit)),
+        Page::Audit => EitherOf9::I(view! { <AuditPage/> }),
     };
     view! {
         <Header/>
@@ -88,6 +91,7 @@ fn Header() -> impl IntoView {
             {item("/partners", "partners", t.nav_partners)}
             {item("/reports", "reports", t.nav_reports)}
             {(ctx.boot.role == Role::Staff).then(|| item("/record", "record", t.nav_record))}
+            {(ctx.boot.role == Role::Auditor).then(|| item("/audit", "audit", t.nav_audit))}
         }
     });
     let switch = format!(

@@ -113,6 +113,12 @@ impl Store {
         })
     }
 
+    /// Reads every event held (tracked: re-runs when events arrive).
+    pub fn with_events<T>(&self, f: impl FnOnce(&[Recorded]) -> T) -> T {
+        self.revision.track();
+        self.events.with_value(|events| f(events))
+    }
+
     /// The recorded time of the event at a position (for "as recorded by" playback).
     pub fn recorded_at(&self, position: u64) -> Option<chrono::DateTime<chrono::Utc>> {
         self.events.with_value(|events| {

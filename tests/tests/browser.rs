@@ -148,3 +148,27 @@ fn a_reporter_reads_the_funding_report_with_charts_drill_down_and_a4_print() {
         ],
     );
 }
+
+#[test]
+fn an_auditor_filters_the_log_and_sees_corrections_with_their_reasons() {
+    assert!(
+        bundle().exists(),
+        "the browser bundle is missing: run scripts/build-frontend.sh first"
+    );
+    let db = TestDb::new(Kind::Sqlite);
+    add_users(
+        &db,
+        &[("hanako", "staff"), ("kenji", "auditor"), ("yumi", "reporter")],
+    );
+    let server = Server::start(&db, true);
+    run_script(
+        "audit.mjs",
+        "audit",
+        &[
+            ("SPIRAL_URL", format!("http://{}", server.addr)),
+            ("SPIRAL_STAFF", cookie(&server, "hanako")),
+            ("SPIRAL_AUDITOR", cookie(&server, "kenji")),
+            ("SPIRAL_REPORTER", cookie(&server, "yumi")),
+        ],
+    );
+}

@@ -1,5 +1,6 @@
 //! One module per page; `history` is the event table several pages share.
 
+pub mod audit;
 pub mod history;
 pub mod partners;
 pub mod programs;

@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/partners/{id}", get(pages::partner))
         .route("/record", get(pages::record))
         .route("/reports", get(pages::reports))
+        .route("/audit", get(pages::audit))
         .route("/login", get(pages::sign_in_form).post(pages::sign_in))
         .route("/logout", post(pages::sign_out))
         .route("/lang/{code}", get(pages::switch_language))

@@ -63,7 +63,7 @@ async fn render(state: &AppState, headers: &HeaderMap, page: Page) -> Response {
             return unavailable();
         }
         let ledger = state.ledger.read_state(LedgerState::clone);
-        match subject_events(state, &page, ledger.head_position).await {
+        match subject_events(state, &page, role, ledger.head_position).await {
             Ok(events) => (ledger, events),
             Err(e) => {
                 tracing::error!("could not read a history: {e}");
@@ -90,12 +90,20 @@ async fn render(state: &AppState, headers: &HeaderMap, page: Page) -> Response {
 async fn subject_events(
     state: &AppState,
     page: &Page,
+    role: app::boot::Role,
     head: u64,
 ) -> Result<Vec<domain::Recorded>, crate::store::StoreError> {
     let stream = match page {
         Page::Program(id) => format!("program:{id}"),
         Page::Partner(id) => format!("partner:{id}"),
         Page::Record(Some(amend)) => amend.stream.clone(),
+        // Only an auditor's audit page carries the whole log.
+        Page::Audit if role != app::boot::Role::Auditor => return Ok(Vec::new()),
+        Page::Audit => {
+            let mut events = state.ledger.recorded_all().await?;
+            events.retain(|e| e.position <= head);
+            return Ok(events);
+        }
         _ => return Ok(Vec::new()),
     };
     let rows = state.ledger.log().stream_rows(&stream, 0).await?;
@@ -121,6 +129,10 @@ pub async fn programs(State(state): State<AppState>, headers: HeaderMap) -> Resp
 
 pub async fn program(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     render(&state, &headers, Page::Program(id)).await
+}
+
+pub async fn audit(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    render(&state, &headers, Page::Audit).await
 }
 
 pub async fn reports(State(state): State<AppState>, headers: HeaderMap) -> Response {

@@ -1,0 +1,203 @@
+//! The auditor's view of the log: every event as recorded, with filters (who, what, which
+//! subject, when recorded, when in effect), and every correction and retraction with its reason
+//! beside what it amended.
+
+use crate::record::form::KINDS;
+use crate::Ctx;
+use domain::{Fact, Recorded};
+use leptos::prelude::*;
+
+/// Rows shown at most; the count says how many matched.
+const SHOWN: usize = 500;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Filters {
+    actor: String,
+    kind: String,
+    subject: String,
+    recorded_from: String,
+    recorded_to: String,
+    effective_from: String,
+    effective_to: String,
+}
+
+impl Filters {
+    fn keeps(&self, e: &Recorded) -> bool {
+        let recorded = e.meta.recorded_at.date_naive().to_string();
+        let effective = e.event.on.to_string();
+        // Dates compare as text: both sides are YYYY-MM-DD.
+        let within = |value: &str, from: &str, to: &str| {
+            (from.is_empty() || value >= from) && (to.is_empty() || value <= to)
+        };
+        (self.actor.is_empty() || e.meta.actor.contains(self.actor.trim()))
+            && (self.kind.is_empty() || e.event.fact.type_name() == self.kind)
+            && (self.subject.is_empty() || e.stream.contains(self.subject.trim()))
+            && within(&recorded, &self.recorded_from, &self.recorded_to)
+            && within(&effective, &self.effective_from, &self.effective_to)
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang();
+    let t = lang.text();
+    let store = ctx.store;
+    let filters = RwSignal::new(Filters::default());
+
+    let matches = Memo::new(move |_| {
+        let f = filters.get();
+        store.with_events(|events| {
+            let matching: Vec<&Recorded> = events.iter().filter(|e| f.keeps(e)).collect();
+            let total = matching.len();
+            (
+                total,
+                matching.into_iter().take(SHOWN).cloned().collect::<Vec<_>>(),
+            )
+        })
+    });
+    let rows = move || {
+        matches.with(|(_, shown)| {
+            shown
+                .iter()
+                .map(|e| {
+                    view! {
+                        <tr data-position=e.position>
+                            <td>{e.position}</td>
+                            <td>{lang.recorded(e.meta.recorded_at)}</td>
+                            <td>{lang.date(e.event.on)}</td>
+                            <td>{e.meta.actor.clone()}</td>
+                            <td>{lang.event_kind(e.event.fact.type_name())}</td>
+                            <td>{format!("{} #{}", e.stream, e.sequence)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let count = move || {
+        let (total, shown) = matches.with(|(total, shown)| (*total, shown.len()));
+        format!("{total}{} ({shown}{})", t.audit_matching, t.audit_shown)
+    };
+    macro_rules! text_filter {
+        ($id:literal, $label:expr, $field:ident, $kind:literal) => {
+            view! {
+                <label>
+                    {$label}
+                    <input id=$id type=$kind on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        filters.update(|f| f.$field = value);
+                    }/>
+                </label>
+            }
+        };
+    }
+    let kinds = KINDS
+        .iter()
+        .chain(["Corrected", "Retracted"].iter())
+        .map(|k| view! { <option value=*k>{lang.event_kind(k)}</option> })
+        .collect_view();
+    view! {
+        <h1>{t.audit_title}</h1>
+        <form class="filters" on:submit=|ev| ev.prevent_default()>
+            {text_filter!("audit-actor", t.actor, actor, "text")}
+            <label>
+                {t.event}
+                <select id="audit-kind" on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    filters.update(|f| f.kind = value);
+                }>
+                    <option value="">{t.all}</option>
+                    {kinds}
+                </select>
+            </label>
+            {text_filter!("audit-subject", t.audit_subject, subject, "text")}
+            {text_filter!("audit-recorded-from", t.audit_recorded_from, recorded_from, "date")}
+            {text_filter!("audit-recorded-to", t.audit_recorded_to, recorded_to, "date")}
+            {text_filter!("audit-effective-from", t.audit_effective_from, effective_from, "date")}
+            {text_filter!("audit-effective-to", t.audit_effective_to, effective_to, "date")}
+        </form>
+        <p id="audit-count" aria-live="polite">{count}</p>
+        <div class="scroll">
+            <table id="audit-log">
+                <thead><tr>
+                    <th scope="col">"#"</th>
+                    <th scope="col">{t.recorded_at}</th>
+                    <th scope="col">{t.effective_date}</th>
+                    <th scope="col">{t.actor}</th>
+                    <th scope="col">{t.event}</th>
+                    <th scope="col">{t.audit_subject}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <Amendments/>
+    }
+}
+
+/// Every correction and retraction, with its reason beside the event it amended.
+#[component]
+fn Amendments() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang();
+    let t = lang.text();
+    let store = ctx.store;
+    let rows = move || {
+        store.with_events(|events| {
+            events
+                .iter()
+                .filter_map(|e| {
+                    let (target, reason, replacement) = match &e.event.fact {
+                        Fact::Corrected { target, reason, fact } => (*target, reason, Some(fact.type_name())),
+                        Fact::Retracted { target, reason } => (*target, reason, None),
+                        _ => return None,
+                    };
+                    let original = events
+                        .iter()
+                        .find(|o| o.stream == e.stream && o.sequence == target);
+                    let what = original.map_or_else(
+                        || format!("{} #{target}", e.stream),
+                        |o| {
+                            format!(
+                                "{} #{target}: {} ({})",
+                                e.stream,
+                                lang.event_kind(o.event.fact.type_name()),
+                                lang.date(o.event.on)
+                            )
+                        },
+                    );
+                    let change = match replacement {
+                        Some(kind) => format!("{} → {}", t.correct, lang.event_kind(kind)),
+                        None => t.retract.to_owned(),
+                    };
+                    Some(view! {
+                        <tr data-position=e.position>
+                            <td>{what}</td>
+                            <td>{change}</td>
+                            <td class="reason">{reason.clone()}</td>
+                            <td>{e.meta.actor.clone()}</td>
+                            <td>{lang.recorded(e.meta.recorded_at)}</td>
+                        </tr>
+                    })
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <section>
+            <h2>{t.audit_amendments}</h2>
+            <div class="scroll">
+                <table id="amendments">
+                    <thead><tr>
+                        <th scope="col">{t.audit_amended}</th>
+                        <th scope="col">{t.event}</th>
+                        <th scope="col">{t.reason}</th>
+                        <th scope="col">{t.actor}</th>
+                        <th scope="col">{t.recorded_at}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
