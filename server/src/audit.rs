@@ -232,6 +232,84 @@ pub fn audit_export(
     })
 }
 
+/// Why the live ledger could not be read from a server.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("cannot reach {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("{url} refused the sign-in of {user} (the name or the password is wrong, or it is locked for a minute)")]
+    SignInRefused { url: String, user: String },
+    #[error("{url} answered {status} to {what}")]
+    Refused {
+        url: String,
+        what: &'static str,
+        status: u16,
+    },
+}
+
+/// Reads a running server's whole log in the export's own line format (signing in as `user`),
+/// for `spiral audit --url`: the auditor checks what the server serves, with no database access.
+pub fn fetch_export(url: &str, user: &str, password: &str) -> Result<String, FetchError> {
+    let base = url.trim_end_matches('/');
+    let unreachable = |e: ureq::Error| FetchError::Unreachable {
+        url: base.to_owned(),
+        reason: e.to_string(),
+    };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let login = serde_json::json!({ "name": user, "password": password }).to_string();
+    let response = agent
+        .post(&format!("{base}/api/login"))
+        .content_type("application/json")
+        .send(login.as_bytes())
+        .map_err(unreachable)?;
+    if response.status() != 200 {
+        return Err(FetchError::SignInRefused {
+            url: base.to_owned(),
+            user: user.to_owned(),
+        });
+    }
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_default()
+        .to_owned();
+    let mut export = String::new();
+    let mut after = 0u64;
+    loop {
+        const PAGE: u64 = 100_000;
+        let mut response = agent
+            .get(&format!("{base}/api/events?after={after}&limit={PAGE}"))
+            .header("Cookie", &cookie)
+            .header("Accept", crate::web::api::JSON_LINES)
+            .call()
+            .map_err(unreachable)?;
+        if response.status() != 200 {
+            return Err(FetchError::Refused {
+                url: base.to_owned(),
+                what: "the log request",
+                status: response.status().as_u16(),
+            });
+        }
+        let page = response
+            .body_mut()
+            .with_config()
+            .limit(u64::MAX)
+            .read_to_string()
+            .map_err(unreachable)?;
+        let lines = page.lines().count() as u64;
+        export.push_str(&page);
+        after += lines;
+        if lines < PAGE {
+            return Ok(export);
+        }
+    }
+}
+
 /// Signs a checkpoint and keeps it, unless one of that size is already kept.
 pub async fn record_checkpoint(log: &EventLog, key: &SigningKey) -> Result<Checkpoint, ProveError> {
     let (cp, _) = checkpoint(log, key).await?;

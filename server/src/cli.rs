@@ -90,8 +90,14 @@ pub enum Verb {
         #[arg(long)]
         public_key: String,
         /// An export (`spiral export > ledger.jsonl`)
-        #[arg(long)]
-        export: std::path::PathBuf,
+        #[arg(long, required_unless_present = "url", conflicts_with = "url")]
+        export: Option<std::path::PathBuf>,
+        /// A running server to read the live ledger from instead (http://HOST:PORT)
+        #[arg(long, requires = "user")]
+        url: Option<String>,
+        /// The account to sign in with at --url (an auditor; the password is read from stdin)
+        #[arg(long, requires = "url")]
+        user: Option<String>,
     },
     /// Reports for grant reporters: the funding summary and the public support test.
     Report {
@@ -253,9 +259,16 @@ async fn run(cli: Cli) -> ExitCode {
         checkpoint,
         public_key,
         export,
+        url,
+        user,
     } = &cli.verb
     {
-        return audit_command(checkpoint, public_key, export);
+        let source = match (export, url, user) {
+            (Some(path), _, _) => AuditSource::Export(path),
+            (None, Some(url), Some(user)) => AuditSource::Server { url, user },
+            _ => return fail("give --export FILE, or --url URL with --user NAME"),
+        };
+        return audit_command(checkpoint, public_key, source);
     }
     let ledger = match Ledger::open(&cli.database_url).await {
         Ok(l) => l,
@@ -365,11 +378,28 @@ async fn run(cli: Cli) -> ExitCode {
     code
 }
 
-fn audit_command(checkpoint: &std::path::Path, public_key: &str, export: &std::path::Path) -> ExitCode {
+/// Where `spiral audit` reads the ledger: a saved export, or a running server's log.
+enum AuditSource<'a> {
+    Export(&'a std::path::Path),
+    Server { url: &'a str, user: &'a str },
+}
+
+fn audit_command(checkpoint: &std::path::Path, public_key: &str, source: AuditSource) -> ExitCode {
     let read = |path: &std::path::Path| {
         std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
-    let (checkpoint_text, export_text) = match (read(checkpoint), read(export)) {
+    let export = match source {
+        AuditSource::Export(path) => read(path),
+        AuditSource::Server { url, user } => {
+            let mut password = String::new();
+            match std::io::stdin().read_line(&mut password) {
+                Ok(_) => crate::audit::fetch_export(url, user, password.trim_end_matches(['\n', '\r']))
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(format!("cannot read the password from stdin: {e}")),
+            }
+        }
+    };
+    let (checkpoint_text, export_text) = match (read(checkpoint), export) {
         (Ok(c), Ok(e)) => (c, e),
         (Err(e), _) | (_, Err(e)) => return fail(e),
     };

@@ -364,3 +364,68 @@ async fn the_audit_report_shows_who_recorded_what_amendments_with_reasons_and_la
     );
     let _ = std::fs::remove_file(key);
 }
+
+#[test]
+fn spiral_audit_checks_a_running_servers_live_ledger_against_a_saved_checkpoint() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        common::spiral_with_input(
+            &db,
+            &["user", "add", "kenji", "--role", "auditor"],
+            "correct horse\n",
+        )
+        .ok();
+        let server = common::server::Server::start(&db, true);
+        let key = PathBuf::from(common::server::key_file(&db));
+        let public = with_key(&db, &key, &["key", "show"])
+            .ok()
+            .stdout
+            .trim()
+            .to_owned();
+        let checkpoint = temp_file("live-cp.txt", &with_key(&db, &key, &["checkpoint"]).ok().stdout);
+        let url = format!("http://{}", server.addr);
+        let args = |user: &str| -> Vec<String> {
+            [
+                "audit",
+                "--checkpoint",
+                checkpoint.to_str().unwrap(),
+                "--public-key",
+                &public,
+                "--url",
+                &url,
+                "--user",
+                user,
+            ]
+            .map(str::to_owned)
+            .to_vec()
+        };
+        let run = |user: &str, password: &str| {
+            let args = args(user);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            common::spiral_with_input(&db, &args, &format!("{password}\n"))
+        };
+
+        let good = run("kenji", "correct horse");
+        assert_eq!(good.code, 0, "{kind:?}: {} {}", good.stdout, good.stderr);
+        assert!(
+            good.stdout.contains("audit passed") && good.stdout.contains("133 events"),
+            "{}",
+            good.stdout
+        );
+
+        let refused = run("kenji", "wrong");
+        assert_ne!(refused.code, 0);
+        assert!(
+            refused.stderr.contains("refused the sign-in of kenji"),
+            "{}",
+            refused.stderr
+        );
+
+        // A row edited in the database behind the server's back is named by its position.
+        tokio::runtime::Runtime::new().unwrap().block_on(
+            db.sql("UPDATE events SET payload = REPLACE(payload, '浜松市', '浜松県') WHERE position = 8"),
+        );
+        let caught = run("kenji", "correct horse");
+        assert_caught(&caught, "position 8:");
+    }
+}

@@ -20,6 +20,8 @@ pub const READERS: &[Role] = &[Role::Staff, Role::Auditor, Role::Reporter];
 
 /// The postcard media type the browser replays.
 pub const POSTCARD: &str = "application/x-postcard";
+/// The export's own format, one event per line.
+pub const JSON_LINES: &str = "application/x-ndjson";
 
 /// Turns axum's JSON rejections into clear 400/413/415 answers. A body of the wrong shape is a
 /// 400 here: 422 is kept for a domain rule the command broke.
@@ -259,6 +261,19 @@ pub async fn log(
         .get(header::ACCEPT)
         .and_then(|a| a.to_str().ok())
         .is_some_and(|a| a.contains(POSTCARD));
+    let wants_lines = headers
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains(JSON_LINES));
+    if wants_lines {
+        // Exactly the lines `spiral export` writes: what `spiral audit --url` checks.
+        let mut body = String::new();
+        for row in &rows {
+            body.push_str(&export_line(row));
+            body.push('\n');
+        }
+        return Ok(([(header::CONTENT_TYPE, JSON_LINES)], body).into_response());
+    }
     if wants_postcard {
         let recorded = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
         let bytes = postcard::to_allocvec(&recorded).map_err(|e| ApiError::Internal(e.to_string()))?;
