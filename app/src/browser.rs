@@ -136,3 +136,31 @@ pub async fn post_command(command: &domain::Command, expected_version: u64) -> R
         Err("only in the browser".into())
     }
 }
+
+/// GETs a URL on this server: the body as bytes, or why not.
+pub async fn get_bytes(url: &str) -> Result<Vec<u8>, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen_futures::JsFuture;
+        let fail = |e: wasm_bindgen::JsValue| format!("{e:?}");
+        let window = web_sys::window().ok_or("no window")?;
+        let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+            .await
+            .map_err(fail)?
+            .dyn_into()
+            .map_err(fail)?;
+        if !response.ok() {
+            return Err(format!("{url}: HTTP {}", response.status()));
+        }
+        let buffer = JsFuture::from(response.array_buffer().map_err(fail)?)
+            .await
+            .map_err(fail)?;
+        Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = url;
+        Err("only in the browser".into())
+    }
+}

@@ -368,6 +368,11 @@ pub struct Text {
     pub audit_effective_to: &'static str,
     pub audit_amendments: &'static str,
     pub audit_amended: &'static str,
+    pub audit_checkpoint: &'static str,
+    pub audit_verify: &'static str,
+    pub audit_verify_hint: &'static str,
+    pub audit_valid: &'static str,
+    pub audit_verify_failed: &'static str,
 }
 
 pub const JA: Text = Text {
@@ -510,6 +515,11 @@ pub const JA: Text = Text {
     audit_effective_to: "発効日（まで）",
     audit_amendments: "訂正と取消（理由つき）",
     audit_amended: "訂正・取消された記録",
+    audit_checkpoint: "チェックポイントと検証",
+    audit_verify: "このブラウザで台帳を検証する",
+    audit_verify_hint: "サーバーが署名した現在のチェックポイントを取得し、保存されたすべての記録のハッシュ連鎖とマークル根を、このブラウザの中で同じドメインのコードで確かめます。署名は spiral audit で、別の経路で公開された鍵（spiral key show）を使って確かめてください。",
+    audit_valid: "件の記録がチェックポイントと一致しました",
+    audit_verify_failed: "検証できませんでした",
 };
 
 pub const EN: Text = Text {
@@ -652,6 +662,11 @@ pub const EN: Text = Text {
     audit_effective_to: "Effective to",
     audit_amendments: "Corrections and retractions, with their reasons",
     audit_amended: "Record amended",
+    audit_checkpoint: "Checkpoint and verification",
+    audit_verify: "Verify the ledger in this browser",
+    audit_verify_hint: "Fetches the current checkpoint the server signed and checks every stored record's hash chain and the Merkle root here, with the same domain code. Check the signature with spiral audit, against the key published elsewhere (spiral key show).",
+    audit_valid: " records match the checkpoint",
+    audit_verify_failed: "Could not verify",
 };
 
 #[cfg(test)]

@@ -224,3 +224,49 @@ mod tests {
         ));
     }
 }
+
+/// What checking stored rows against a checkpoint found wrong: the first bad position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid at {position}: {reason}")]
+pub struct RowsInvalid {
+    pub position: u64,
+    pub reason: String,
+}
+
+impl Checkpoint {
+    /// Checks rows (the whole log, in position order) against this checkpoint: each row's
+    /// position, hash chain and stream sequence, then the Merkle root of the first `size` rows.
+    /// Returns how many rows were checked. The same code runs in the browser's verify button.
+    pub fn check_rows(&self, rows: &[crate::chain::Row]) -> Result<u64, RowsInvalid> {
+        let mut chain = crate::chain::ChainVerifier::new();
+        let mut tree = crate::merkle::MerkleTree::default();
+        for row in rows {
+            chain.push_integrity(&row.borrowed()).map_err(|e| RowsInvalid {
+                position: e.position(),
+                reason: e.to_string(),
+            })?;
+            tree.push(&row.hash);
+        }
+        if tree.size() < self.size {
+            return Err(RowsInvalid {
+                position: tree.size() + 1,
+                reason: format!(
+                    "the log ends after {} events but the checkpoint covers {}",
+                    tree.size(),
+                    self.size
+                ),
+            });
+        }
+        let root = tree.root(self.size).map_err(|e| RowsInvalid {
+            position: self.size,
+            reason: e.to_string(),
+        })?;
+        if root != self.root {
+            return Err(RowsInvalid {
+                position: self.size,
+                reason: "the Merkle root of the log does not match the checkpoint".into(),
+            });
+        }
+        Ok(tree.size())
+    }
+}

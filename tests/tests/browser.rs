@@ -172,3 +172,27 @@ fn an_auditor_filters_the_log_and_sees_corrections_with_their_reasons() {
         ],
     );
 }
+
+#[test]
+fn the_verify_button_checks_the_ledger_in_the_browser_and_names_an_edited_row() {
+    assert!(
+        bundle().exists(),
+        "the browser bundle is missing: run scripts/build-frontend.sh first"
+    );
+    let db = TestDb::new(Kind::Sqlite);
+    add_users(&db, &[("kenji", "auditor")]);
+    let server = Server::start(&db, true);
+    let env = |expect: &str| {
+        vec![
+            ("SPIRAL_URL", format!("http://{}", server.addr)),
+            ("SPIRAL_AUDITOR", cookie(&server, "kenji")),
+            ("SPIRAL_EXPECT", expect.to_owned()),
+        ]
+    };
+    run_script("verify.mjs", "verify", &env("valid — 133"));
+    // A row edited in the database behind the server's back.
+    tokio::runtime::Runtime::new().unwrap().block_on(
+        db.sql("UPDATE events SET payload = REPLACE(payload, '浜松市', '浜松県') WHERE position = 8"),
+    );
+    run_script("verify.mjs", "verify after an edit", &env("invalid at 8"));
+}

@@ -282,6 +282,22 @@ pub async fn log(
     Ok(json_lines_array(rows.iter().map(export_line)))
 }
 
+/// Stored rows as they are (hashes and canonical bytes), postcard-encoded `Vec<Row>`: what the
+/// browser's verify button checks against a checkpoint (auditors only).
+#[utoipa::path(get, path = "/api/rows", tag = "audit", params(LogQuery), responses((status = 200, description = "Postcard `Vec<Row>` after a position", content_type = "application/x-postcard", body = Vec<u8>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not an auditor", body = ErrorBody)))]
+pub async fn rows(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<LogQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    user.require(&[Role::Auditor])?;
+    let Query(q) = query.map_err(query_rejection)?;
+    let limit = q.limit.unwrap_or(10_000).clamp(1, 100_000);
+    let rows = state.ledger.log().rows_after(q.after, limit).await?;
+    let bytes = postcard::to_allocvec(&rows).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, POSTCARD)], bytes).into_response())
+}
+
 /// Re-reads the ledger and checks the chain (auditors only).
 #[utoipa::path(get, path = "/api/verify", tag = "log", responses((status = 200, description = "`valid`, with the event count and head hash, or the first bad position and the problem", body = Object), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn verify(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {

@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/state", get(api::projected_state))
         .route("/history/{stream}", get(api::history))
         .route("/events", get(api::log))
+        .route("/rows", get(api::rows))
         .route("/events/stream", get(stream::events))
         .route("/verify", get(api::verify))
         .route("/checkpoint", get(api::checkpoint))

@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         super::api::projected_state,
         super::api::history,
         super::api::log,
+        super::api::rows,
         super::stream::events,
         super::api::verify,
         super::api::checkpoint,

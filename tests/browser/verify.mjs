@@ -1,0 +1,30 @@
+// The audit page's verify button in Debian's Chromium: the ledger checked in the browser (WASM,
+// the domain's own code) against the server's current checkpoint. tests/tests/browser.rs passes
+// SPIRAL_URL, SPIRAL_AUDITOR and SPIRAL_EXPECT (the start of the verdict: "valid" or
+// "invalid at N").
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+
+const url = process.env.SPIRAL_URL;
+const expect = process.env.SPIRAL_EXPECT;
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const context = await browser.newContext();
+  const [name, value] = process.env.SPIRAL_AUDITOR.split('=');
+  await context.addCookies([{ name, value, url }]);
+  const page = await context.newPage();
+  await page.goto(url + '/audit');
+  await page.waitForSelector('#app[data-hydrated="true"]', { timeout: 60_000 });
+  await page.click('#verify-button');
+  await page.waitForFunction(() => document.querySelector('#verify-result').textContent.length > 0, null, { timeout: 30_000 });
+  const verdict = await page.locator('#verify-result').innerText();
+  assert.ok(verdict.startsWith(expect), `expected "${expect}…", got "${verdict}"`);
+  assert.ok((await page.locator('#checkpoint-text').innerText()).startsWith('Spiral ledger checkpoint'));
+  console.log(`ok - the verify button says: ${verdict}`);
+} finally {
+  await browser.close();
+}
