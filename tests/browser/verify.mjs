@@ -19,6 +19,9 @@ try {
   const page = await context.newPage();
   await page.goto(url + '/audit');
   await page.waitForSelector('#app[data-hydrated="true"]', { timeout: 60_000 });
+  // The current checkpoint shows before anything is clicked.
+  await page.waitForFunction(() => document.querySelector('#checkpoint-text').textContent.startsWith('Spiral ledger checkpoint'),
+    null, { timeout: 15_000 });
   await page.click('#verify-button');
   await page.waitForFunction(() => document.querySelector('#verify-result').textContent.length > 0, null, { timeout: 30_000 });
   const verdict = await page.locator('#verify-result').innerText();

@@ -198,6 +198,16 @@ fn Verify() -> impl IntoView {
     let checkpoint = RwSignal::new(None::<String>);
     let verdict = RwSignal::new(None::<Verdict>);
     let busy = RwSignal::new(false);
+    // The current checkpoint, as soon as the page is live (the server signs one on request).
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(bytes) = crate::browser::get_bytes("/api/checkpoint").await {
+                if checkpoint.get_untracked().is_none() {
+                    checkpoint.set(Some(String::from_utf8_lossy(&bytes).into_owned()));
+                }
+            }
+        });
+    });
     let run = move |_| {
         busy.set(true);
         verdict.set(None);
