@@ -16,6 +16,11 @@ fn with_key(db: &TestDb, key: &std::path::Path, args: &[&str]) -> common::Run {
     spiral(db, &all)
 }
 
+/// The server's public key as `spiral key show` prints it.
+fn public_key(db: &TestDb, key: &std::path::Path) -> String {
+    with_key(db, key, &["key", "show"]).ok().stdout.trim().to_owned()
+}
+
 fn key_path() -> PathBuf {
     std::env::temp_dir().join(format!("spiral-key-{}", uuid::Uuid::new_v4().simple()))
 }
@@ -64,11 +69,7 @@ fn an_export_checked_against_a_signed_checkpoint_catches_every_kind_of_tampering
     let db = TestDb::new(common::Kind::Sqlite);
     let key = key_path();
     spiral(&db, &["demo"]).ok();
-    let public = with_key(&db, &key, &["key", "show"])
-        .ok()
-        .stdout
-        .trim()
-        .to_owned();
+    let public = public_key(&db, &key);
     assert_eq!(public.len(), 64);
     let checkpoint = with_key(&db, &key, &["checkpoint"]).ok().stdout;
     assert!(
@@ -127,9 +128,7 @@ async fn inclusion_and_consistency_proofs_verify_against_signed_checkpoints() {
         let db = TestDb::new(kind);
         let key = key_path();
         spiral(&db, &["demo"]).ok();
-        let public =
-            domain::checkpoint::parse_public_key(with_key(&db, &key, &["key", "show"]).ok().stdout.trim())
-                .unwrap();
+        let public = domain::checkpoint::parse_public_key(&public_key(&db, &key)).unwrap();
         let old = Checkpoint::parse(&with_key(&db, &key, &["checkpoint"]).ok().stdout).unwrap();
         old.verify(&public).unwrap();
 
@@ -190,11 +189,7 @@ fn a_forger_who_recomputes_the_whole_chain_is_caught_by_the_checkpoints_root() {
     let db = TestDb::new(common::Kind::Sqlite);
     let key = key_path();
     spiral(&db, &["demo"]).ok();
-    let public = with_key(&db, &key, &["key", "show"])
-        .ok()
-        .stdout
-        .trim()
-        .to_owned();
+    let public = public_key(&db, &key);
     let checkpoint = with_key(&db, &key, &["checkpoint"]).ok().stdout;
     let export = spiral(&db, &["export"]).ok().stdout;
     // Rewrite event 8 and recompute every hash after it, so the chain alone looks valid.
@@ -230,9 +225,7 @@ fn an_auditor_gets_checkpoints_and_proofs_from_the_api_that_verify_with_the_serv
     .ok();
     let server = common::server::Server::start(&db, true);
     let key = PathBuf::from(common::server::key_file(&db));
-    let public =
-        domain::checkpoint::parse_public_key(with_key(&db, &key, &["key", "show"]).ok().stdout.trim())
-            .unwrap();
+    let public = domain::checkpoint::parse_public_key(&public_key(&db, &key)).unwrap();
     let auditor = post_json(
         &server.addr,
         "/api/login",
@@ -331,9 +324,7 @@ async fn the_audit_report_shows_who_recorded_what_amendments_with_reasons_and_la
         (report["size_at_start"].as_u64(), report["size_at_end"].as_u64()),
         (Some(0), Some(134))
     );
-    let public =
-        domain::checkpoint::parse_public_key(with_key(&db, &key, &["key", "show"]).ok().stdout.trim())
-            .unwrap();
+    let public = domain::checkpoint::parse_public_key(&public_key(&db, &key)).unwrap();
     let end = Checkpoint::parse(report["checkpoint_at_end"].as_str().unwrap()).unwrap();
     end.verify(&public).unwrap();
     assert_eq!(end.size, 134);
@@ -377,11 +368,7 @@ fn spiral_audit_checks_a_running_servers_live_ledger_against_a_saved_checkpoint(
         .ok();
         let server = common::server::Server::start(&db, true);
         let key = PathBuf::from(common::server::key_file(&db));
-        let public = with_key(&db, &key, &["key", "show"])
-            .ok()
-            .stdout
-            .trim()
-            .to_owned();
+        let public = public_key(&db, &key);
         let checkpoint = temp_file("live-cp.txt", &with_key(&db, &key, &["checkpoint"]).ok().stdout);
         let url = format!("http://{}", server.addr);
         let args = |user: &str| -> Vec<String> {
