@@ -4,7 +4,7 @@
 //! before hydrating.
 
 use crate::i18n::Lang;
-use chrono::NaiveDate;
+use domain::Date;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
@@ -177,7 +177,7 @@ pub struct Boot {
     pub lang: Lang,
     pub user: String,
     pub role: Role,
-    pub today: NaiveDate,
+    pub today: Date,
     /// The ledger's head position when the server rendered the page.
     pub position: u64,
 }
@@ -242,7 +242,7 @@ mod tests {
             lang: Lang::En,
             user: "hanako".into(),
             role: Role::Auditor,
-            today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+            today: Date::from_ymd(2026, 11, 28).unwrap(),
             position: 133,
         };
         let attrs: HashMap<_, _> = boot.attributes().into_iter().collect();
@@ -261,7 +261,7 @@ mod tests {
             lang: Lang::Ja,
             user: "taro".into(),
             role: Role::Staff,
-            today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+            today: Date::from_ymd(2026, 11, 28).unwrap(),
             position: 9,
         };
         let attrs: HashMap<_, _> = boot.attributes().into_iter().collect();

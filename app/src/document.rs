@@ -98,7 +98,7 @@ mod tests {
         use domain::partner::PartnerKind;
         use domain::program::{Beneficiary, Pillar, SpiralStage};
         use domain::{Fact, LedgerEvent, Metadata};
-        let on = chrono::NaiveDate::from_ymd_opt(2004, 5, 1).unwrap();
+        let on = domain::Date::from_ymd(2004, 5, 1).unwrap();
         let facts = [
             Fact::PartnerRegistered {
                 partner: PartnerId::new("city").unwrap(),
@@ -119,9 +119,9 @@ mod tests {
             .enumerate()
             .map(|(i, fact)| Recorded {
                 position: i as u64 + 1,
-                stream: fact.subject().unwrap().stream(),
+                stream: fact.subject().stream(),
                 sequence: 1,
-                event: LedgerEvent { on, fact },
+                event: LedgerEvent::new(on, fact),
                 meta: Metadata {
                     actor: "staff:test".into(),
                     correlation_id: format!("c-{i}"),
@@ -141,7 +141,7 @@ mod tests {
             lang,
             user: "hanako".into(),
             role: Role::Staff,
-            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+            today: domain::Date::from_ymd(2026, 11, 28).unwrap(),
             position,
         }
     }

@@ -11,18 +11,19 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// Parses YYYY-MM-DD (what date inputs and the API use).
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
+/// Parses YYYY-MM-DD (what date inputs and the API use); `None` for anything else, including a
+/// day outside the years Spiral accepts.
+pub fn parse_date(text: &str) -> Option<Date> {
     let mut parts = text.trim().splitn(3, '-');
     let year = parts.next()?.parse().ok()?;
     let month = parts.next()?.parse().ok()?;
     let day = parts.next()?.parse().ok()?;
-    NaiveDate::from_ymd_opt(year, month, day)
+    Date::from_ymd(year, month, day)
 }
 use domain::funds::FundKind;
 use domain::partner::{PartnerKind, Sector};
 use domain::program::{Beneficiary, Pillar, SpiralStage};
-use domain::FiscalYear;
+use domain::{Date, FiscalYear};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Lang {
@@ -63,7 +64,8 @@ impl Lang {
     }
 
     /// 2005年4月1日 / 1 Apr 2005
-    pub fn date(self, d: NaiveDate) -> String {
+    pub fn date(self, d: impl Into<NaiveDate>) -> String {
+        let d: NaiveDate = d.into();
         match self {
             Lang::Ja => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
             Lang::En => format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year()),
@@ -689,7 +691,8 @@ mod tests {
 
     #[test]
     fn dates_parse_by_hand() {
-        assert_eq!(parse_date("2005-04-01"), NaiveDate::from_ymd_opt(2005, 4, 1));
+        assert_eq!(parse_date("2005-04-01"), Date::from_ymd(2005, 4, 1));
+        assert_eq!(parse_date("1800-04-01"), None);
         assert_eq!(parse_date("2005-02-30"), None);
         assert_eq!(parse_date("昔"), None);
         let t: DateTime<Utc> = "2026-11-28T09:05:03Z".parse().unwrap();

@@ -2,9 +2,8 @@
 //! outward, so a date's angle says when in the year it fell and its distance from the centre
 //! says which year. Pure arithmetic, tested without a browser.
 
-use chrono::NaiveDate;
 use domain::program::{Pillar, SpiralStage};
-use domain::FiscalYear;
+use domain::{Date, FiscalYear};
 use std::f64::consts::TAU;
 
 /// A coordinate to one decimal place, written with integer arithmetic: formatting floats would
@@ -37,7 +36,7 @@ pub struct Geometry {
 
 impl Geometry {
     /// A spiral from the fiscal year of `first` to that of `last` (at least one turn).
-    pub fn new(first: NaiveDate, last: NaiveDate) -> Self {
+    pub fn new(first: Date, last: Date) -> Self {
         let first = FiscalYear::containing(first.min(last));
         let last = FiscalYear::containing(last.max(first.first_day()));
         Geometry {
@@ -61,10 +60,10 @@ impl Geometry {
     }
 
     /// How far along the spiral a date lies, in turns from the first year's 1 April.
-    pub fn turns(&self, date: NaiveDate) -> f64 {
+    pub fn turns(&self, date: Date) -> f64 {
         let fy = FiscalYear::containing(date);
-        let length = (fy.last_day() - fy.first_day()).num_days() + 1;
-        let into = (date - fy.first_day()).num_days();
+        let length = fy.last_day().days_since(fy.first_day()) + 1;
+        let into = date.days_since(fy.first_day());
         f64::from(fy.year() - self.first.year()) + into as f64 / length as f64
     }
 
@@ -76,7 +75,7 @@ impl Geometry {
     /// Where the `k`-th mark sharing one date goes: the first on the date itself, the others in
     /// a zigzag chain along the spiral after it, so every mark stays visible and clickable
     /// (the seed's history puts many events on 1 April).
-    pub fn mark_point(&self, date: NaiveDate, k: u32) -> (f64, f64) {
+    pub fn mark_point(&self, date: Date, k: u32) -> (f64, f64) {
         const SPACING: f64 = 8.0;
         let turns = self.turns(date);
         if k == 0 {
@@ -95,7 +94,7 @@ impl Geometry {
         (CENTRE + r * angle.sin(), CENTRE - r * angle.cos())
     }
 
-    pub fn point(&self, date: NaiveDate) -> (f64, f64) {
+    pub fn point(&self, date: Date) -> (f64, f64) {
         self.point_at(self.turns(date), 0.0)
     }
 
@@ -181,8 +180,8 @@ fn cross(x: f64, y: f64, r: f64) -> String {
 mod tests {
     use super::*;
 
-    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    fn date(y: i32, m: u32, d: u32) -> Date {
+        Date::from_ymd(y, m, d).unwrap()
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! renders the first HTML, `state` is the server's own fold and `events` holds only what the page
 //! lists line by line (a program's history); both sides then render the same markup.
 
-use domain::{Fact, LedgerState, Recorded, View};
+use domain::{LedgerState, Recorded, View};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]
@@ -17,7 +17,7 @@ pub struct Store {
     pub view: RwSignal<View>,
     /// The earliest effective date on the spiral as it stands today: the spiral's first turn,
     /// kept while playback hides later marks so the picture does not jump.
-    pub first_on: RwSignal<Option<chrono::NaiveDate>>,
+    pub first_on: RwSignal<Option<domain::Date>>,
     /// The last position the page was first rendered with; marks after it are new.
     pub rendered_at: u64,
     /// Whether the live stream is connected: unknown (`None`) until the browser has tried.
@@ -58,9 +58,7 @@ impl Store {
             return;
         }
         let view = self.view.get_untracked();
-        let amends = new
-            .iter()
-            .any(|e| matches!(e.event.fact, Fact::Corrected { .. } | Fact::Retracted { .. }));
+        let amends = new.iter().any(|e| e.event.entry.is_amendment());
         self.events
             .update_value(|events| events.extend(new.iter().cloned()));
         if view == View::everything() && !amends {
@@ -131,6 +129,6 @@ impl Store {
     }
 }
 
-fn first_on(state: &LedgerState) -> Option<chrono::NaiveDate> {
+fn first_on(state: &LedgerState) -> Option<domain::Date> {
     state.timeline.iter().map(|t| t.on).min()
 }

@@ -3,9 +3,9 @@
 //! Staff record what happened, so a command mostly carries the fact itself; the rules in
 //! [`crate::rules`] decide whether it may be stored.
 
+use crate::date::Date;
 use crate::error::DomainError;
 use crate::events::{Fact, SubjectRef};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub enum Command {
     /// Record a fact that took effect on `on`.
     Record {
-        on: NaiveDate,
+        on: Date,
         fact: Fact,
         /// A note kept in the event's metadata (e.g. "date illustrative").
         note: Option<String>,
@@ -22,7 +22,7 @@ pub enum Command {
     Correct {
         stream: String,
         target: u64,
-        on: NaiveDate,
+        on: Date,
         fact: Fact,
         reason: String,
     },
@@ -35,17 +35,14 @@ pub enum Command {
 }
 
 impl Command {
-    pub fn record(on: NaiveDate, fact: Fact) -> Self {
+    pub fn record(on: Date, fact: Fact) -> Self {
         Command::Record { on, fact, note: None }
     }
 
     /// The stream the command is decided against and appended to.
     pub fn stream(&self) -> Result<String, DomainError> {
         match self {
-            Command::Record { fact, .. } => fact
-                .subject()
-                .map(|s| s.stream())
-                .ok_or(DomainError::NestedCorrection),
+            Command::Record { fact, .. } => Ok(fact.subject().stream()),
             Command::Correct { stream, .. } | Command::Retract { stream, .. } => {
                 SubjectRef::from_stream(stream)
                     .map(|s| s.stream())

@@ -8,12 +8,12 @@
 //! recorded.
 
 use crate::command::Command;
+use crate::date::Date;
 use crate::events::{Contract, Fact};
 use crate::fiscal_year::FiscalYear;
 use crate::ids::{PartnerId, ProgramId};
 use crate::partner::PartnerKind;
 use crate::program::{Beneficiary, Pillar, SpiralStage};
-use chrono::NaiveDate;
 
 /// Who the demo's events are recorded as.
 pub const ACTOR: &str = "system:demo";
@@ -201,7 +201,7 @@ fn program(id: &str) -> ProgramId {
     ProgramId::new(id).expect("seed program ids are valid")
 }
 
-fn noted(on: NaiveDate, fact: Fact, note: String) -> Command {
+fn noted(on: Date, fact: Fact, note: String) -> Command {
     Command::Record {
         on,
         fact,

@@ -4,13 +4,13 @@
 //! "a commissioner must be a known department" need the other subjects. The server answers from its
 //! projection of the whole log; tests answer from a fixed list.
 
+use crate::date::Date;
 use crate::ids::{DonorId, PartnerId, ProgramId};
 use crate::partner::PartnerKind;
-use chrono::NaiveDate;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgramInfo {
-    pub launched_on: NaiveDate,
+    pub launched_on: Date,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,11 +1,11 @@
 //! Why a command was refused. Each variant carries the facts a person needs to fix the input;
 //! the message (Display) says what is wrong in plain words.
 
+use crate::date::Date;
 use crate::fiscal_year::FiscalYear;
 use crate::ids::{DonorId, InvalidId, PartnerId, ProgramId, ReceiptId};
 use crate::money::MoneyError;
 use crate::money::Yen;
-use chrono::NaiveDate;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
@@ -21,6 +21,8 @@ pub enum DomainError {
         len: usize,
         max: usize,
     },
+    #[error("{field} contains an invisible or control character (U+{:04X}); type it again without it", *.character as u32)]
+    InvisibleCharacter { field: &'static str, character: char },
     #[error("program {0} does not exist")]
     UnknownProgram(ProgramId),
     #[error("partner {0} does not exist")]
@@ -32,18 +34,15 @@ pub enum DomainError {
     #[error("program {program} concluded on {concluded_on}; it can take no contract for {fiscal_year}")]
     ProgramHasConcluded {
         program: ProgramId,
-        concluded_on: NaiveDate,
+        concluded_on: Date,
         fiscal_year: FiscalYear,
     },
     #[error("program {program} already concluded on {concluded_on}")]
-    AlreadyConcluded {
-        program: ProgramId,
-        concluded_on: NaiveDate,
-    },
+    AlreadyConcluded { program: ProgramId, concluded_on: Date },
     #[error("program {program} launched on {launched_on}; a contract for {fiscal_year} ends before that")]
     ContractBeforeLaunch {
         program: ProgramId,
-        launched_on: NaiveDate,
+        launched_on: Date,
         fiscal_year: FiscalYear,
     },
     #[error("program {program} already has a contract for {fiscal_year} from {commissioner}")]
@@ -65,14 +64,14 @@ pub enum DomainError {
     #[error("partner {partner} is a {kind}, not a government body that can commission work")]
     NotGovernment { partner: PartnerId, kind: &'static str },
     #[error("it ends on {end}, before it started on {start}")]
-    EndBeforeStart { start: NaiveDate, end: NaiveDate },
+    EndBeforeStart { start: Date, end: Date },
     #[error("{what} cannot refer to itself")]
     SelfReference { what: &'static str },
     #[error("partner {partner} was merged into {successor} on {on}; record changes on the successor")]
     PartnerMergedAway {
         partner: PartnerId,
         successor: PartnerId,
-        on: NaiveDate,
+        on: Date,
     },
     #[error("activity {0} is not a policy proposal")]
     NotAProposal(String),
@@ -95,8 +94,6 @@ pub enum DomainError {
     SubjectMismatch { stream: String, found: String },
     #[error("{stream} has later facts that depend on event {target}; retract those first")]
     DependentFacts { stream: String, target: u64 },
-    #[error("a correction must carry a fact, not another correction")]
-    NestedCorrection,
     #[error("donor {0} has not been registered")]
     UnknownDonor(DonorId),
     #[error("receipt {0} is not restricted: it is revenue when received and has nothing to spend down")]
@@ -124,6 +121,8 @@ fn field_ja(field: &str) -> &str {
         "title" => "件名",
         "topic" => "相談内容",
         "scheme" => "公募・制度名",
+        "note" => "備考",
+        "reason" => "理由",
         other => other,
     }
 }
@@ -143,6 +142,16 @@ fn subject_ja(subject: &str) -> String {
 }
 
 impl DomainError {
+    /// The refusal for text in `field` that [`crate::text::check`] found wrong.
+    pub fn text(field: &'static str, problem: crate::text::TextProblem) -> Self {
+        use crate::text::TextProblem;
+        match problem {
+            TextProblem::Empty => DomainError::EmptyText { field },
+            TextProblem::TooLong { len, max } => DomainError::TextTooLong { field, len, max },
+            TextProblem::Invisible(character) => DomainError::InvisibleCharacter { field, character },
+        }
+    }
+
     /// The form field the error is about, by the field names the browser's record forms use
     /// (`None` when it is about the command as a whole). The server sends it with a refusal so
     /// the browser can show the message next to that field.
@@ -151,7 +160,7 @@ impl DomainError {
         Some(match self {
             InvalidId(e) => e.kind,
             Money(_) | Overspent { .. } => "amount",
-            EmptyText { field } | TextTooLong { field, .. } => field,
+            EmptyText { field } | TextTooLong { field, .. } | InvisibleCharacter { field, .. } => field,
             UnknownProgram(_) => "program",
             UnknownPartner(_) | PartnerMergedAway { .. } => "partner",
             AlreadyRecorded { subject } | NotRecorded { subject } => match subject.split_once(':') {
@@ -180,7 +189,6 @@ impl DomainError {
             | WrongKindOfCorrection { .. }
             | SubjectMismatch { .. }
             | DependentFacts { .. }
-            | NestedCorrection
             | BadStream(_) => return None,
         })
     }
@@ -199,6 +207,11 @@ impl DomainError {
             Money(crate::money::MoneyError::Overflow) => "金額の合計が大きすぎて扱えません".into(),
             EmptyText { field } => format!("{}を入力してください", field_ja(field)),
             TextTooLong { field, len, max } => format!("{}が長すぎます（{len}文字。{max}文字まで）", field_ja(field)),
+            InvisibleCharacter { field, character } => format!(
+                "{}に見えない文字または制御文字（U+{:04X}）が含まれています。その文字を除いて入力し直してください",
+                field_ja(field),
+                *character as u32
+            ),
             UnknownProgram(p) => format!("事業 {p} は登録されていません"),
             UnknownPartner(p) => format!("相手先 {p} は登録されていません"),
             AlreadyRecorded { subject } => format!("{} は既に記録されています", subject_ja(subject)),
@@ -252,7 +265,6 @@ impl DomainError {
             DependentFacts { stream, target } => {
                 format!("{stream} にはイベント {target} を前提とする後の記録があります。先にそちらを取り消してください")
             }
-            NestedCorrection => "訂正には事実を指定してください（訂正の訂正はできません）".into(),
             UnknownDonor(d) => format!("寄付者 {d} は登録されていません"),
             NotRestricted(r) => format!("収入 {r} は使途の制約がないため、受領時に収益計上されます（取り崩しはありません）"),
             Overspent { receipt, remaining, amount } => {

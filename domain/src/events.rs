@@ -4,13 +4,13 @@
 //! Every fact names its subject (a program, partner, activity or receipt); the subject's stream in
 //! the store is derived from it, so a fact can never land in the wrong stream.
 
+use crate::date::Date;
 use crate::fiscal_year::FiscalYear;
 use crate::funds::{FundKind, Payer};
 use crate::ids::{ActivityId, DonorId, HouseholdId, PartnerId, ProgramId, ReceiptId};
 use crate::money::Yen;
 use crate::partner::{PartnerKind, Sector};
 use crate::program::{Beneficiary, Pillar, SpiralStage};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// The version of the payload format; bumped (with an upcaster) when a fact's shape changes.
@@ -20,8 +20,25 @@ pub const EVENT_VERSION: &str = "1.0";
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerEvent {
     /// The date the fact took effect (a contract's fiscal year start, a meeting's day).
-    pub on: NaiveDate,
-    pub fact: Fact,
+    pub on: Date,
+    /// What happened, or which earlier event this one amends. Stored under the name `fact`.
+    #[serde(rename = "fact")]
+    #[cfg_attr(feature = "openapi", schema(value_type = EntrySchema))]
+    pub entry: Entry,
+}
+
+impl LedgerEvent {
+    pub fn new(on: Date, fact: Fact) -> Self {
+        LedgerEvent {
+            on,
+            entry: Entry::Fact(fact),
+        }
+    }
+
+    /// The fact, unless this event is an amendment.
+    pub fn fact(&self) -> Option<&Fact> {
+        self.entry.fact()
+    }
 }
 
 /// A contract for one fiscal year (単年度契約), possibly from several departments jointly.
@@ -160,11 +177,43 @@ pub enum Fact {
         /// criterion).
         identified: bool,
     },
-    // --- corrections: the ledger is never edited; these amend it ---
+}
+
+/// Fact's variant names in declaration order: a variant's index is its postcard tag, and the two
+/// amendments of [`Entry`] take the next two (see the test `entry_tags_follow_the_facts`).
+pub const FACT_VARIANTS: [&str; 19] = [
+    "ProgramLaunched",
+    "ProgramSpunOff",
+    "ProgramConcluded",
+    "ContractAwarded",
+    "ContractRenewed",
+    "PartnerRegistered",
+    "PartnerRenamed",
+    "PartnerMerged",
+    "RoundtableHeld",
+    "WorkingGroupFormed",
+    "StakeholderCouncilHeld",
+    "NeedsSurveyConducted",
+    "CommercialisationCommitteeFormed",
+    "CivicGroupConsulted",
+    "PolicyProposed",
+    "PolicyAdopted",
+    "FundsReceived",
+    "FundsSpent",
+    "DonorRegistered",
+];
+
+/// What a stored event says: a fact, or an amendment of an earlier event of the same stream. The
+/// ledger is never edited; corrections and retractions are how a mistake is fixed.
+///
+/// Encoded exactly as if the amendments were two more variants of [`Fact`] (`{"Corrected":
+/// {…}}` in JSON, tags 19 and 20 in postcard), which is how the ledger has always stored them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Fact(Fact),
     /// Replaces the fact at `target` (a sequence in the same stream) and its effective date.
     Corrected {
         target: u64,
-        #[cfg_attr(feature = "openapi", schema(no_recursion))]
         fact: Box<Fact>,
         reason: String,
     },
@@ -173,6 +222,281 @@ pub enum Fact {
         target: u64,
         reason: String,
     },
+}
+
+impl Entry {
+    /// The fact, unless this is an amendment.
+    pub fn fact(&self) -> Option<&Fact> {
+        match self {
+            Entry::Fact(fact) => Some(fact),
+            _ => None,
+        }
+    }
+
+    pub fn is_amendment(&self) -> bool {
+        !matches!(self, Entry::Fact(_))
+    }
+
+    /// The event type name stored beside the payload (and shown in the audit log).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Entry::Fact(fact) => fact.type_name(),
+            Entry::Corrected { .. } => "Corrected",
+            Entry::Retracted { .. } => "Retracted",
+        }
+    }
+
+    /// The sequence an amendment amends, with its reason.
+    pub fn amends(&self) -> Option<(u64, &str)> {
+        match self {
+            Entry::Fact(_) => None,
+            Entry::Corrected { target, reason, .. } | Entry::Retracted { target, reason } => {
+                Some((*target, reason.as_str()))
+            }
+        }
+    }
+}
+
+impl From<Fact> for Entry {
+    fn from(fact: Fact) -> Self {
+        Entry::Fact(fact)
+    }
+}
+
+/// How an [`Entry`] appears in the OpenAPI document: a fact, or one of the two amendments.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum EntrySchema {
+    Fact(Fact),
+    Amendment(Amendment),
+}
+
+/// The amendments, as they appear in the OpenAPI document.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum Amendment {
+    Corrected {
+        target: u64,
+        fact: Box<Fact>,
+        reason: String,
+    },
+    Retracted {
+        target: u64,
+        reason: String,
+    },
+}
+
+mod entry_serde {
+    //! [`Entry`]'s encoding, written by hand so that it stays the flat one of the stored ledger
+    //! (and of every hash over it) while the type keeps corrections from nesting.
+
+    use super::{Entry, Fact, FACT_VARIANTS};
+    use serde::de::{self, EnumAccess, IntoDeserializer, MapAccess, SeqAccess, VariantAccess, Visitor};
+    use serde::ser::SerializeStructVariant;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::fmt;
+
+    const CORRECTED: u32 = FACT_VARIANTS.len() as u32;
+    const RETRACTED: u32 = CORRECTED + 1;
+    const ENTRY_VARIANTS: [&str; 21] = {
+        let mut all = [""; 21];
+        let mut i = 0;
+        while i < FACT_VARIANTS.len() {
+            all[i] = FACT_VARIANTS[i];
+            i += 1;
+        }
+        all[CORRECTED as usize] = "Corrected";
+        all[RETRACTED as usize] = "Retracted";
+        all
+    };
+
+    impl Serialize for Entry {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Entry::Fact(fact) => fact.serialize(serializer),
+                Entry::Corrected { target, fact, reason } => {
+                    let mut v = serializer.serialize_struct_variant("Fact", CORRECTED, "Corrected", 3)?;
+                    v.serialize_field("target", target)?;
+                    v.serialize_field("fact", fact)?;
+                    v.serialize_field("reason", reason)?;
+                    v.end()
+                }
+                Entry::Retracted { target, reason } => {
+                    let mut v = serializer.serialize_struct_variant("Fact", RETRACTED, "Retracted", 2)?;
+                    v.serialize_field("target", target)?;
+                    v.serialize_field("reason", reason)?;
+                    v.end()
+                }
+            }
+        }
+    }
+
+    /// A variant tag, by index (postcard) or by name (JSON).
+    struct Tag(u32);
+
+    impl<'de> Deserialize<'de> for Tag {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct TagVisitor;
+            impl Visitor<'_> for TagVisitor {
+                type Value = Tag;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a fact, Corrected or Retracted")
+                }
+                fn visit_u64<E: de::Error>(self, index: u64) -> Result<Tag, E> {
+                    match u32::try_from(index) {
+                        Ok(i) if i <= RETRACTED => Ok(Tag(i)),
+                        _ => Err(E::invalid_value(de::Unexpected::Unsigned(index), &self)),
+                    }
+                }
+                fn visit_str<E: de::Error>(self, name: &str) -> Result<Tag, E> {
+                    ENTRY_VARIANTS
+                        .iter()
+                        .position(|v| *v == name)
+                        .map(|i| Tag(i as u32))
+                        .ok_or_else(|| E::unknown_variant(name, &ENTRY_VARIANTS))
+                }
+                fn visit_bytes<E: de::Error>(self, name: &[u8]) -> Result<Tag, E> {
+                    match std::str::from_utf8(name) {
+                        Ok(name) => self.visit_str(name),
+                        Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(name), &self)),
+                    }
+                }
+            }
+            deserializer.deserialize_identifier(TagVisitor)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Entry {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_enum("Fact", &ENTRY_VARIANTS, EntryVisitor)
+        }
+    }
+
+    struct EntryVisitor;
+
+    impl<'de> Visitor<'de> for EntryVisitor {
+        type Value = Entry;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a fact, or a correction or retraction of one")
+        }
+
+        fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Entry, A::Error> {
+            let (Tag(tag), variant) = data.variant::<Tag>()?;
+            match tag {
+                CORRECTED => variant.struct_variant(&["target", "fact", "reason"], AmendmentVisitor(true)),
+                RETRACTED => variant.struct_variant(&["target", "reason"], AmendmentVisitor(false)),
+                // A fact: hand the tag already read, and the rest of the input, to Fact's own
+                // derived decoder.
+                index => Fact::deserialize(Replayed { index, variant }).map(Entry::Fact),
+            }
+        }
+    }
+
+    /// An enum whose tag has already been read: lets [`Fact`]'s derived `Deserialize` decode the
+    /// variant's content from the outer format.
+    struct Replayed<V> {
+        index: u32,
+        variant: V,
+    }
+
+    impl<'de, A: VariantAccess<'de>> Deserializer<'de> for Replayed<A> {
+        type Error = A::Error;
+
+        fn deserialize_any<W: Visitor<'de>>(self, _visitor: W) -> Result<W::Value, A::Error> {
+            Err(de::Error::custom("a fact is an enum"))
+        }
+
+        fn deserialize_enum<W: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            _variants: &'static [&'static str],
+            visitor: W,
+        ) -> Result<W::Value, A::Error> {
+            visitor.visit_enum(self)
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
+            ignored_any
+        }
+    }
+
+    impl<'de, A: VariantAccess<'de>> EnumAccess<'de> for Replayed<A> {
+        type Error = A::Error;
+        type Variant = A;
+
+        fn variant_seed<S: de::DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, A), A::Error> {
+            let tag = seed.deserialize(self.index.into_deserializer())?;
+            Ok((tag, self.variant))
+        }
+    }
+
+    /// Decodes a `Corrected` (`true`) or `Retracted` body, as a sequence (postcard) or a map
+    /// (JSON). Unknown fields are skipped, as the derived decoder of every fact does.
+    struct AmendmentVisitor(bool);
+
+    #[derive(Deserialize)]
+    #[serde(field_identifier, rename_all = "lowercase")]
+    enum Field {
+        Target,
+        Fact,
+        Reason,
+        #[serde(other)]
+        Other,
+    }
+
+    impl<'de> Visitor<'de> for AmendmentVisitor {
+        type Value = Entry;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(if self.0 { "a correction" } else { "a retraction" })
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entry, A::Error> {
+            let missing = |i| de::Error::invalid_length(i, &self);
+            let target = seq.next_element()?.ok_or_else(|| missing(0))?;
+            if self.0 {
+                let fact = seq.next_element()?.ok_or_else(|| missing(1))?;
+                let reason = seq.next_element()?.ok_or_else(|| missing(2))?;
+                Ok(Entry::Corrected { target, fact, reason })
+            } else {
+                let reason = seq.next_element()?.ok_or_else(|| missing(1))?;
+                Ok(Entry::Retracted { target, reason })
+            }
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
+            let (mut target, mut fact, mut reason) = (None, None, None);
+            while let Some(key) = map.next_key::<Field>()? {
+                match key {
+                    Field::Target if target.is_none() => target = Some(map.next_value()?),
+                    Field::Fact if fact.is_none() && self.0 => fact = Some(map.next_value()?),
+                    Field::Reason if reason.is_none() => reason = Some(map.next_value()?),
+                    Field::Other => {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                    Field::Fact if !self.0 => {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                    Field::Target => return Err(de::Error::duplicate_field("target")),
+                    Field::Fact => return Err(de::Error::duplicate_field("fact")),
+                    Field::Reason => return Err(de::Error::duplicate_field("reason")),
+                }
+            }
+            let target = target.ok_or_else(|| de::Error::missing_field("target"))?;
+            let reason = reason.ok_or_else(|| de::Error::missing_field("reason"))?;
+            if self.0 {
+                let fact = fact.ok_or_else(|| de::Error::missing_field("fact"))?;
+                Ok(Entry::Corrected { target, fact, reason })
+            } else {
+                Ok(Entry::Retracted { target, reason })
+            }
+        }
+    }
 }
 
 /// What a fact is about; its stream in the store is `kind:id`.
@@ -212,10 +536,10 @@ impl SubjectRef {
 }
 
 impl Fact {
-    /// The subject a fact is about; `None` for corrections, which address a stream by target.
-    pub fn subject(&self) -> Option<SubjectRef> {
+    /// The subject a fact is about.
+    pub fn subject(&self) -> SubjectRef {
         use Fact::*;
-        Some(match self {
+        match self {
             ProgramLaunched { program, .. }
             | ProgramSpunOff { program, .. }
             | ProgramConcluded { program }
@@ -236,8 +560,7 @@ impl Fact {
                 SubjectRef::Receipt(receipt.clone())
             }
             DonorRegistered { donor, .. } => SubjectRef::Donor(donor.clone()),
-            Corrected { .. } | Retracted { .. } => return None,
-        })
+        }
     }
 
     /// The event type name stored beside the payload (and shown in the audit log).
@@ -263,8 +586,6 @@ impl Fact {
             FundsReceived { .. } => "FundsReceived",
             FundsSpent { .. } => "FundsSpent",
             DonorRegistered { .. } => "DonorRegistered",
-            Corrected { .. } => "Corrected",
-            Retracted { .. } => "Retracted",
         }
     }
 
@@ -316,7 +637,7 @@ impl Fact {
 #[cfg(feature = "aggregate")]
 impl cqrs_es::DomainEvent for LedgerEvent {
     fn event_type(&self) -> String {
-        self.fact.type_name().to_owned()
+        self.entry.type_name().to_owned()
     }
 
     fn event_version(&self) -> String {

@@ -7,6 +7,7 @@
 pub mod chain;
 pub mod checkpoint;
 pub mod command;
+pub mod date;
 pub mod demo;
 pub mod directory;
 pub mod error;
@@ -23,8 +24,10 @@ pub mod record;
 pub mod report;
 pub mod rules;
 pub mod subject;
+pub mod text;
 
 pub use command::Command;
+pub use date::Date;
 pub use error::DomainError;
 pub use events::{Fact, LedgerEvent};
 pub use fiscal_year::FiscalYear;

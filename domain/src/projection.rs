@@ -6,8 +6,9 @@
 //! - `known_at`: the ledger as it stood at a recorded time — events recorded later are left out,
 //!   corrections included, so a report sent last year can be reproduced exactly.
 
+use crate::date::Date;
 use crate::directory::{Directory, PartnerInfo, ProgramInfo};
-use crate::events::{Contract, Fact, Gathering, LedgerEvent, Participation, SubjectRef};
+use crate::events::{Contract, Entry, Fact, Gathering, Participation, SubjectRef};
 use crate::fiscal_year::FiscalYear;
 use crate::funds::{FundKind, Payer};
 use crate::ids::{ActivityId, DonorId, HouseholdId, PartnerId, ProgramId, ReceiptId};
@@ -15,16 +16,23 @@ use crate::money::Yen;
 use crate::partner::PartnerKind;
 use crate::program::{Beneficiary, Pillar, SpiralStage};
 use crate::record::Recorded;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+
+/// A fact as it takes effect in a fold: the event's own, or the correction standing in for it.
+#[derive(Clone, Copy)]
+struct Effect<'a> {
+    on: Date,
+    fact: &'a Fact,
+}
 
 /// Which moment of history to project.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct View {
-    pub as_of: Option<NaiveDate>,
+    pub as_of: Option<Date>,
     pub known_at: Option<DateTime<Utc>>,
 }
 
@@ -38,7 +46,7 @@ impl View {
         self.known_at.is_none_or(|t| e.meta.recorded_at <= t)
     }
 
-    fn in_effect(&self, on: NaiveDate) -> bool {
+    fn in_effect(&self, on: Date) -> bool {
         self.as_of.is_none_or(|d| on <= d)
     }
 }
@@ -62,8 +70,8 @@ pub struct ProgramView {
     pub pillar: Pillar,
     pub beneficiaries: Vec<Beneficiary>,
     pub stage: SpiralStage,
-    pub launched_on: NaiveDate,
-    pub concluded_on: Option<NaiveDate>,
+    pub launched_on: Date,
+    pub concluded_on: Option<Date>,
     /// The program it was spun off from (⇒).
     pub parent: Option<ProgramId>,
     pub children: Vec<ProgramId>,
@@ -86,14 +94,14 @@ impl ProgramView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NameSpan {
     /// The name holds from this date until the next span's.
-    pub from: NaiveDate,
+    pub from: Date,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Merger {
-    pub on: NaiveDate,
+    pub on: Date,
     pub successor: PartnerId,
 }
 
@@ -104,7 +112,7 @@ pub struct PartnerView {
     pub kind: PartnerKind,
     pub parent: Option<PartnerId>,
     pub departments: Vec<PartnerId>,
-    pub registered_on: NaiveDate,
+    pub registered_on: Date,
     /// Its names through time, oldest first.
     pub names: Vec<NameSpan>,
     pub merged_into: Option<Merger>,
@@ -112,7 +120,7 @@ pub struct PartnerView {
 
 impl PartnerView {
     /// The name the partner had on `date` (its first name for dates before it was registered).
-    pub fn name_on(&self, date: NaiveDate) -> &str {
+    pub fn name_on(&self, date: Date) -> &str {
         self.names
             .iter()
             .rev()
@@ -134,11 +142,11 @@ pub struct ActivityView {
     /// The event type that created it (RoundtableHeld, PolicyProposed, …).
     pub kind: String,
     pub title: String,
-    pub on: NaiveDate,
+    pub on: Date,
     pub program: Option<ProgramId>,
     pub participants: Vec<Participation>,
     pub partners: Vec<PartnerId>,
-    pub adopted: Option<(NaiveDate, PartnerId)>,
+    pub adopted: Option<(Date, PartnerId)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,7 +159,7 @@ pub struct ReceiptView {
     pub fiscal_year: FiscalYear,
     pub program: Option<ProgramId>,
     pub restricted: bool,
-    pub on: NaiveDate,
+    pub on: Date,
     /// The position of the receipt's event, for tracing a figure back to it.
     pub position: u64,
     /// Uses of a restricted receipt, by fiscal year.
@@ -175,7 +183,7 @@ pub struct DonorView {
     pub officer: bool,
     pub certified_npo: bool,
     pub identified: bool,
-    pub registered_on: NaiveDate,
+    pub registered_on: Date,
 }
 
 /// One activity on the spiral: a mark at its effective date.
@@ -183,7 +191,7 @@ pub struct DonorView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     pub position: u64,
-    pub on: NaiveDate,
+    pub on: Date,
     /// What the mark is about (its stream in the store).
     pub subject: SubjectRef,
     /// The event type (ContractAwarded, RoundtableHeld, …).
@@ -222,23 +230,20 @@ impl LedgerState {
     {
         let events = events.into_iter();
         // Pass 1: what corrections and retractions, known by then, say about earlier events.
-        let mut amended: HashMap<(&str, u64), Option<LedgerEvent>> = HashMap::new();
+        let mut amended: HashMap<(&str, u64), Option<Effect<'a>>> = HashMap::new();
         for e in events.clone() {
             if !view.knows(e) {
                 continue;
             }
-            match &e.event.fact {
-                Fact::Corrected { target, fact, .. } => {
-                    let replacement = LedgerEvent {
-                        on: e.event.on,
-                        fact: (**fact).clone(),
-                    };
+            match &e.event.entry {
+                Entry::Corrected { target, fact, .. } => {
+                    let replacement = Effect { on: e.event.on, fact };
                     amended.insert((e.stream.as_str(), *target), Some(replacement));
                 }
-                Fact::Retracted { target, .. } => {
+                Entry::Retracted { target, .. } => {
                     amended.insert((e.stream.as_str(), *target), None);
                 }
-                _ => {}
+                Entry::Fact(_) => {}
             }
         }
         // Pass 2: apply each standing fact, as amended, if it is in effect.
@@ -252,20 +257,21 @@ impl LedgerState {
             }
             state.events_seen += 1;
             state.head_position = e.position;
-            if matches!(e.event.fact, Fact::Corrected { .. } | Fact::Retracted { .. }) {
+            let Entry::Fact(fact) = &e.event.entry else {
                 continue;
-            }
-            let event = if amended.is_empty() {
-                Some(&e.event)
+            };
+            let own = Effect { on: e.event.on, fact };
+            let effect = if amended.is_empty() {
+                Some(own)
             } else {
                 match amended.get(&(e.stream.as_str(), e.sequence)) {
-                    Some(replacement) => replacement.as_ref(),
-                    None => Some(&e.event),
+                    Some(replacement) => *replacement,
+                    None => Some(own),
                 }
             };
-            if let Some(event) = event {
-                if view.in_effect(event.on) {
-                    state.apply(e, event);
+            if let Some(effect) = effect {
+                if view.in_effect(effect.on) {
+                    state.apply(e, effect);
                 }
             }
         }
@@ -276,23 +282,23 @@ impl LedgerState {
     /// Returns `false`, changing nothing, for a correction or retraction: amending an earlier
     /// event needs a full [`LedgerState::replay`].
     pub fn push(&mut self, e: &Recorded) -> bool {
-        if matches!(e.event.fact, Fact::Corrected { .. } | Fact::Retracted { .. }) {
+        let Entry::Fact(fact) = &e.event.entry else {
             return false;
-        }
+        };
         if self.view.knows(e) {
             self.events_seen += 1;
             self.head_position = e.position;
             if self.view.in_effect(e.event.on) {
-                self.apply(e, &e.event);
+                self.apply(e, Effect { on: e.event.on, fact });
             }
         }
         true
     }
 
-    fn apply(&mut self, e: &Recorded, event: &LedgerEvent) {
+    fn apply(&mut self, e: &Recorded, event: Effect<'_>) {
         use Fact::*;
         let on = event.on;
-        match &event.fact {
+        match event.fact {
             ProgramLaunched {
                 program,
                 name,
@@ -471,7 +477,6 @@ impl LedgerState {
                     },
                 );
             }
-            Corrected { .. } | Retracted { .. } => {}
         }
     }
 
@@ -484,7 +489,7 @@ impl LedgerState {
         beneficiaries: &[Beneficiary],
         stage: SpiralStage,
         parent: Option<&ProgramId>,
-        on: NaiveDate,
+        on: Date,
     ) {
         self.programs.insert(
             program.clone(),
@@ -508,7 +513,7 @@ impl LedgerState {
     fn contract(
         &mut self,
         e: &Recorded,
-        event: &LedgerEvent,
+        event: Effect<'_>,
         program: &ProgramId,
         contract: &Contract,
         renewal: bool,
@@ -529,7 +534,7 @@ impl LedgerState {
         }
     }
 
-    fn gathering(&mut self, e: &Recorded, event: &LedgerEvent, g: &Gathering) {
+    fn gathering(&mut self, e: &Recorded, event: Effect<'_>, g: &Gathering) {
         self.activity(
             e,
             event,
@@ -545,7 +550,7 @@ impl LedgerState {
     fn activity(
         &mut self,
         e: &Recorded,
-        event: &LedgerEvent,
+        event: Effect<'_>,
         id: &ActivityId,
         title: &str,
         program: Option<&ProgramId>,
@@ -572,9 +577,9 @@ impl LedgerState {
     }
 
     /// Adds a mark for an activity, meeting or receipt (not a program fact) to the spiral.
-    fn mark(&mut self, e: &Recorded, event: &LedgerEvent, program: Option<&ProgramId>, label: String) {
+    fn mark(&mut self, e: &Recorded, event: Effect<'_>, program: Option<&ProgramId>, label: String) {
         let linked = program.and_then(|p| self.programs.get(p));
-        let pillar = linked.map(|p| p.pillar).unwrap_or(match &event.fact {
+        let pillar = linked.map(|p| p.pillar).unwrap_or(match event.fact {
             Fact::FundsReceived {
                 kind: FundKind::CommissionFee,
                 ..
@@ -582,12 +587,10 @@ impl LedgerState {
             Fact::FundsReceived { .. } => Pillar::SelfInitiated,
             _ => Pillar::CivicSupport,
         });
-        let stage = stage_of(&event.fact)
+        let stage = stage_of(event.fact)
             .or(linked.map(|p| p.stage))
             .unwrap_or(SpiralStage::PARTICIPATION);
-        let Some(subject) = event.fact.subject() else {
-            return;
-        };
+        let subject = event.fact.subject();
         self.timeline.push(TimelineEntry {
             position: e.position,
             on: event.on,
@@ -604,7 +607,7 @@ impl LedgerState {
     fn program_mark(
         &mut self,
         e: &Recorded,
-        event: &LedgerEvent,
+        event: Effect<'_>,
         program: &ProgramId,
         pillar: Pillar,
         stage: SpiralStage,
@@ -616,7 +619,7 @@ impl LedgerState {
             kind: Cow::Borrowed(event.fact.type_name()),
             pillar,
             // A launch's own stage; the program's for its later facts.
-            stage: stage_of(&event.fact).unwrap_or(stage),
+            stage: stage_of(event.fact).unwrap_or(stage),
             program: Some(program.clone()),
             label: None,
         });

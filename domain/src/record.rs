@@ -1,7 +1,8 @@
 //! An event as stored: its place in the global order, its stream, and who recorded it when.
 
+use crate::date::Date;
 use crate::events::LedgerEvent;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Metadata the server writes beside every event. Never taken from the request body.
@@ -13,7 +14,7 @@ pub struct Metadata {
     /// Groups the events of one command or one import.
     pub correlation_id: String,
     /// When the fact took effect in the world (copied from the event).
-    pub effective: NaiveDate,
+    pub effective: Date,
     /// The note given with a record, or the reason of a correction or retraction.
     pub reason: Option<String>,
     /// When the store committed it, by the server's clock, in UTC.

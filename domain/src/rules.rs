@@ -2,23 +2,20 @@
 //! directory knows of other subjects. Pure functions: the aggregate, the importer and (later) the
 //! browser's forms all call these.
 
+use crate::date::Date;
 use crate::directory::Directory;
 use crate::error::DomainError;
-use crate::events::{Contract, Fact, Gathering, LedgerEvent};
+use crate::events::{Contract, Fact, Gathering};
 use crate::funds::Payer;
 use crate::ids::{PartnerId, ProgramId};
 use crate::partner::PartnerKind;
-use chrono::NaiveDate;
+use crate::subject::Standing;
 
 const MAX_NAME: usize = 200;
 const MAX_TEXT: usize = 2000;
 
 /// Checks `next` against the live facts `prior` of the same stream (oldest first).
-pub fn check_fact(
-    prior: &[&LedgerEvent],
-    next: &LedgerEvent,
-    dir: &dyn Directory,
-) -> Result<(), DomainError> {
+pub fn check_fact(prior: &[&Standing], next: &Standing, dir: &dyn Directory) -> Result<(), DomainError> {
     use Fact::*;
     check_ids(&next.fact)?;
     let on = next.on;
@@ -167,19 +164,16 @@ pub fn check_fact(
             amount,
         } => check_spending(prior, receipt, *fiscal_year, *amount),
         DonorRegistered { donor, .. } => fresh(prior, || format!("donor {donor}")),
-        Corrected { .. } | Retracted { .. } => Err(DomainError::NestedCorrection),
     }
 }
 
 fn check_ids(fact: &Fact) -> Result<(), DomainError> {
-    if let Some(subject) = fact.subject() {
-        match subject {
-            crate::events::SubjectRef::Program(id) => id.validate()?,
-            crate::events::SubjectRef::Partner(id) => id.validate()?,
-            crate::events::SubjectRef::Activity(id) => id.validate()?,
-            crate::events::SubjectRef::Receipt(id) => id.validate()?,
-            crate::events::SubjectRef::Donor(id) => id.validate()?,
-        }
+    match fact.subject() {
+        crate::events::SubjectRef::Program(id) => id.validate()?,
+        crate::events::SubjectRef::Partner(id) => id.validate()?,
+        crate::events::SubjectRef::Activity(id) => id.validate()?,
+        crate::events::SubjectRef::Receipt(id) => id.validate()?,
+        crate::events::SubjectRef::Donor(id) => id.validate()?,
     }
     for partner in fact.partners() {
         partner.validate()?;
@@ -208,18 +202,17 @@ fn check_ids(fact: &Fact) -> Result<(), DomainError> {
 }
 
 fn text(field: &'static str, value: &str, max: usize) -> Result<(), DomainError> {
-    let len = value.chars().count();
-    if value.trim().is_empty() {
-        Err(DomainError::EmptyText { field })
-    } else if len > max {
-        Err(DomainError::TextTooLong { field, len, max })
+    // Names and titles are one line; a consultation's topic may run over several.
+    let lines = if max > MAX_NAME {
+        crate::text::Lines::Many
     } else {
-        Ok(())
-    }
+        crate::text::Lines::One
+    };
+    crate::text::check(value, max, lines).map_err(|problem| DomainError::text(field, problem))
 }
 
 /// The subject must not exist yet.
-fn fresh(prior: &[&LedgerEvent], subject: impl FnOnce() -> String) -> Result<(), DomainError> {
+fn fresh(prior: &[&Standing], subject: impl FnOnce() -> String) -> Result<(), DomainError> {
     if prior.is_empty() {
         Ok(())
     } else {
@@ -227,7 +220,7 @@ fn fresh(prior: &[&LedgerEvent], subject: impl FnOnce() -> String) -> Result<(),
     }
 }
 
-fn not_before(start: NaiveDate, end: NaiveDate) -> Result<(), DomainError> {
+fn not_before(start: Date, end: Date) -> Result<(), DomainError> {
     if end < start {
         Err(DomainError::EndBeforeStart { start, end })
     } else {
@@ -249,21 +242,21 @@ fn optional_program(dir: &dyn Directory, id: Option<&ProgramId>) -> Result<(), D
 }
 
 /// The program's launch date; the program must have been launched in this stream.
-fn program_launch(prior: &[&LedgerEvent], program: &ProgramId) -> Result<NaiveDate, DomainError> {
+fn program_launch(prior: &[&Standing], program: &ProgramId) -> Result<Date, DomainError> {
     match prior.first() {
         Some(e) if matches!(e.fact, Fact::ProgramLaunched { .. } | Fact::ProgramSpunOff { .. }) => Ok(e.on),
         _ => Err(DomainError::UnknownProgram(program.clone())),
     }
 }
 
-fn concluded(prior: &[&LedgerEvent]) -> Option<NaiveDate> {
+fn concluded(prior: &[&Standing]) -> Option<Date> {
     prior
         .iter()
         .find(|e| matches!(e.fact, Fact::ProgramConcluded { .. }))
         .map(|e| e.on)
 }
 
-fn contracts<'a>(prior: &'a [&LedgerEvent]) -> impl Iterator<Item = &'a Contract> {
+fn contracts<'a>(prior: &'a [&Standing]) -> impl Iterator<Item = &'a Contract> {
     prior.iter().filter_map(|e| match &e.fact {
         Fact::ContractAwarded { contract, .. } | Fact::ContractRenewed { contract, .. } => Some(contract),
         _ => None,
@@ -271,7 +264,7 @@ fn contracts<'a>(prior: &'a [&LedgerEvent]) -> impl Iterator<Item = &'a Contract
 }
 
 fn check_contract(
-    prior: &[&LedgerEvent],
+    prior: &[&Standing],
     program: &ProgramId,
     contract: &Contract,
     renewal: bool,
@@ -329,19 +322,23 @@ fn check_contract(
             });
         }
     }
-    if renewal && !contracts(prior).any(|c| c.fiscal_year == fiscal_year.previous()) {
-        return Err(DomainError::NothingToRenew {
-            program: program.clone(),
-            fiscal_year,
-            previous: fiscal_year.previous(),
-        });
+    if renewal {
+        let previous = fiscal_year.previous();
+        if !previous.is_some_and(|p| contracts(prior).any(|c| c.fiscal_year == p)) {
+            return Err(DomainError::NothingToRenew {
+                program: program.clone(),
+                fiscal_year,
+                // The first year Spiral knows has no year before it to renew.
+                previous: previous.unwrap_or(fiscal_year),
+            });
+        }
     }
     Ok(())
 }
 
 /// Spending draws down a restricted receipt: never before its fiscal year, never past its amount.
 fn check_spending(
-    prior: &[&LedgerEvent],
+    prior: &[&Standing],
     receipt: &crate::ids::ReceiptId,
     fiscal_year: crate::fiscal_year::FiscalYear,
     amount: crate::money::Yen,
@@ -385,7 +382,7 @@ fn check_spending(
     Ok(())
 }
 
-fn check_gathering(prior: &[&LedgerEvent], g: &Gathering, dir: &dyn Directory) -> Result<(), DomainError> {
+fn check_gathering(prior: &[&Standing], g: &Gathering, dir: &dyn Directory) -> Result<(), DomainError> {
     text("title", &g.title, MAX_TEXT)?;
     fresh(prior, || format!("activity {}", g.activity))?;
     if g.participants.iter().any(|p| p.count == 0) {
@@ -397,11 +394,11 @@ fn check_gathering(prior: &[&LedgerEvent], g: &Gathering, dir: &dyn Directory) -
 /// A partner must have been registered and, for a change effective on `on`, not merged away by
 /// then (a second merger is refused whatever its date).
 fn partner_standing(
-    prior: &[&LedgerEvent],
+    prior: &[&Standing],
     partner: &PartnerId,
-    on: NaiveDate,
+    on: Date,
     next: &Fact,
-) -> Result<NaiveDate, DomainError> {
+) -> Result<Date, DomainError> {
     let registered = match prior.first() {
         Some(e) if matches!(e.fact, Fact::PartnerRegistered { .. }) => e.on,
         _ => return Err(DomainError::UnknownPartner(partner.clone())),

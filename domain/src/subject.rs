@@ -8,15 +8,23 @@
 use crate::command::Command;
 use crate::directory::Directory;
 use crate::error::DomainError;
-use crate::events::{Fact, LedgerEvent};
+use crate::events::{Entry, Fact, LedgerEvent};
 use crate::rules::check_fact;
 use serde::{Deserialize, Serialize};
+
+/// A fact as it currently stands, and the date it took effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    pub on: crate::date::Date,
+    pub fact: Fact,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subject {
     /// For each event of the stream (index = sequence - 1): the fact as it currently stands,
-    /// or `None` for correction events themselves and for retracted facts.
-    standing: Vec<Option<LedgerEvent>>,
+    /// with its effective date, or `None` for correction events themselves and for retracted
+    /// facts.
+    standing: Vec<Option<Standing>>,
 }
 
 impl Subject {
@@ -26,32 +34,32 @@ impl Subject {
     }
 
     /// The facts that currently stand, oldest first.
-    pub fn facts(&self) -> Vec<&LedgerEvent> {
+    pub fn facts(&self) -> Vec<&Standing> {
         self.standing.iter().flatten().collect()
     }
 
     pub fn apply_event(&mut self, event: LedgerEvent) {
-        match &event.fact {
-            Fact::Corrected { target, fact, .. } => {
-                if let Some(slot) = self.slot(*target) {
-                    *slot = Some(LedgerEvent {
+        match event.entry {
+            Entry::Corrected { target, fact, .. } => {
+                if let Some(slot) = self.slot(target) {
+                    *slot = Some(Standing {
                         on: event.on,
-                        fact: (**fact).clone(),
+                        fact: *fact,
                     });
                 }
                 self.standing.push(None);
             }
-            Fact::Retracted { target, .. } => {
-                if let Some(slot) = self.slot(*target) {
+            Entry::Retracted { target, .. } => {
+                if let Some(slot) = self.slot(target) {
                     *slot = None;
                 }
                 self.standing.push(None);
             }
-            _ => self.standing.push(Some(event)),
+            Entry::Fact(fact) => self.standing.push(Some(Standing { on: event.on, fact })),
         }
     }
 
-    fn slot(&mut self, target: u64) -> Option<&mut Option<LedgerEvent>> {
+    fn slot(&mut self, target: u64) -> Option<&mut Option<Standing>> {
         let index = usize::try_from(target).ok()?.checked_sub(1)?;
         self.standing.get_mut(index)
     }
@@ -60,10 +68,11 @@ impl Subject {
     pub fn decide(&self, command: Command, dir: &dyn Directory) -> Result<Vec<LedgerEvent>, DomainError> {
         let stream = command.stream()?;
         match command {
-            Command::Record { on, fact, .. } => {
-                let event = LedgerEvent { on, fact };
+            Command::Record { on, fact, note } => {
+                check_note(note.as_deref())?;
+                let event = Standing { on, fact };
                 check_fact(&self.facts(), &event, dir)?;
-                Ok(vec![event])
+                Ok(vec![LedgerEvent::new(event.on, event.fact)])
             }
             Command::Correct {
                 target,
@@ -74,29 +83,23 @@ impl Subject {
             } => {
                 require_reason(&reason)?;
                 let current = self.live_target(&stream, target)?;
-                if matches!(fact, Fact::Corrected { .. } | Fact::Retracted { .. }) {
-                    return Err(DomainError::NestedCorrection);
-                }
                 if fact.type_name() != current.fact.type_name() {
                     return Err(DomainError::WrongKindOfCorrection {
                         expected: current.fact.type_name(),
                         found: fact.type_name(),
                     });
                 }
-                let found = fact.subject().map(|s| s.stream()).unwrap_or_default();
+                let found = fact.subject().stream();
                 if found != stream {
                     return Err(DomainError::SubjectMismatch { stream, found });
                 }
-                let replacement = LedgerEvent {
-                    on,
-                    fact: fact.clone(),
-                };
+                let replacement = Standing { on, fact };
                 self.recheck(target, Some(&replacement), &stream, dir)?;
                 Ok(vec![LedgerEvent {
                     on,
-                    fact: Fact::Corrected {
+                    entry: Entry::Corrected {
                         target,
-                        fact: Box::new(fact),
+                        fact: Box::new(replacement.fact),
                         reason,
                     },
                 }])
@@ -107,13 +110,13 @@ impl Subject {
                 self.recheck(target, None, &stream, dir)?;
                 Ok(vec![LedgerEvent {
                     on,
-                    fact: Fact::Retracted { target, reason },
+                    entry: Entry::Retracted { target, reason },
                 }])
             }
         }
     }
 
-    fn live_target(&self, stream: &str, target: u64) -> Result<&LedgerEvent, DomainError> {
+    fn live_target(&self, stream: &str, target: u64) -> Result<&Standing, DomainError> {
         let index = usize::try_from(target).ok().and_then(|t| t.checked_sub(1));
         match index.and_then(|i| self.standing.get(i)) {
             None => Err(DomainError::NoSuchTarget {
@@ -133,12 +136,12 @@ impl Subject {
     fn recheck(
         &self,
         target: u64,
-        replacement: Option<&LedgerEvent>,
+        replacement: Option<&Standing>,
         stream: &str,
         dir: &dyn Directory,
     ) -> Result<(), DomainError> {
         let target_index = (target - 1) as usize;
-        let mut standing: Vec<&LedgerEvent> = Vec::with_capacity(self.standing.len());
+        let mut standing: Vec<&Standing> = Vec::with_capacity(self.standing.len());
         for (i, slot) in self.standing.iter().enumerate() {
             let event = if i == target_index {
                 replacement
@@ -165,11 +168,23 @@ impl Subject {
     }
 }
 
+/// Notes and reasons: free text kept in each event's metadata, bounded like any other text.
+pub const MAX_NOTE: usize = 2000;
+
 fn require_reason(reason: &str) -> Result<(), DomainError> {
-    if reason.trim().is_empty() {
-        Err(DomainError::MissingReason)
-    } else {
-        Ok(())
+    use crate::text::{check, Lines, TextProblem};
+    match check(reason, MAX_NOTE, Lines::Many) {
+        Ok(()) => Ok(()),
+        Err(TextProblem::Empty) => Err(DomainError::MissingReason),
+        Err(problem) => Err(DomainError::text("reason", problem)),
+    }
+}
+
+fn check_note(note: Option<&str>) -> Result<(), DomainError> {
+    match note {
+        Some(note) => crate::text::check_optional(note, MAX_NOTE, crate::text::Lines::Many)
+            .map_err(|problem| DomainError::text("note", problem)),
+        None => Ok(()),
     }
 }
 

@@ -2,20 +2,20 @@
 //! payload and the HTTP API) and postcard (the compact binary form). A fact that does not come
 //! back equal would be silently altered history.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use domain::events::{Contract, Gathering, Participation};
+use chrono::{DateTime, Utc};
+use domain::events::{Contract, Entry, Gathering, Participation, FACT_VARIANTS};
 use domain::funds::{FundKind, Payer};
 use domain::ids::{ActivityId, DonorId, HouseholdId, PartnerId, ProgramId, ReceiptId};
 use domain::partner::{PartnerKind, Sector};
 use domain::program::{Beneficiary, Pillar, SpiralStage};
-use domain::{Command, Fact, FiscalYear, LedgerEvent, Metadata, Recorded, Yen};
+use domain::{Command, Date, Fact, FiscalYear, LedgerEvent, Metadata, Recorded, Yen};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+fn d(y: i32, m: u32, day: u32) -> Date {
+    Date::from_ymd(y, m, day).unwrap()
 }
 
 fn fy(year: i32) -> FiscalYear {
@@ -70,33 +70,33 @@ fn contract() -> Contract {
 
 /// Which variant a fact is. No wildcard arm: a new `Fact` variant stops this file compiling
 /// until it is added here, to `FACT_VARIANTS` and to `every_fact`.
-fn variant_index(fact: &Fact) -> usize {
-    match fact {
-        Fact::ProgramLaunched { .. } => 0,
-        Fact::ProgramSpunOff { .. } => 1,
-        Fact::ProgramConcluded { .. } => 2,
-        Fact::ContractAwarded { .. } => 3,
-        Fact::ContractRenewed { .. } => 4,
-        Fact::PartnerRegistered { .. } => 5,
-        Fact::PartnerRenamed { .. } => 6,
-        Fact::PartnerMerged { .. } => 7,
-        Fact::RoundtableHeld(_) => 8,
-        Fact::WorkingGroupFormed(_) => 9,
-        Fact::StakeholderCouncilHeld(_) => 10,
-        Fact::NeedsSurveyConducted(_) => 11,
-        Fact::CommercialisationCommitteeFormed(_) => 12,
-        Fact::CivicGroupConsulted { .. } => 13,
-        Fact::PolicyProposed { .. } => 14,
-        Fact::PolicyAdopted { .. } => 15,
-        Fact::FundsReceived { .. } => 16,
-        Fact::FundsSpent { .. } => 17,
-        Fact::DonorRegistered { .. } => 18,
-        Fact::Corrected { .. } => 19,
-        Fact::Retracted { .. } => 20,
+fn variant_index(entry: &Entry) -> usize {
+    match entry {
+        Entry::Fact(Fact::ProgramLaunched { .. }) => 0,
+        Entry::Fact(Fact::ProgramSpunOff { .. }) => 1,
+        Entry::Fact(Fact::ProgramConcluded { .. }) => 2,
+        Entry::Fact(Fact::ContractAwarded { .. }) => 3,
+        Entry::Fact(Fact::ContractRenewed { .. }) => 4,
+        Entry::Fact(Fact::PartnerRegistered { .. }) => 5,
+        Entry::Fact(Fact::PartnerRenamed { .. }) => 6,
+        Entry::Fact(Fact::PartnerMerged { .. }) => 7,
+        Entry::Fact(Fact::RoundtableHeld(_)) => 8,
+        Entry::Fact(Fact::WorkingGroupFormed(_)) => 9,
+        Entry::Fact(Fact::StakeholderCouncilHeld(_)) => 10,
+        Entry::Fact(Fact::NeedsSurveyConducted(_)) => 11,
+        Entry::Fact(Fact::CommercialisationCommitteeFormed(_)) => 12,
+        Entry::Fact(Fact::CivicGroupConsulted { .. }) => 13,
+        Entry::Fact(Fact::PolicyProposed { .. }) => 14,
+        Entry::Fact(Fact::PolicyAdopted { .. }) => 15,
+        Entry::Fact(Fact::FundsReceived { .. }) => 16,
+        Entry::Fact(Fact::FundsSpent { .. }) => 17,
+        Entry::Fact(Fact::DonorRegistered { .. }) => 18,
+        Entry::Corrected { .. } => 19,
+        Entry::Retracted { .. } => 20,
     }
 }
 
-const FACT_VARIANTS: usize = 21;
+const ENTRY_VARIANTS: usize = 21;
 
 /// One event of every kind of fact, with the optional parts filled in so they are exercised.
 fn every_fact() -> Vec<LedgerEvent> {
@@ -245,9 +245,11 @@ fn every_fact() -> Vec<LedgerEvent> {
                 identified: true,
             },
         ),
+    ];
+    let amendments = vec![
         (
             d(2007, 4, 1),
-            Fact::Corrected {
+            Entry::Corrected {
                 target: 3,
                 fact: Box::new(Fact::ContractAwarded {
                     program: program("job-coach"),
@@ -258,7 +260,7 @@ fn every_fact() -> Vec<LedgerEvent> {
         ),
         (
             d(2007, 4, 1),
-            Fact::Retracted {
+            Entry::Retracted {
                 target: 4,
                 reason: "二重登録".into(),
             },
@@ -266,7 +268,12 @@ fn every_fact() -> Vec<LedgerEvent> {
     ];
     facts
         .into_iter()
-        .map(|(on, fact)| LedgerEvent { on, fact })
+        .map(|(on, fact)| LedgerEvent::new(on, fact))
+        .chain(
+            amendments
+                .into_iter()
+                .map(|(on, entry)| LedgerEvent { on, entry }),
+        )
         .collect()
 }
 
@@ -289,10 +296,10 @@ fn assert_round_trips<T: Serialize + DeserializeOwned + PartialEq + Debug>(value
 
 #[test]
 fn every_fact_covers_every_variant() {
-    let covered: BTreeSet<usize> = every_fact().iter().map(|e| variant_index(&e.fact)).collect();
+    let covered: BTreeSet<usize> = every_fact().iter().map(|e| variant_index(&e.entry)).collect();
     assert_eq!(
         covered,
-        (0..FACT_VARIANTS).collect(),
+        (0..ENTRY_VARIANTS).collect(),
         "every_fact needs one event of each Fact variant"
     );
 }
@@ -312,9 +319,9 @@ fn a_facts_json_tag_is_its_stored_type_name() {
         let tagged = json["fact"]
             .as_object()
             .expect("a fact is an externally tagged object");
-        assert_eq!(tagged.keys().collect::<Vec<_>>(), vec![event.fact.type_name()]);
+        assert_eq!(tagged.keys().collect::<Vec<_>>(), vec![event.entry.type_name()]);
         #[cfg(feature = "aggregate")]
-        assert_eq!(cqrs_es::DomainEvent::event_type(&event), event.fact.type_name());
+        assert_eq!(cqrs_es::DomainEvent::event_type(&event), event.entry.type_name());
     }
 }
 
@@ -325,9 +332,9 @@ fn every_payer_round_trips() {
         Payer::Donor(DonorId::new("donor-1").unwrap()),
         Payer::Anonymous,
     ] {
-        let event = LedgerEvent {
-            on: d(2012, 6, 1),
-            fact: Fact::FundsReceived {
+        let event = LedgerEvent::new(
+            d(2012, 6, 1),
+            Fact::FundsReceived {
                 receipt: ReceiptId::new("r-1").unwrap(),
                 kind: FundKind::Grant,
                 payer,
@@ -336,7 +343,7 @@ fn every_payer_round_trips() {
                 program: Some(program("job-coach")),
                 restricted: true,
             },
-        };
+        );
         assert_round_trips(&event);
     }
 }
@@ -366,9 +373,8 @@ fn recorded(position: u64, event: LedgerEvent) -> Recorded {
     Recorded {
         position,
         stream: event
-            .fact
-            .subject()
-            .map(|s| s.stream())
+            .fact()
+            .map(|f| f.subject().stream())
             .unwrap_or_else(|| "program:job-coach".into()),
         sequence: position + 1,
         meta: Metadata {
@@ -408,7 +414,7 @@ fn a_row_in_canonical_json_decodes_to_the_recorded_event() {
         position: rec.position,
         stream: rec.stream.clone(),
         sequence: rec.sequence,
-        event_type: rec.event.fact.type_name().into(),
+        event_type: rec.event.entry.type_name().into(),
         event_version: domain::events::EVENT_VERSION.into(),
         payload,
         metadata,
@@ -429,18 +435,24 @@ fn command_index(command: &Command) -> usize {
 fn every_command() -> Vec<Command> {
     let mut commands: Vec<Command> = every_fact()
         .into_iter()
-        .map(|e| Command::Record {
-            on: e.on,
-            fact: e.fact,
-            note: Some("date illustrative".into()),
+        .filter_map(|e| match e.entry {
+            Entry::Fact(fact) => Some(Command::Record {
+                on: e.on,
+                fact,
+                note: Some("date illustrative".into()),
+            }),
+            _ => None,
         })
         .collect();
-    commands.push(Command::record(d(2001, 4, 1), every_fact().remove(0).fact));
+    commands.push(Command::record(
+        d(2001, 4, 1),
+        every_fact().remove(0).fact().unwrap().clone(),
+    ));
     commands.push(Command::Correct {
         stream: "program:enoshima-consultations".into(),
         target: 2,
         on: d(2006, 4, 1),
-        fact: every_fact().remove(3).fact,
+        fact: every_fact().remove(3).fact().unwrap().clone(),
         reason: "委託元の入力漏れ".into(),
     });
     commands.push(Command::Retract {
@@ -461,4 +473,84 @@ fn every_command_round_trips_through_json() {
         let back: Command = serde_json::from_str(&json).unwrap();
         assert_eq!(back, command, "{json}");
     }
+}
+
+#[test]
+fn entry_tags_follow_the_facts() {
+    // A fact's postcard tag is its place in FACT_VARIANTS, and the two amendments come after: the
+    // encoding the ledger (and the browser's replay) has always used.
+    for event in every_fact() {
+        let bytes = postcard::to_allocvec(&event.entry).unwrap();
+        let index = variant_index(&event.entry);
+        assert_eq!(bytes[0] as usize, index, "{}", event.entry.type_name());
+        if let Some(fact) = event.fact() {
+            assert_eq!(FACT_VARIANTS[index], fact.type_name());
+            // A fact alone and a fact as an entry are the same bytes.
+            assert_eq!(postcard::to_allocvec(fact).unwrap(), bytes);
+        }
+    }
+}
+
+#[test]
+fn stored_amendments_keep_their_json_form() {
+    // Byte for byte what the store has held since the first version: hashes cover this text.
+    let corrected = r#"{"fact":{"Corrected":{"fact":{"ProgramConcluded":{"program":"kobo"}},"reason":"日付の誤り","target":2}},"on":"2007-04-01"}"#;
+    let retracted = r#"{"fact":{"Retracted":{"reason":"二重登録","target":3}},"on":"2007-04-01"}"#;
+    for text in [corrected, retracted] {
+        let event: LedgerEvent = serde_json::from_str(text).unwrap();
+        assert!(event.entry.is_amendment());
+        assert_eq!(domain::chain::to_canonical(&event).unwrap(), text);
+    }
+}
+
+#[test]
+fn corrections_cannot_nest_in_any_encoding() {
+    // JSON: a correction whose fact is itself a correction names the variant it does not know.
+    let nested = r#"{"on":"2007-04-01","fact":{"Corrected":{"target":2,"reason":"x","fact":{"Retracted":{"target":1,"reason":"y"}}}}}"#;
+    let err = serde_json::from_str::<LedgerEvent>(nested).unwrap_err();
+    assert!(err.to_string().contains("unknown variant `Retracted`"), "{err}");
+    let record = r#"{"Record":{"on":"2007-04-01","note":null,"fact":{"Corrected":{"target":2,"reason":"x","fact":{"ProgramConcluded":{"program":"kobo"}}}}}}"#;
+    assert!(serde_json::from_str::<Command>(record).is_err());
+
+    // Postcard, 20,000 corrections deep (the attack that once overflowed the server's stack): the
+    // decoder stops at the second level, with an error and no recursion.
+    let mut bytes = postcard::to_allocvec(&d(2007, 4, 1)).unwrap();
+    for _ in 0..20_000 {
+        bytes.push(19); // Corrected
+        bytes.push(2); // target
+    }
+    assert!(postcard::from_bytes::<LedgerEvent>(&bytes).is_err());
+    // One level is a correction as stored, and decodes.
+    let mut one = postcard::to_allocvec(&d(2007, 4, 1)).unwrap();
+    one.extend([19, 2, 2]); // Corrected, target 2, ProgramConcluded
+    one.extend(postcard::to_allocvec(&"kobo").unwrap());
+    one.extend(postcard::to_allocvec(&"x").unwrap());
+    assert!(postcard::from_bytes::<LedgerEvent>(&one)
+        .unwrap()
+        .entry
+        .is_amendment());
+    let mut command = vec![1u8]; // Command::Correct
+    command.extend(postcard::to_allocvec(&"program:kobo").unwrap());
+    command.push(2); // target
+    command.extend(postcard::to_allocvec(&d(2007, 4, 1)).unwrap());
+    for _ in 0..20_000 {
+        command.extend([19, 2]);
+    }
+    assert!(postcard::from_bytes::<Command>(&command).is_err());
+}
+
+#[test]
+fn impossible_dates_and_years_do_not_decode() {
+    let fact = r#"{"ProgramLaunched":{"program":"p","name":"n","pillar":"Collaboration","beneficiaries":[],"stage":1}}"#;
+    for on in ["1800-05-01", "0218-05-01", "9999-05-01"] {
+        let text = format!(r#"{{"on":"{on}","fact":{fact}}}"#);
+        let err = serde_json::from_str::<LedgerEvent>(&text).unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{on}: {err}");
+    }
+    let contract = r#"{"ContractAwarded":{"program":"p","contract":{"fiscal_year":1800,"commissioners":["c"],"scheme":null,"amount":null}}}"#;
+    let err = serde_json::from_str::<Fact>(contract).unwrap_err();
+    assert!(
+        err.to_string().contains("fiscal year 1800 is out of range"),
+        "{err}"
+    );
 }

@@ -3,16 +3,17 @@
 //! projection of everything recorded before it, exactly as the server does. Then the projection
 //! must tell the seed's story back.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use domain::ids::{PartnerId, ProgramId};
 use domain::partner::PartnerKind;
 use domain::program::Pillar;
 use domain::projection::ProgramView;
+use domain::Date;
 use domain::{Command, FiscalYear, LedgerState, Metadata, Recorded, Subject, View};
 use std::collections::{BTreeSet, HashMap};
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+fn d(y: i32, m: u32, day: u32) -> Date {
+    Date::from_ymd(y, m, day).unwrap()
 }
 
 fn fy(year: i32) -> FiscalYear {
@@ -140,7 +141,7 @@ fn every_seed_command_is_accepted_and_recorded() {
     let renames: Vec<_> = ledger
         .log
         .iter()
-        .filter(|e| e.event.fact.type_name() == "PartnerRenamed")
+        .filter(|e| e.event.entry.type_name() == "PartnerRenamed")
         .collect();
     assert_eq!(renames.len(), 2);
     assert!(renames

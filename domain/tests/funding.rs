@@ -3,18 +3,18 @@
 
 mod support;
 
-use chrono::NaiveDate;
+use domain::events::Entry;
 use domain::events::{Contract, SubjectRef};
 use domain::funds::{FundKind, Payer};
 use domain::ids::{PartnerId, ProgramId, ReceiptId};
 use domain::partner::PartnerKind;
 use domain::program::{Beneficiary, Pillar, SpiralStage};
 use domain::report::funding::{funding_summary, FundingSummary, ReportError};
-use domain::{Fact, FiscalYear, LedgerState, View, Yen};
+use domain::{Date, Fact, FiscalYear, LedgerState, View, Yen};
 use support::Log;
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+fn d(y: i32, m: u32, day: u32) -> Date {
+    Date::from_ymd(y, m, day).unwrap()
 }
 
 fn fy(y: i32) -> FiscalYear {
@@ -382,7 +382,7 @@ fn a_report_is_reproduced_as_known_at_an_earlier_time_after_a_later_correction()
     log.push_to(
         &SubjectRef::Receipt(ReceiptId::new("c1").unwrap()).stream(),
         fy(2013).first_day(),
-        Fact::Corrected {
+        Entry::Corrected {
             target: 1,
             fact: Box::new(Fact::FundsReceived {
                 receipt: ReceiptId::new("c1").unwrap(),

@@ -6,17 +6,17 @@
 
 mod support;
 
-use chrono::NaiveDate;
+use domain::events::Entry;
 use domain::events::{Contract, Gathering, Participation, SubjectRef};
 use domain::funds::{FundKind, Payer};
 use domain::ids::{ActivityId, PartnerId, ProgramId, ReceiptId};
 use domain::partner::{PartnerKind, Sector};
 use domain::program::{Beneficiary, Pillar, SpiralStage};
-use domain::{Fact, FiscalYear, LedgerState, View, Yen};
+use domain::{Date, Fact, FiscalYear, LedgerState, View, Yen};
 use support::{known_at, Log};
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+fn d(y: i32, m: u32, day: u32) -> Date {
+    Date::from_ymd(y, m, day).unwrap()
 }
 
 fn fy(year: i32) -> FiscalYear {
@@ -35,7 +35,7 @@ fn activity(id: &str) -> ActivityId {
     ActivityId::new(id).unwrap()
 }
 
-fn as_of(date: NaiveDate) -> View {
+fn as_of(date: Date) -> View {
     View {
         as_of: Some(date),
         known_at: None,
@@ -393,7 +393,7 @@ fn a_correction_shows_only_from_when_it_was_recorded() {
     let correction = log.push_to(
         "program:network",
         d(2002, 4, 1),
-        Fact::Corrected {
+        Entry::Corrected {
             target,
             fact: Box::new(award("network", 2002, &["welfare"])),
             reason: "typed 2001 for 2002".into(),
@@ -446,7 +446,7 @@ fn a_retraction_removes_the_fact() {
     let retraction = log.push_to(
         "program:network",
         d(2001, 4, 1),
-        Fact::Retracted {
+        Entry::Retracted {
             target,
             reason: "二重登録".into(),
         },
@@ -487,7 +487,7 @@ fn a_correction_in_one_stream_does_not_touch_the_same_sequence_of_another() {
     log.push_to(
         "program:network",
         d(2001, 4, 1),
-        Fact::Retracted {
+        Entry::Retracted {
             target: 2,
             reason: "誤登録".into(),
         },

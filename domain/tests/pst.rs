@@ -5,7 +5,7 @@
 
 mod support;
 
-use chrono::NaiveDate;
+use domain::events::Entry;
 use domain::funds::{FundKind, Payer};
 use domain::ids::{DonorId, HouseholdId, PartnerId, ReceiptId};
 use domain::partner::PartnerKind;
@@ -13,11 +13,11 @@ use domain::report::pst::{
     public_support_test, DonorTotal, ExcessLine, GovernmentLine, HouseholdLine, PstError, PstReport,
     YearAmount,
 };
-use domain::{Fact, FiscalYear, LedgerState, View, Yen};
+use domain::{Date, Fact, FiscalYear, LedgerState, View, Yen};
 use support::{known_at, Log};
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+fn d(y: i32, m: u32, day: u32) -> Date {
+    Date::from_ymd(y, m, day).unwrap()
 }
 
 fn fy(year: i32) -> FiscalYear {
@@ -709,7 +709,7 @@ fn a_report_is_reproduced_as_known_before_a_later_correction() {
     let correction = log.push_to(
         "receipt:r-city",
         d(2022, 6, 1),
-        Fact::Corrected {
+        Entry::Corrected {
             target: log.sequence_of(grant),
             fact: Box::new(received("r-city", FundKind::Subsidy, city, 500_000, 2022, false)),
             reason: "補助金を助成金と誤って記録".into(),

@@ -5,16 +5,16 @@
 
 #![cfg(feature = "aggregate")]
 
-use chrono::NaiveDate;
 use cqrs_es::test::TestFramework;
 use domain::directory::{Directory, PartnerInfo, ProgramInfo};
+use domain::events::Entry;
 use domain::events::{Contract, Gathering, Participation};
 use domain::funds::{FundKind, Payer};
 use domain::ids::{ActivityId, DonorId, InvalidId, PartnerId, ProgramId, ReceiptId};
 use domain::money::MoneyError;
 use domain::partner::{PartnerKind, Sector};
 use domain::program::{Beneficiary, Pillar, SpiralStage};
-use domain::{Command, DomainError, Fact, FiscalYear, LedgerEvent, Subject, Yen};
+use domain::{Command, Date, DomainError, Fact, FiscalYear, LedgerEvent, Subject, Yen};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 #[derive(Debug, Default)]
 struct TestDirectory {
-    programs: HashMap<ProgramId, NaiveDate>,
+    programs: HashMap<ProgramId, Date>,
     partners: HashMap<PartnerId, PartnerKind>,
     donors: HashSet<DonorId>,
 }
@@ -75,8 +75,8 @@ fn framework() -> TestFramework<Subject> {
 // Builders, so each test reads as the facts it is about.
 // ---------------------------------------------------------------------------------------------
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+fn d(y: i32, m: u32, day: u32) -> Date {
+    Date::from_ymd(y, m, day).unwrap()
 }
 
 fn fy(year: i32) -> FiscalYear {
@@ -103,11 +103,14 @@ fn donor(id: &str) -> DonorId {
     DonorId::new(id).unwrap()
 }
 
-fn ev(on: NaiveDate, fact: Fact) -> LedgerEvent {
-    LedgerEvent { on, fact }
+fn ev(on: Date, entry: impl Into<Entry>) -> LedgerEvent {
+    LedgerEvent {
+        on,
+        entry: entry.into(),
+    }
 }
 
-fn record(on: NaiveDate, fact: Fact) -> Command {
+fn record(on: Date, fact: Fact) -> Command {
     Command::record(on, fact)
 }
 
@@ -239,7 +242,7 @@ fn funds(payer: Payer, yen: i64) -> Fact {
     }
 }
 
-fn correct(target: u64, on: NaiveDate, fact: Fact, reason: &str) -> Command {
+fn correct(target: u64, on: Date, fact: Fact, reason: &str) -> Command {
     Command::Correct {
         stream: PC_STREAM.into(),
         target,
@@ -1225,7 +1228,7 @@ fn a_contracts_fiscal_year_is_corrected() {
         ))
         .then_expect_events(vec![ev(
             d(2002, 4, 1),
-            Fact::Corrected {
+            Entry::Corrected {
                 target: 2,
                 fact: Box::new(award(2002, &["dept-a"])),
                 reason: "typed 2001 for 2002".into(),
@@ -1277,7 +1280,7 @@ fn a_retracted_fact_or_a_correction_itself_cannot_be_corrected() {
     let mut history = launched_and_contracted();
     history.push(ev(
         d(2001, 4, 1),
-        Fact::Retracted {
+        Entry::Retracted {
             target: 2,
             reason: "never happened".into(),
         },
@@ -1386,7 +1389,7 @@ fn a_corrected_fact_stands_in_place_of_the_original() {
     let mut history = launched_and_contracted();
     history.push(ev(
         d(2002, 4, 1),
-        Fact::Corrected {
+        Entry::Corrected {
             target: 2,
             fact: Box::new(award(2002, &["dept-a"])),
             reason: "wrong year".into(),
@@ -1410,7 +1413,7 @@ fn a_corrected_fact_stands_in_place_of_the_original() {
         .when(correct(2, d(2003, 4, 1), award(2003, &["dept-a"]), "still wrong"))
         .then_expect_events(vec![ev(
             d(2003, 4, 1),
-            Fact::Corrected {
+            Entry::Corrected {
                 target: 2,
                 fact: Box::new(award(2003, &["dept-a"])),
                 reason: "still wrong".into(),
@@ -1426,7 +1429,7 @@ fn a_contract_is_retracted() {
         .when(retract(2, "never signed"))
         .then_expect_events(vec![ev(
             d(2001, 4, 1),
-            Fact::Retracted {
+            Entry::Retracted {
                 target: 2,
                 reason: "never signed".into(),
             },
@@ -1449,7 +1452,7 @@ fn a_launch_can_be_retracted_once_its_contracts_are() {
     let mut history = launched_and_contracted();
     history.push(ev(
         d(2001, 4, 1),
-        Fact::Retracted {
+        Entry::Retracted {
             target: 2,
             reason: "never signed".into(),
         },
@@ -1459,7 +1462,7 @@ fn a_launch_can_be_retracted_once_its_contracts_are() {
         .when(retract(1, "launched by mistake"))
         .then_expect_events(vec![ev(
             d(2001, 4, 1),
-            Fact::Retracted {
+            Entry::Retracted {
                 target: 1,
                 reason: "launched by mistake".into(),
             },
@@ -1484,7 +1487,7 @@ fn a_retracted_contract_can_be_awarded_again() {
     let mut history = launched_and_contracted();
     history.push(ev(
         d(2001, 4, 1),
-        Fact::Retracted {
+        Entry::Retracted {
             target: 2,
             reason: "recorded twice".into(),
         },
@@ -1495,32 +1498,9 @@ fn a_retracted_contract_can_be_awarded_again() {
         .then_expect_events(vec![ev(d(2001, 4, 1), award(2001, &["dept-a"]))]);
 }
 
-#[test]
-fn a_correction_cannot_be_recorded_as_a_fact_nor_carry_one() {
-    let nested = Fact::Corrected {
-        target: 2,
-        fact: Box::new(award(2002, &["dept-a"])),
-        reason: "typo".into(),
-    };
-    framework()
-        .given(launched_and_contracted())
-        .when(record(d(2002, 4, 1), nested.clone()))
-        .then_expect_error(DomainError::NestedCorrection);
-    framework()
-        .given(launched_and_contracted())
-        .when(record(
-            d(2002, 4, 1),
-            Fact::Retracted {
-                target: 2,
-                reason: "typo".into(),
-            },
-        ))
-        .then_expect_error(DomainError::NestedCorrection);
-    framework()
-        .given(launched_and_contracted())
-        .when(correct(2, d(2002, 4, 1), nested, "typo"))
-        .then_expect_error(DomainError::NestedCorrection);
-}
+// A correction can be neither recorded as a fact nor carry one: `Command::Record` and
+// `Command::Correct` hold a `Fact`, which has no amendment variants, so such a command cannot be
+// built at all (and fails to decode: see `codec.rs`, `corrections_cannot_nest_in_any_encoding`).
 
 #[test]
 fn a_correction_must_name_a_subjects_stream() {
@@ -1573,7 +1553,7 @@ fn variant_index(e: &DomainError) -> usize {
         WrongKindOfCorrection { .. } => 25,
         SubjectMismatch { .. } => 26,
         DependentFacts { .. } => 27,
-        NestedCorrection => 28,
+        InvisibleCharacter { .. } => 28,
         BadStream(_) => 29,
         UnknownDonor(_) => 30,
         NotRestricted(_) => 31,
@@ -1737,7 +1717,13 @@ fn every_error() -> Vec<(DomainError, Vec<&'static str>)> {
             },
             vec![PC_STREAM, "event 1", "retract those first"],
         ),
-        (NestedCorrection, vec!["correction"]),
+        (
+            InvisibleCharacter {
+                field: "name",
+                character: '\u{202E}',
+            },
+            vec!["name", "U+202E"],
+        ),
         (BadStream("nonsense".into()), vec!["\"nonsense\"", "program:ID"]),
         (
             UnknownDonor(donor("donor-99")),
@@ -1788,4 +1774,85 @@ fn every_error_message_names_the_problem() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text that would read differently to different people is refused wherever it enters.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn names_with_invisible_or_bidirectional_characters_are_refused() {
+    for (bad, character) in [
+        ("ぽけっと\u{202E}工房", '\u{202E}'),
+        ("工房\u{200B}", '\u{200B}'),
+        ("a\nb", '\n'),
+    ] {
+        let Fact::ProgramLaunched {
+            program,
+            pillar,
+            beneficiaries,
+            stage,
+            ..
+        } = launched("kobo")
+        else {
+            unreachable!()
+        };
+        framework()
+            .given_no_previous_events()
+            .when(record(
+                d(2006, 4, 1),
+                Fact::ProgramLaunched {
+                    program,
+                    name: bad.into(),
+                    pillar,
+                    beneficiaries,
+                    stage,
+                },
+            ))
+            .then_expect_error(DomainError::InvisibleCharacter {
+                field: "name",
+                character,
+            });
+    }
+}
+
+#[test]
+fn notes_and_reasons_are_bounded_and_checked() {
+    let long = "あ".repeat(2001);
+    framework()
+        .given_no_previous_events()
+        .when(Command::Record {
+            on: d(2001, 4, 1),
+            fact: launched(PC),
+            note: Some(long.clone()),
+        })
+        .then_expect_error(DomainError::TextTooLong {
+            field: "note",
+            len: 2001,
+            max: 2000,
+        });
+    framework()
+        .given(launched_and_contracted())
+        .when(retract(2, &long))
+        .then_expect_error(DomainError::TextTooLong {
+            field: "reason",
+            len: 2001,
+            max: 2000,
+        });
+    framework()
+        .given(launched_and_contracted())
+        .when(retract(2, "理由\u{2066}隠し"))
+        .then_expect_error(DomainError::InvisibleCharacter {
+            field: "reason",
+            character: '\u{2066}',
+        });
+    // Multi-line notes are fine.
+    framework()
+        .given_no_previous_events()
+        .when(Command::Record {
+            on: d(2001, 4, 1),
+            fact: launched(PC),
+            note: Some("一行目\n二行目".into()),
+        })
+        .then_expect_events(vec![ev(d(2001, 4, 1), launched(PC))]);
 }

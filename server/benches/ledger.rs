@@ -13,7 +13,7 @@
 //! BENCHMARKS.md.
 
 use chrono::{Duration, TimeZone, Utc};
-use domain::events::{Fact, LedgerEvent};
+use domain::events::{Entry, Fact, LedgerEvent};
 use domain::ids::{PartnerId, ReceiptId};
 use domain::partner::PartnerKind;
 use domain::{Command, FiscalYear, LedgerState, Metadata, Recorded, View, Yen};
@@ -148,7 +148,7 @@ async fn command_path(db_kind: &str, n: usize, writers: usize) -> f64 {
     let ledger = Arc::new(Ledger::open(&db.url).await.unwrap());
     ledger
         .execute(
-            Command::record(date(1900, 4, 1), partner_event(0).fact),
+            Command::record(date(1900, 4, 1), partner_event(0).fact().unwrap().clone()),
             "bench",
             None,
         )
@@ -339,25 +339,25 @@ fn synthetic_money(total: usize) -> Vec<Recorded> {
         };
         let event = LedgerEvent {
             on: date(1990, 4, 1),
-            fact: Fact::PartnerRegistered {
+            entry: Entry::Fact(Fact::PartnerRegistered {
                 partner: PartnerId::new(format!("funder-{i}")).unwrap(),
                 name: format!("財源{i}"),
                 kind,
                 parent: None,
-            },
+            }),
         };
         push(format!("partner:funder-{i}"), 1, event, &mut events);
     }
     for i in 0..1000 {
         let event = LedgerEvent {
             on: date(1990, 4, 1),
-            fact: Fact::DonorRegistered {
+            entry: Entry::Fact(Fact::DonorRegistered {
                 donor: DonorId::new(format!("d{i}")).unwrap(),
                 household: None,
                 officer: i % 97 == 0,
                 certified_npo: i % 113 == 0,
                 identified: i % 5 != 0,
-            },
+            }),
         };
         push(format!("donor:d{i}"), 1, event, &mut events);
     }
@@ -386,7 +386,7 @@ fn synthetic_money(total: usize) -> Vec<Recorded> {
         let amount = 500 + (i % 200) as i64 * 1_000;
         let event = LedgerEvent {
             on: year.first_day(),
-            fact: Fact::FundsReceived {
+            entry: Entry::Fact(Fact::FundsReceived {
                 receipt: receipt.clone(),
                 kind,
                 payer,
@@ -394,19 +394,26 @@ fn synthetic_money(total: usize) -> Vec<Recorded> {
                 fiscal_year: year,
                 program: None,
                 restricted,
-            },
+            }),
         };
         push(format!("receipt:r{i}"), 1, event, &mut events);
         if restricted && events.len() + 2 <= total {
             // Half spent in the year received, half in the next.
-            for (k, spent_in, part) in [(0, year, amount / 2), (1, year.next(), amount - amount / 2)] {
+            for (k, spent_in, part) in [
+                (0, year, amount / 2),
+                (
+                    1,
+                    year.next().expect("bench years are in range"),
+                    amount - amount / 2,
+                ),
+            ] {
                 let event = LedgerEvent {
                     on: spent_in.first_day(),
-                    fact: Fact::FundsSpent {
+                    entry: Entry::Fact(Fact::FundsSpent {
                         receipt: receipt.clone(),
                         fiscal_year: spent_in,
                         amount: Yen::new(part),
-                    },
+                    }),
                 };
                 push(format!("receipt:r{i}"), 2 + k, event, &mut events);
             }

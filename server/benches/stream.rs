@@ -75,7 +75,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 fn partner_command(i: usize) -> Command {
     Command::record(
-        chrono::NaiveDate::from_ymd_opt(2020, 4, 1).unwrap(),
+        domain::Date::from_ymd(2020, 4, 1).unwrap(),
         Fact::PartnerRegistered {
             partner: PartnerId::new(format!("bench-{i}")).unwrap(),
             name: format!("ベンチ{i}"),

@@ -60,7 +60,7 @@ pub enum Verb {
     State {
         /// Effective date (YYYY-MM-DD): facts that took effect later are left out
         #[arg(long)]
-        as_of: Option<NaiveDate>,
+        as_of: Option<domain::Date>,
         /// Recorded time (RFC 3339, e.g. 2026-11-28T09:00:00Z, or a date meaning the end of
         /// that day UTC): events recorded later are left out
         #[arg(long, value_parser = parse_known_at)]

@@ -4,7 +4,8 @@
 use crate::ledger::{CommandError, Ledger};
 use crate::people::{People, PeopleError, Role};
 use domain::demo::{seed_history, ACTOR};
-use domain::{Command, LedgerEvent};
+use domain::subject::Standing;
+use domain::Command;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoReport {
@@ -20,7 +21,7 @@ pub async fn load(ledger: &Ledger) -> Result<DemoReport, CommandError> {
     for command in seed_history() {
         if let Command::Record { on, fact, .. } = &command {
             let stream = command.stream()?;
-            let wanted = LedgerEvent {
+            let wanted = Standing {
                 on: *on,
                 fact: fact.clone(),
             };

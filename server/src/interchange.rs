@@ -4,7 +4,8 @@
 
 use crate::store::{EventLog, StoreError};
 use domain::chain::{canonical_json, ChainVerifier, Row, RowRef};
-use domain::{Command, Fact, LedgerState, Recorded, Subject, View};
+use domain::events::Entry;
+use domain::{Command, LedgerState, Recorded, Subject, View};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -133,20 +134,20 @@ pub fn parse_line(text: &str) -> Result<Row, String> {
 /// The command that would have produced `recorded`: how the importer re-checks the rules.
 fn command_for(recorded: &Recorded) -> Command {
     let on = recorded.event.on;
-    match &recorded.event.fact {
-        Fact::Corrected { target, fact, reason } => Command::Correct {
+    match &recorded.event.entry {
+        Entry::Corrected { target, fact, reason } => Command::Correct {
             stream: recorded.stream.clone(),
             target: *target,
             on,
             fact: (**fact).clone(),
             reason: reason.clone(),
         },
-        Fact::Retracted { target, reason } => Command::Retract {
+        Entry::Retracted { target, reason } => Command::Retract {
             stream: recorded.stream.clone(),
             target: *target,
             reason: reason.clone(),
         },
-        fact => Command::Record {
+        Entry::Fact(fact) => Command::Record {
             on,
             fact: fact.clone(),
             note: recorded.meta.reason.clone(),
@@ -173,11 +174,11 @@ pub fn check_file(text: &str) -> Result<Vec<Row>, ImportError> {
         let recorded = row
             .decode()
             .map_err(|e| bad(format!("unknown or malformed event: {e}")))?;
-        if row.event_type != recorded.event.fact.type_name() {
+        if row.event_type != recorded.event.entry.type_name() {
             return Err(bad(format!(
                 "type {:?} does not match the payload's {}",
                 row.event_type,
-                recorded.event.fact.type_name()
+                recorded.event.entry.type_name()
             )));
         }
         let command = command_for(&recorded);

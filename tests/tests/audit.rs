@@ -157,7 +157,7 @@ async fn inclusion_and_consistency_proofs_verify_against_signed_checkpoints() {
         };
         ledger
             .execute(
-                domain::Command::record(chrono::NaiveDate::from_ymd_opt(2020, 4, 1).unwrap(), fact),
+                domain::Command::record(domain::Date::from_ymd(2020, 4, 1).unwrap(), fact),
                 "ann",
                 None,
             )

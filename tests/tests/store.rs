@@ -7,7 +7,7 @@ use common::{Kind, TestDb, BOTH};
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{AggregateError, CqrsFramework};
 use domain::chain::{ChainVerifier, GENESIS};
-use domain::events::{Contract, Fact, LedgerEvent};
+use domain::events::{Contract, Entry, Fact, LedgerEvent};
 use domain::ids::{PartnerId, ProgramId};
 use domain::partner::PartnerKind;
 use domain::program::{Beneficiary, Pillar, SpiralStage};
@@ -17,8 +17,8 @@ use server::store::{AppendContext, EventLog, StoreError};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+fn date(y: i32, m: u32, d: u32) -> domain::Date {
+    domain::Date::from_ymd(y, m, d).unwrap()
 }
 
 fn ctx(actor: &str) -> AppendContext {
@@ -32,22 +32,22 @@ fn ctx(actor: &str) -> AppendContext {
 fn register(id: &str) -> LedgerEvent {
     LedgerEvent {
         on: date(2001, 4, 1),
-        fact: Fact::PartnerRegistered {
+        entry: Entry::Fact(Fact::PartnerRegistered {
             partner: PartnerId::new(id).unwrap(),
             name: format!("部署 {id}"),
             kind: PartnerKind::Department,
             parent: None,
-        },
+        }),
     }
 }
 
 fn rename(id: &str, name: &str) -> LedgerEvent {
     LedgerEvent {
         on: date(2005, 4, 1),
-        fact: Fact::PartnerRenamed {
+        entry: Entry::Fact(Fact::PartnerRenamed {
             partner: PartnerId::new(id).unwrap(),
             name: name.into(),
-        },
+        }),
     }
 }
 
@@ -196,7 +196,7 @@ async fn sixteen_concurrent_commands_on_one_program_leave_a_gapless_readable_log
         let setup = Ledger::open(&db.url).await.unwrap();
         setup
             .execute(
-                Command::record(date(2001, 4, 1), register("dept").fact),
+                Command::record(date(2001, 4, 1), register("dept").fact().unwrap().clone()),
                 "setup",
                 None,
             )
@@ -275,7 +275,7 @@ async fn a_rule_broken_through_the_ledger_stores_nothing() {
         // An expected version that is out of date is a conflict, and stores nothing either.
         ledger
             .execute(
-                Command::record(date(2001, 4, 1), register("dept").fact),
+                Command::record(date(2001, 4, 1), register("dept").fact().unwrap().clone()),
                 "staff",
                 None,
             )
@@ -329,14 +329,14 @@ async fn cqrs_es_runs_on_spirals_repository() {
         let metadata = HashMap::from([("actor".to_owned(), "carol".to_owned())]);
         cqrs.execute_with_metadata(
             "partner:a",
-            Command::record(date(2001, 4, 1), register("a").fact),
+            Command::record(date(2001, 4, 1), register("a").fact().unwrap().clone()),
             metadata.clone(),
         )
         .await
         .unwrap();
         cqrs.execute_with_metadata(
             "partner:a",
-            Command::record(date(2005, 4, 1), rename("a", "改名後").fact),
+            Command::record(date(2005, 4, 1), rename("a", "改名後").fact().unwrap().clone()),
             metadata.clone(),
         )
         .await
@@ -344,7 +344,7 @@ async fn cqrs_es_runs_on_spirals_repository() {
         let err = cqrs
             .execute_with_metadata(
                 "partner:a",
-                Command::record(date(2001, 4, 1), register("a").fact),
+                Command::record(date(2001, 4, 1), register("a").fact().unwrap().clone()),
                 metadata,
             )
             .await

@@ -4,7 +4,8 @@
 
 use crate::record::form::KINDS;
 use crate::Ctx;
-use domain::{Fact, Recorded};
+use domain::events::Entry;
+use domain::Recorded;
 use leptos::prelude::*;
 
 /// Rows shown at most; the count says how many matched.
@@ -30,7 +31,7 @@ impl Filters {
             (from.is_empty() || value >= from) && (to.is_empty() || value <= to)
         };
         (self.actor.is_empty() || e.meta.actor.contains(self.actor.trim()))
-            && (self.kind.is_empty() || e.event.fact.type_name() == self.kind)
+            && (self.kind.is_empty() || e.event.entry.type_name() == self.kind)
             && (self.subject.is_empty() || e.stream.contains(self.subject.trim()))
             && within(&recorded, &self.recorded_from, &self.recorded_to)
             && within(&effective, &self.effective_from, &self.effective_to)
@@ -67,7 +68,7 @@ pub fn AuditPage() -> impl IntoView {
                             <td>{lang.recorded(e.meta.recorded_at)}</td>
                             <td>{lang.date(e.event.on)}</td>
                             <td>{e.meta.actor.clone()}</td>
-                            <td>{lang.event_kind(e.event.fact.type_name())}</td>
+                            <td>{lang.event_kind(e.event.entry.type_name())}</td>
                             <td>{format!("{} #{}", e.stream, e.sequence)}</td>
                         </tr>
                     }
@@ -248,10 +249,12 @@ fn Amendments() -> impl IntoView {
             events
                 .iter()
                 .filter_map(|e| {
-                    let (target, reason, replacement) = match &e.event.fact {
-                        Fact::Corrected { target, reason, fact } => (*target, reason, Some(fact.type_name())),
-                        Fact::Retracted { target, reason } => (*target, reason, None),
-                        _ => return None,
+                    let (target, reason, replacement) = match &e.event.entry {
+                        Entry::Corrected { target, reason, fact } => {
+                            (*target, reason, Some(fact.type_name()))
+                        }
+                        Entry::Retracted { target, reason } => (*target, reason, None),
+                        Entry::Fact(_) => return None,
                     };
                     let original = events
                         .iter()
@@ -262,7 +265,7 @@ fn Amendments() -> impl IntoView {
                             format!(
                                 "{} #{target}: {} ({})",
                                 e.stream,
-                                lang.event_kind(o.event.fact.type_name()),
+                                lang.event_kind(o.event.entry.type_name()),
                                 lang.date(o.event.on)
                             )
                         },

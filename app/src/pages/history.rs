@@ -3,7 +3,8 @@
 
 use crate::boot::{Amend, AmendAction};
 use crate::Ctx;
-use domain::{Fact, Recorded};
+use domain::events::Entry;
+use domain::Recorded;
 use leptos::prelude::*;
 
 #[component]
@@ -20,9 +21,7 @@ pub fn History(stream: String) -> impl IntoView {
             .map(|e| {
                 let what = describe(&e, lang);
                 // Staff may correct or retract a fact (not an amendment itself).
-                let amend = (staff
-                    && !matches!(e.event.fact, Fact::Corrected { .. } | Fact::Retracted { .. }))
-                .then(|| {
+                let amend = (staff && !e.event.entry.is_amendment()).then(|| {
                     let link = |action| {
                         Amend {
                             action,
@@ -36,9 +35,9 @@ pub fn History(stream: String) -> impl IntoView {
                         <a class="amend" href=link(AmendAction::Retract)>{t.retract}</a>
                     }
                 });
-                let reason = match &e.event.fact {
-                    Fact::Corrected { reason, .. } | Fact::Retracted { reason, .. } => reason.clone(),
-                    _ => e.meta.reason.clone().unwrap_or_default(),
+                let reason = match e.event.entry.amends() {
+                    Some((_, reason)) => reason.to_owned(),
+                    None => e.meta.reason.clone().unwrap_or_default(),
                 };
                 view! {
                     <tr data-position=e.position>
@@ -75,12 +74,12 @@ pub fn History(stream: String) -> impl IntoView {
 
 /// The event's kind, and for an amendment which entry it amends.
 fn describe(e: &Recorded, lang: crate::i18n::Lang) -> String {
-    let kind = lang.event_kind(e.event.fact.type_name());
-    match &e.event.fact {
-        Fact::Corrected { target, fact, .. } => {
+    let kind = lang.event_kind(e.event.entry.type_name());
+    match &e.event.entry {
+        Entry::Corrected { target, fact, .. } => {
             format!("{kind} #{target} → {}", lang.event_kind(fact.type_name()))
         }
-        Fact::Retracted { target, .. } => format!("{kind} #{target}"),
-        _ => format!("{kind} (#{})", e.sequence),
+        Entry::Retracted { target, .. } => format!("{kind} #{target}"),
+        Entry::Fact(_) => format!("{kind} (#{})", e.sequence),
     }
 }

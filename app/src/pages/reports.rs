@@ -24,7 +24,7 @@ const CATEGORIES: [(&str, &str); 5] = [
 
 /// The most recent fiscal year, up to today's, in which anything was received or contracted:
 /// where a reporter usually starts.
-fn latest_year(state: &LedgerState, today: chrono::NaiveDate) -> FiscalYear {
+fn latest_year(state: &LedgerState, today: domain::Date) -> FiscalYear {
     let now = FiscalYear::containing(today);
     let receipts = state.receipts.values().map(|r| r.fiscal_year);
     let contracts = state
@@ -378,7 +378,7 @@ fn DrillDown(drill: Drill) -> impl IntoView {
                     <tr data-position=e.position>
                         <td>{format!("#{}", e.position)}</td>
                         <td>{lang.date(e.event.on)}</td>
-                        <td>{lang.event_kind(e.event.fact.type_name())}</td>
+                        <td>{lang.event_kind(e.event.entry.type_name())}</td>
                         <td>{e.stream.clone()}</td>
                         <td>{e.meta.actor.clone()}</td>
                         <td>{lang.recorded(e.meta.recorded_at)}</td>

@@ -7,7 +7,6 @@ use crate::i18n::Lang;
 use crate::spiral::{colour, shape, Geometry, D1, SIZE};
 use crate::store::Store;
 use crate::Ctx;
-use chrono::NaiveDate;
 use domain::events::SubjectRef;
 use domain::program::{Pillar, SpiralStage};
 use domain::projection::TimelineEntry;
@@ -74,7 +73,7 @@ fn Playback() -> impl IntoView {
     let store = ctx.store;
     let today = ctx.boot.today;
     let first = move || store.first_on.get().unwrap_or(today).min(today);
-    let total_days = move || (today - first()).num_days();
+    let total_days = move || today.days_since(first());
     let mode = RwSignal::new(Mode::Effective);
     // Days after `first` in effective mode; a position in recorded mode.
     let day = RwSignal::new(None::<i64>);
@@ -84,7 +83,7 @@ fn Playback() -> impl IntoView {
     let show_day = move |d: i64| {
         let d = d.clamp(0, total_days());
         day.set(Some(d));
-        let date = first() + chrono::Duration::days(d);
+        let date = first().plus_days(d);
         store.set_view(View {
             as_of: Some(date),
             known_at: None,
@@ -130,11 +129,7 @@ fn Playback() -> impl IntoView {
 
     let status = move || match (mode.get(), day.get(), position.get()) {
         (Mode::Effective, Some(d), _) => {
-            format!(
-                "{}: {}",
-                t.showing_as_of,
-                lang.date(first() + chrono::Duration::days(d))
-            )
+            format!("{}: {}", t.showing_as_of, lang.date(first().plus_days(d)))
         }
         (Mode::Recorded, _, Some(p)) => format!(
             "{}: {} (#{p})",
@@ -150,7 +145,7 @@ fn Playback() -> impl IntoView {
     let controls = move || match mode.get() {
         Mode::Effective => {
             let value = move || day.get().unwrap_or_else(total_days);
-            let date = move || (first() + chrono::Duration::days(value())).to_string();
+            let date = move || first().plus_days(value()).to_string();
             Either::Left(view! {
                 <label class="slider">
                     {t.playback_date}
@@ -162,7 +157,7 @@ fn Playback() -> impl IntoView {
                     min=move || first().to_string() max=today.to_string() value=date prop:value=date
                     on:change=move |ev| {
                         if let Some(d) = crate::i18n::parse_date(&event_target_value(&ev)) {
-                            show_day((d - first()).num_days());
+                            show_day(d.days_since(first()));
                         }
                     }/>
             })
@@ -347,7 +342,7 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
         let g = geometry.get();
         let fresh_after = store.rendered_at;
         store.state.with(|s| {
-            let mut same_day: HashMap<NaiveDate, u32> = HashMap::new();
+            let mut same_day: HashMap<domain::Date, u32> = HashMap::new();
             s.timeline
                 .iter()
                 .map(|entry| {

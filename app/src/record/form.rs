@@ -732,7 +732,6 @@ pub fn values_of(fact: &Fact) -> Values {
                 }
             }
         }
-        Fact::Corrected { .. } | Fact::Retracted { .. } => {}
     }
     v
 }

@@ -11,7 +11,8 @@ use crate::browser;
 use crate::i18n::Lang;
 use crate::store::Store;
 use crate::Ctx;
-use chrono::NaiveDate;
+use domain::events::Entry;
+use domain::Date;
 use domain::{Command, Fact, Subject};
 use form::{build_fact, code, fields, values_of, Field, FieldError, Input, Values, KINDS};
 use leptos::prelude::*;
@@ -46,7 +47,7 @@ struct Checked {
 
 fn check(kind: &str, values: &Values, amend: Option<&Amend>, store: Store) -> Result<Checked, FieldError> {
     let on = values.get("on").map_or("", |v| v.trim());
-    let on: NaiveDate = crate::i18n::parse_date(on).ok_or_else(|| FieldError {
+    let on: Date = crate::i18n::parse_date(on).ok_or_else(|| FieldError {
         field: "on",
         ja: "発効日を入力してください。".into(),
         en: "Please enter the effective date.".into(),
@@ -107,7 +108,7 @@ fn check(kind: &str, values: &Values, amend: Option<&Amend>, store: Store) -> Re
 }
 
 /// The event an amendment is about: its kind and the fact as it stands.
-fn amended_fact(store: Store, amend: &Amend) -> Option<(NaiveDate, Fact)> {
+fn amended_fact(store: Store, amend: &Amend) -> Option<(Date, Fact)> {
     let mut subject = Subject::default();
     let events = store.stream(&amend.stream);
     for e in &events {
@@ -118,14 +119,19 @@ fn amended_fact(store: Store, amend: &Amend) -> Option<(NaiveDate, Fact)> {
     let standing = events
         .iter()
         .rev()
-        .find_map(|e| match &e.event.fact {
-            Fact::Corrected { target, fact, .. } if *target == amend.target => {
+        .find_map(|e| match &e.event.entry {
+            Entry::Corrected { target, fact, .. } if *target == amend.target => {
                 Some((e.event.on, (**fact).clone()))
             }
             _ => None,
         })
-        .unwrap_or((original.event.on, original.event.fact.clone()));
-    Some(standing)
+        .or_else(|| {
+            original
+                .event
+                .fact()
+                .map(|fact| (original.event.on, fact.clone()))
+        });
+    standing
 }
 
 #[component]

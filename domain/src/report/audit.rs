@@ -3,7 +3,7 @@
 //! after they took effect); and the ledger's size at the period's start and end, for the
 //! checkpoints the server signs over them.
 
-use crate::events::Fact;
+use crate::events::Entry;
 use crate::record::Recorded;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Serialize;
@@ -104,7 +104,7 @@ pub fn audit_report(
     for e in events {
         located.insert(
             (e.stream.as_str(), e.sequence),
-            (e.position, e.event.fact.type_name()),
+            (e.position, e.event.entry.type_name()),
         );
         let at = e.meta.recorded_at;
         if at < start {
@@ -117,14 +117,14 @@ pub fn audit_report(
             continue;
         }
         count += 1;
-        let kind = e.event.fact.type_name();
+        let kind = e.event.entry.type_name();
         *by_actor.entry(e.meta.actor.clone()).or_insert(0) += 1;
         *by_type.entry(kind.to_owned()).or_insert(0) += 1;
         *by_both.entry(format!("{} / {kind}", e.meta.actor)).or_insert(0) += 1;
-        let amendment = match &e.event.fact {
-            Fact::Corrected { target, reason, fact } => Some((*target, reason, Some(fact.type_name()))),
-            Fact::Retracted { target, reason } => Some((*target, reason, None)),
-            _ => None,
+        let amendment = match &e.event.entry {
+            Entry::Corrected { target, reason, fact } => Some((*target, reason, Some(fact.type_name()))),
+            Entry::Retracted { target, reason } => Some((*target, reason, None)),
+            Entry::Fact(_) => None,
         };
         if let Some((target, reason, replacement)) = amendment {
             let found = located.get(&(e.stream.as_str(), target)).copied();
@@ -141,14 +141,14 @@ pub fn audit_report(
                 replacement_type: replacement.map(str::to_owned),
             });
         }
-        let days_late = (at.date_naive() - e.meta.effective).num_days();
+        let days_late = (at.date_naive() - e.meta.effective.naive()).num_days();
         if days_late > late_after_days {
             late_entries.push(LateLine {
                 position: e.position,
                 stream: e.stream.clone(),
                 event_type: kind.to_owned(),
                 actor: e.meta.actor.clone(),
-                effective: e.meta.effective,
+                effective: e.meta.effective.naive(),
                 recorded_at: at,
                 days_late,
             });

@@ -373,10 +373,13 @@ fn restricted_table(
             closing: Yen::ZERO,
             positions: Vec::new(),
         });
-        if receipt.fiscal_year < fy {
-            row.opening = row
-                .opening
-                .checked_add(unspent_at_end_of(receipt, fy.previous()))?;
+        // A receipt of an earlier year means there is a year before this one.
+        let carried = match fy.previous() {
+            Some(previous) if receipt.fiscal_year < fy => Some(unspent_at_end_of(receipt, previous)),
+            _ => None,
+        };
+        if let Some(carried) = carried {
+            row.opening = row.opening.checked_add(carried)?;
         } else {
             row.increase = row.increase.checked_add(receipt.amount)?;
             row.positions.push(receipt.position);
@@ -385,7 +388,7 @@ fn restricted_table(
             row.decrease = row.decrease.checked_add(spending.amount)?;
             row.positions.push(spending.position);
         }
-        if receipt.fiscal_year < fy && unspent_at_end_of(receipt, fy.previous()) > Yen::ZERO {
+        if carried.is_some_and(|c| c > Yen::ZERO) {
             row.positions.push(receipt.position);
         }
     }

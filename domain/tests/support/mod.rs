@@ -3,8 +3,9 @@
 //! Shared by the projection, report and public-support-test tests.
 #![allow(dead_code)]
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use domain::{Fact, LedgerEvent, LedgerState, Metadata, Recorded, View};
+use chrono::{DateTime, Duration, Utc};
+use domain::events::Entry;
+use domain::{Date, Fact, LedgerEvent, LedgerState, Metadata, Recorded, View};
 use std::collections::HashMap;
 
 #[derive(Default)]
@@ -19,13 +20,13 @@ impl Log {
     }
 
     /// Appends a fact to its subject's stream; returns its position.
-    pub fn push(&mut self, on: NaiveDate, fact: Fact) -> u64 {
-        let stream = fact.subject().expect("a fact with a subject").stream();
+    pub fn push(&mut self, on: Date, fact: Fact) -> u64 {
+        let stream = fact.subject().stream();
         self.push_to(&stream, on, fact)
     }
 
     /// Appends to a named stream (corrections and retractions); returns the position.
-    pub fn push_to(&mut self, stream: &str, on: NaiveDate, fact: Fact) -> u64 {
+    pub fn push_to(&mut self, stream: &str, on: Date, entry: impl Into<Entry>) -> u64 {
         let position = self.events.len() as u64 + 1;
         let sequence = self.sequences.entry(stream.to_owned()).or_default();
         *sequence += 1;
@@ -33,7 +34,10 @@ impl Log {
             position,
             stream: stream.to_owned(),
             sequence: *sequence,
-            event: LedgerEvent { on, fact },
+            event: LedgerEvent {
+                on,
+                entry: entry.into(),
+            },
             meta: Metadata {
                 actor: "staff:test".into(),
                 correlation_id: format!("c-{position}"),

@@ -5,7 +5,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use domain::chain::{to_canonical, Row, GENESIS};
-use domain::events::{Contract, Fact, LedgerEvent, EVENT_VERSION};
+use domain::events::{Contract, Entry, Fact, LedgerEvent, EVENT_VERSION};
 use domain::ids::{PartnerId, ProgramId};
 use domain::partner::PartnerKind;
 use domain::program::{Beneficiary, Pillar, SpiralStage};
@@ -14,19 +14,19 @@ use domain::{FiscalYear, Metadata, Yen};
 pub const PARTNERS: usize = 100;
 pub const EVENTS_PER_PROGRAM: usize = 100;
 
-pub fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+pub fn date(y: i32, m: u32, d: u32) -> domain::Date {
+    domain::Date::from_ymd(y, m, d).unwrap()
 }
 
 pub fn partner_event(i: usize) -> LedgerEvent {
     LedgerEvent {
         on: date(1900, 4, 1),
-        fact: Fact::PartnerRegistered {
+        entry: Entry::Fact(Fact::PartnerRegistered {
             partner: PartnerId::new(format!("dept-{i}")).unwrap(),
             name: format!("部署{i}"),
             kind: PartnerKind::Department,
             parent: None,
-        },
+        }),
     }
 }
 
@@ -49,7 +49,7 @@ pub fn synthetic_rows(total: usize) -> Vec<Row> {
             position,
             stream,
             sequence,
-            event_type: event.fact.type_name().into(),
+            event_type: event.entry.type_name().into(),
             event_version: EVENT_VERSION.into(),
             payload: to_canonical(&event).unwrap(),
             metadata: to_canonical(&meta).unwrap(),
@@ -72,13 +72,13 @@ pub fn synthetic_rows(total: usize) -> Vec<Row> {
             1,
             LedgerEvent {
                 on: FiscalYear::new(first).unwrap().first_day(),
-                fact: Fact::ProgramLaunched {
+                entry: Entry::Fact(Fact::ProgramLaunched {
                     program: id.clone(),
                     name: format!("事業{program}"),
                     pillar: Pillar::ALL[program % 3],
                     beneficiaries: vec![Beneficiary::DisabledPeople],
                     stage: SpiralStage::try_from((program % 9 + 1) as u8).unwrap(),
-                },
+                }),
             },
             &mut rows,
         );
@@ -107,10 +107,7 @@ pub fn synthetic_rows(total: usize) -> Vec<Row> {
             push(
                 stream.clone(),
                 k as u64 + 1,
-                LedgerEvent {
-                    on: fy.first_day(),
-                    fact,
-                },
+                LedgerEvent::new(fy.first_day(), fact),
                 &mut rows,
             );
         }

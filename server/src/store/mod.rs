@@ -12,10 +12,11 @@
 
 mod repository;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use domain::chain::{to_canonical, Hash, Row, GENESIS};
 use domain::events::{LedgerEvent, EVENT_VERSION};
 use domain::record::Metadata;
+use domain::Date;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row as _};
 use std::collections::HashMap;
@@ -67,13 +68,13 @@ pub struct Pending {
     pub event_version: String,
     /// Canonical JSON of the payload.
     pub payload: String,
-    pub effective: NaiveDate,
+    pub effective: Date,
 }
 
 impl Pending {
     pub fn encode(event: &LedgerEvent) -> Result<Self, StoreError> {
         Ok(Pending {
-            event_type: event.fact.type_name().to_owned(),
+            event_type: event.entry.type_name().to_owned(),
             event_version: EVENT_VERSION.to_owned(),
             payload: to_canonical(event)?,
             effective: event.on,

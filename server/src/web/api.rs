@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use domain::{Command, LedgerState, View};
 use serde::{Deserialize, Serialize};
 
@@ -24,16 +24,18 @@ pub const POSTCARD: &str = "application/x-postcard";
 pub const JSON_LINES: &str = "application/x-ndjson";
 
 /// Turns axum's JSON rejections into clear 400/413/415 answers. A body of the wrong shape is a
-/// 400 here: 422 is kept for a domain rule the command broke.
+/// 400 here: 422 is kept for a domain rule the command broke, and for a value that has the
+/// right shape but lies outside its bounds (a date in 1800, fiscal year 9999).
 pub fn json_rejection(rejection: JsonRejection) -> ApiError {
+    let message = rejection.body_text();
     let status = match rejection.status() {
+        StatusCode::UNPROCESSABLE_ENTITY if message.contains(domain::date::OUT_OF_RANGE) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
         other => other,
     };
-    ApiError::BadRequest {
-        status,
-        message: rejection.body_text(),
-    }
+    ApiError::BadRequest { status, message }
 }
 
 fn query_rejection(rejection: QueryRejection) -> ApiError {
@@ -176,7 +178,7 @@ pub async fn timeline(State(state): State<AppState>, user: CurrentUser) -> Resul
 #[serde(deny_unknown_fields)]
 pub struct StateQuery {
     /// Effective date (YYYY-MM-DD): facts that took effect later are left out
-    as_of: Option<NaiveDate>,
+    as_of: Option<domain::Date>,
     /// Recorded time (RFC 3339): events recorded later are left out
     known_at: Option<DateTime<Utc>>,
 }

@@ -79,7 +79,7 @@ async fn render(state: &AppState, headers: &HeaderMap, page: Page) -> Response {
         lang: lang_of(headers),
         user: user.name,
         role,
-        today: chrono::Local::now().date_naive(),
+        today: domain::Date::clamped(chrono::Local::now().date_naive()),
         position: ledger.head_position,
     };
     Html(document::app_page(boot, ledger, events)).into_response()

@@ -1,0 +1,215 @@
+//! An effective date: the day a fact took effect in the NPO's world.
+//!
+//! Bounded to the fiscal years Spiral accepts ([`crate::fiscal_year::FIRST_YEAR`] 年度 to
+//! [`crate::fiscal_year::LAST_YEAR`] 年度), and checked when it is deserialised, so no layer —
+//! an API request, a stored event, an import line — can hold a day that has no 年度 or no 和暦.
+//! A typo such as `0218-05-01` is refused at the door instead of breaking every page that
+//! formats it later.
+
+use crate::fiscal_year::{FiscalYear, FIRST_YEAR, LAST_YEAR};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A day between 1868-04-01 and 2201-03-31 (the first day of the first fiscal year and the last
+/// day of the last). Serialised as `YYYY-MM-DD`, exactly as a [`NaiveDate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "NaiveDate", into = "NaiveDate")]
+pub struct Date(NaiveDate);
+
+/// In the OpenAPI document: a `date` string whose year is within Spiral's fiscal years (the
+/// pattern allows 1868–2201; the server then refuses days outside 1868-04-01..=2201-03-31).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Date {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .pattern(Some(DATE_PATTERN))
+            .examples(["2004-04-01"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Date {}
+
+/// Days from 1868-04-01 to 2201-03-31, as a regular expression over `YYYY-MM-DD`.
+pub const DATE_PATTERN: &str = "^(1868-(0[4-9]|1[0-2])|(18(69|[7-9][0-9])|19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])|2201-0[1-3])-(0[1-9]|[12][0-9]|3[01])$";
+
+/// The words every bound's refusal carries (dates here, fiscal years in
+/// [`crate::fiscal_year::FiscalYearOutOfRange`]): the HTTP edge recognises a value that decoded
+/// but lies outside its bounds by them, and answers 422 rather than 400.
+pub const OUT_OF_RANGE: &str = "is out of range";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("date {0} is out of range ({FIRST_YEAR}-04-01..={end}-03-31, fiscal years {FIRST_YEAR} to {LAST_YEAR})", end = LAST_YEAR + 1)]
+pub struct DateOutOfRange(pub NaiveDate);
+
+impl Date {
+    /// The earliest day Spiral accepts.
+    pub fn first() -> Date {
+        FiscalYear::first().first_day()
+    }
+
+    /// The latest day Spiral accepts.
+    pub fn last() -> Date {
+        FiscalYear::last().last_day()
+    }
+
+    /// For a day the caller has derived from a [`FiscalYear`], which is in range by construction.
+    pub(crate) fn within_bounds(day: NaiveDate) -> Date {
+        Date(day)
+    }
+
+    pub fn new(day: NaiveDate) -> Result<Date, DateOutOfRange> {
+        if (Self::first().0..=Self::last().0).contains(&day) {
+            Ok(Date(day))
+        } else {
+            Err(DateOutOfRange(day))
+        }
+    }
+
+    /// A calendar day; `None` when it does not exist or is out of range.
+    pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
+        NaiveDate::from_ymd_opt(year, month, day).and_then(|d| Date::new(d).ok())
+    }
+
+    /// The nearest accepted day: for a clock reading (today) rather than for input.
+    pub fn clamped(day: NaiveDate) -> Date {
+        Date(day.clamp(Self::first().0, Self::last().0))
+    }
+
+    pub fn naive(self) -> NaiveDate {
+        self.0
+    }
+
+    pub fn year(self) -> i32 {
+        self.0.year()
+    }
+
+    pub fn month(self) -> u32 {
+        self.0.month()
+    }
+
+    pub fn day(self) -> u32 {
+        self.0.day()
+    }
+
+    /// Days from `earlier` to this day (negative if `earlier` is later).
+    pub fn days_since(self, earlier: Date) -> i64 {
+        (self.0 - earlier.0).num_days()
+    }
+
+    /// The day `days` later (earlier when negative), kept within the accepted days.
+    pub fn plus_days(self, days: i64) -> Date {
+        let day = chrono::Duration::try_days(days)
+            .and_then(|d| self.0.checked_add_signed(d))
+            .unwrap_or(if days < 0 { NaiveDate::MIN } else { NaiveDate::MAX });
+        Date::clamped(day)
+    }
+
+    /// The fiscal year this day falls in; always in range.
+    pub fn fiscal_year(self) -> FiscalYear {
+        FiscalYear::containing(self)
+    }
+}
+
+impl TryFrom<NaiveDate> for Date {
+    type Error = DateOutOfRange;
+    fn try_from(day: NaiveDate) -> Result<Self, Self::Error> {
+        Date::new(day)
+    }
+}
+
+impl From<Date> for NaiveDate {
+    fn from(date: Date) -> Self {
+        date.0
+    }
+}
+
+impl PartialEq<NaiveDate> for Date {
+    fn eq(&self, other: &NaiveDate) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialOrd<NaiveDate> for Date {
+    fn partial_cmp(&self, other: &NaiveDate) -> Option<std::cmp::Ordering> {
+        self.0.partial_cmp(other)
+    }
+}
+
+impl PartialEq<Date> for NaiveDate {
+    fn eq(&self, other: &Date) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialOrd<Date> for NaiveDate {
+    fn partial_cmp(&self, other: &Date) -> Option<std::cmp::Ordering> {
+        self.partial_cmp(&other.0)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::str::FromStr for Date {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))?;
+        Date::new(day).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_outside_the_fiscal_years_spiral_knows_are_refused() {
+        assert!(Date::from_ymd(1868, 4, 1).is_some());
+        assert!(Date::from_ymd(2201, 3, 31).is_some());
+        for (y, m, d) in [
+            (1868, 3, 31),
+            (2201, 4, 1),
+            (1800, 5, 1),
+            (218, 5, 1),
+            (9999, 5, 1),
+        ] {
+            assert_eq!(Date::from_ymd(y, m, d), None, "{y}-{m}-{d}");
+        }
+        assert!("0218-05-01".parse::<Date>().is_err());
+        assert!("2004-02-30".parse::<Date>().is_err());
+    }
+
+    #[test]
+    fn deserialising_checks_the_bounds_and_the_text_is_that_of_a_naive_date() {
+        let ok: Date = serde_json::from_str("\"2004-04-01\"").unwrap();
+        assert_eq!(serde_json::to_string(&ok).unwrap(), "\"2004-04-01\"");
+        let err = serde_json::from_str::<Date>("\"1800-05-01\"").unwrap_err();
+        assert!(err.to_string().contains(OUT_OF_RANGE), "{err}");
+        let err = serde_json::from_str::<FiscalYear>("1800").unwrap_err();
+        assert!(err.to_string().contains(OUT_OF_RANGE), "{err}");
+        let bytes = postcard::to_allocvec(&ok).unwrap();
+        assert_eq!(
+            bytes,
+            postcard::to_allocvec(&NaiveDate::from_ymd_opt(2004, 4, 1).unwrap()).unwrap()
+        );
+        let far = postcard::to_allocvec(&NaiveDate::from_ymd_opt(9999, 5, 1).unwrap()).unwrap();
+        assert!(postcard::from_bytes::<Date>(&far).is_err());
+    }
+
+    #[test]
+    fn every_accepted_day_has_a_fiscal_year_with_a_wareki_name() {
+        assert_eq!(Date::first().fiscal_year().wareki(), "明治元年度");
+        assert_eq!(Date::last().fiscal_year().year(), LAST_YEAR);
+        assert_eq!(Date::clamped(NaiveDate::MIN), Date::first());
+    }
+}
