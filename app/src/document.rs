@@ -14,7 +14,11 @@ use std::sync::Arc;
 const STYLE: &str = include_str!("style.css");
 
 /// Loads the WASM bundle and starts it; the bundle fetches the log, replays it and hydrates.
-const START: &str = r#"<script type="module">import init, { start } from "/pkg/frontend.js"; init({ module_or_path: "/pkg/frontend_bg.wasm" }).then(() => start());</script>"#;
+/// Served by the server as `/start.js`: pages carry no inline script, so the Content Security
+/// Policy can forbid inline scripts altogether.
+pub const START_SCRIPT: &str = r#"import init, { start } from "/pkg/frontend.js"; init({ module_or_path: "/pkg/frontend_bg.wasm" }).then(() => start());"#;
+
+const START: &str = r#"<script type="module" src="/start.js"></script>"#;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -64,9 +68,9 @@ pub fn app_page(boot: Boot, state: LedgerState, events: Vec<Recorded>) -> String
     document(lang, &format!("<div id=\"app\"{attributes}>{html}</div>{START}"))
 }
 
-/// The sign-in page; `failed` after a refused attempt.
-pub fn sign_in_page(lang: Lang, failed: bool, next: String) -> String {
-    let html = render(move || view! { <SignIn lang=lang failed=failed next=next/> });
+/// The sign-in page; with the problem after a refused attempt.
+pub fn sign_in_page(lang: Lang, problem: Option<crate::SignInProblem>, next: String) -> String {
+    let html = render(move || view! { <SignIn lang=lang problem=problem next=next/> });
     document(lang, &html)
 }
 

@@ -119,9 +119,23 @@ fn Header() -> impl IntoView {
 }
 
 /// The sign-in page: a plain form the server handles, so it works before (or without) WASM.
+/// Why the sign-in form is shown again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInProblem {
+    WrongPassword,
+    /// Too many failures lately: wait this many seconds.
+    Wait(u64),
+    Busy,
+}
+
 #[component]
-pub fn SignIn(lang: Lang, failed: bool, next: String) -> impl IntoView {
+pub fn SignIn(lang: Lang, problem: Option<SignInProblem>, next: String) -> impl IntoView {
     let t = lang.text();
+    let problem = problem.map(|p| match p {
+        SignInProblem::WrongPassword => t.sign_in_failed.to_owned(),
+        SignInProblem::Wait(seconds) => format!("{}{seconds}{}", t.sign_in_wait.0, t.sign_in_wait.1),
+        SignInProblem::Busy => t.sign_in_busy.to_owned(),
+    });
     let switch = format!("/lang/{}?next=/login", lang.other().code());
     view! {
         <header class="top">
@@ -132,7 +146,7 @@ pub fn SignIn(lang: Lang, failed: bool, next: String) -> impl IntoView {
         </header>
         <main id="main" class="sign-in">
             <h1>{t.sign_in}</h1>
-            {failed.then(|| view! { <p class="error" role="alert">{t.sign_in_failed}</p> })}
+            {problem.map(|p| view! { <p class="error" role="alert">{p}</p> })}
             <form method="post" action="/login">
                 <input type="hidden" name="next" value=next/>
                 <label>{t.user_name}<input name="name" autocomplete="username" required autofocus/></label>

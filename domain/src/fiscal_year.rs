@@ -123,6 +123,20 @@ impl FiscalYear {
     }
 }
 
+/// "2019-2023" → (2019年度, 2023年度): how the CLI and the API name an assessment period.
+pub fn parse_period(text: &str) -> Result<(FiscalYear, FiscalYear), String> {
+    let (from, to) = text
+        .split_once('-')
+        .ok_or_else(|| format!("{text:?} is not a period: write FROM-TO, e.g. 2019-2023"))?;
+    let year = |t: &str| {
+        t.trim()
+            .parse::<i32>()
+            .map_err(|_| format!("{t:?} is not a year"))
+            .and_then(|y| FiscalYear::new(y).map_err(|e| e.to_string()))
+    };
+    Ok((year(from)?, year(to)?))
+}
+
 fn year_containing(day: NaiveDate) -> i32 {
     if day.month() >= 4 {
         day.year()

@@ -27,7 +27,7 @@ async fn serve(ledger: Arc<Ledger>) -> (String, String) {
         .await
         .unwrap();
     let cookie = format!("spiral_session={}", people.start_session(&user).await.unwrap());
-    let state = AppState::new(ledger, ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
+    let state = AppState::new(ledger, bench_signer("browser"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
@@ -145,4 +145,15 @@ async fn main() {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
     }
+}
+
+/// A signing key for the benchmark, with its last-checkpoint file in the temporary directory.
+fn bench_signer(name: &str) -> server::signer::Signer {
+    server::signer::Signer::new(
+        ed25519_dalek::SigningKey::from_bytes(&[9; 32]),
+        std::env::temp_dir().join(format!(
+            "spiral-bench-{name}-{}.last-checkpoint",
+            std::process::id()
+        )),
+    )
 }

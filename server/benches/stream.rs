@@ -97,7 +97,9 @@ async fn main() {
         .await
         .unwrap();
     let cookie = format!("spiral_session={}", people.start_session(&user).await.unwrap());
-    let state = AppState::new(ledger.clone(), ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
+    let mut state = AppState::new(ledger.clone(), bench_signer("stream"));
+    // One session holds every client's stream here; the per-session bound is not what is measured.
+    state.limits = Arc::new(server::web::limits::Limits::new(4096, 256, 4096, 4096, 2));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
@@ -188,4 +190,15 @@ async fn main() {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
+}
+
+/// A signing key for the benchmark, with its last-checkpoint file in the temporary directory.
+fn bench_signer(name: &str) -> server::signer::Signer {
+    server::signer::Signer::new(
+        ed25519_dalek::SigningKey::from_bytes(&[9; 32]),
+        std::env::temp_dir().join(format!(
+            "spiral-bench-{name}-{}.last-checkpoint",
+            std::process::id()
+        )),
+    )
 }

@@ -3,75 +3,12 @@
 //! checkpoint, the public key an auditor trusts, and an export.
 
 use crate::interchange::with_raw_line;
+use crate::signer::{SignError, Signer};
 use crate::store::{EventLog, StoreError};
-use chrono::Utc;
 use domain::chain::{ChainVerifier, Hash};
 use domain::checkpoint::{parse_public_key, Checkpoint, CheckpointError};
 use domain::merkle::{MerkleTree, ProofError};
-use ed25519_dalek::SigningKey;
 use serde::Serialize;
-use std::io::Write;
-use std::path::Path;
-
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("cannot read the signing key {path}: {reason}")]
-    Read { path: String, reason: String },
-    #[error("cannot create the signing key {path}: {reason}")]
-    Create { path: String, reason: String },
-}
-
-/// The server's Ed25519 signing key, kept in a file of its own (never in the ledger's
-/// database), created with owner-only permissions on first use.
-pub fn load_or_create_key(path: &Path) -> Result<SigningKey, KeyError> {
-    let shown = path.display().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let bytes: [u8; 32] = hex::decode(text.trim())
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| KeyError::Read {
-                    path: shown.clone(),
-                    reason: "not 64 hex digits".into(),
-                })?;
-            Ok(SigningKey::from_bytes(&bytes))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = SigningKey::generate(&mut argon2::password_hash::rand_core::OsRng);
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(path).map_err(|e| KeyError::Create {
-                path: shown.clone(),
-                reason: e.to_string(),
-            })?;
-            writeln!(file, "{}", hex::encode(key.to_bytes())).map_err(|e| KeyError::Create {
-                path: shown,
-                reason: e.to_string(),
-            })?;
-            Ok(key)
-        }
-        Err(e) => Err(KeyError::Read {
-            path: shown,
-            reason: e.to_string(),
-        }),
-    }
-}
-
-/// The Merkle tree over every stored event's hash, read page by page.
-pub async fn ledger_tree(log: &EventLog) -> Result<MerkleTree, StoreError> {
-    let mut tree = MerkleTree::default();
-    let mut after = 0;
-    loop {
-        let rows = log.rows_after(after, 10_000).await?;
-        let Some(last) = rows.last() else { return Ok(tree) };
-        after = last.position;
-        for row in &rows {
-            tree.push(&row.hash);
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProveError {
@@ -81,13 +18,19 @@ pub enum ProveError {
     Proof(#[from] ProofError),
     #[error("there is no event at position {0}")]
     NoSuchEvent(u64),
+    /// The signer refused: the ledger does not verify or does not extend what it signed.
+    #[error(transparent)]
+    Refused(SignError),
 }
 
-/// Signs a checkpoint of the ledger as it is now.
-pub async fn checkpoint(log: &EventLog, key: &SigningKey) -> Result<(Checkpoint, MerkleTree), ProveError> {
-    let tree = ledger_tree(log).await?;
-    let size = tree.size();
-    Ok((Checkpoint::sign(size, tree.root(size)?, Utc::now(), key), tree))
+impl From<SignError> for ProveError {
+    fn from(e: SignError) -> Self {
+        match e {
+            SignError::Store(s) => ProveError::Store(s),
+            SignError::Proof(p) => ProveError::Proof(p),
+            other => ProveError::Refused(other),
+        }
+    }
 }
 
 fn hexes(hashes: &[Hash]) -> Vec<String> {
@@ -108,10 +51,10 @@ pub struct InclusionProof {
 
 pub async fn prove_event(
     log: &EventLog,
-    key: &SigningKey,
+    signer: &Signer,
     position: u64,
 ) -> Result<InclusionProof, ProveError> {
-    let (cp, tree) = checkpoint(log, key).await?;
+    let (cp, tree) = signer.sign_now(log).await?;
     if position == 0 || position > cp.size {
         return Err(ProveError::NoSuchEvent(position));
     }
@@ -141,10 +84,10 @@ pub struct ConsistencyProof {
 
 pub async fn prove_consistency(
     log: &EventLog,
-    key: &SigningKey,
+    signer: &Signer,
     old: u64,
 ) -> Result<ConsistencyProof, ProveError> {
-    let (cp, tree) = checkpoint(log, key).await?;
+    let (cp, tree) = signer.sign_now(log).await?;
     let proof = tree.consistency_proof(old, cp.size)?;
     Ok(ConsistencyProof {
         checkpoint: cp.to_text(),
@@ -285,7 +228,7 @@ pub fn fetch_export(url: &str, user: &str, password: &str) -> Result<String, Fet
         let mut response = agent
             .get(&format!("{base}/api/events?after={after}&limit={PAGE}"))
             .header("Cookie", &cookie)
-            .header("Accept", crate::web::api::JSON_LINES)
+            .header("Accept", crate::interchange::JSON_LINES)
             .call()
             .map_err(unreachable)?;
         if response.status() != 200 {
@@ -310,9 +253,10 @@ pub fn fetch_export(url: &str, user: &str, password: &str) -> Result<String, Fet
     }
 }
 
-/// Signs a checkpoint and keeps it, unless one of that size is already kept.
-pub async fn record_checkpoint(log: &EventLog, key: &SigningKey) -> Result<Checkpoint, ProveError> {
-    let (cp, _) = checkpoint(log, key).await?;
+/// Signs a checkpoint (once the ledger has verified and extends the last one signed) and keeps
+/// it in the database too, unless one of that size is kept already.
+pub async fn record_checkpoint(log: &EventLog, signer: &Signer) -> Result<Checkpoint, ProveError> {
+    let (cp, _) = signer.sign_now(log).await?;
     sqlx::query(
         // ON CONFLICT, not NOT EXISTS: two signers racing (the schedule and a request) must not
         // turn into a unique violation on PostgreSQL.
@@ -334,18 +278,20 @@ pub async fn recorded_checkpoints(log: &EventLog) -> Result<Vec<String>, StoreEr
         .await?)
 }
 
-/// Signs and keeps a checkpoint every `every`, for as long as the server runs.
+/// Signs and keeps a checkpoint every `every`, for as long as the server runs. A refusal (the
+/// ledger was tampered with) is logged as an error on every tick until someone looks.
 pub fn spawn_schedule(
     log: std::sync::Arc<EventLog>,
-    key: std::sync::Arc<SigningKey>,
+    signer: std::sync::Arc<Signer>,
     every: std::time::Duration,
 ) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         loop {
             ticks.tick().await;
-            match record_checkpoint(&log, &key).await {
+            match record_checkpoint(&log, &signer).await {
                 Ok(cp) => tracing::info!("signed checkpoint at size {}", cp.size),
+                Err(ProveError::Refused(e)) => tracing::error!("scheduled checkpoint refused: {e}"),
                 Err(e) => tracing::warn!("scheduled checkpoint failed: {e}"),
             }
         }

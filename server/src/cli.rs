@@ -4,6 +4,7 @@
 use crate::interchange;
 use crate::ledger::Ledger;
 use crate::people::{People, Role};
+use crate::signer::Signer;
 use crate::store::EventLog;
 use crate::verify::verify;
 use crate::web;
@@ -18,6 +19,8 @@ use std::process::ExitCode;
 #[command(
     name = "spiral",
     version,
+    // A later --database-url or --key-file wins, as it does for environment variables.
+    args_override_self = true,
     about = "Spiral: the append-only ledger of an intermediary support NPO's work"
 )]
 pub struct Cli {
@@ -117,7 +120,28 @@ pub enum Verb {
         /// Record the seed's history first (as `spiral demo` does)
         #[arg(long)]
         demo: bool,
+        /// The address people reach Spiral at, e.g. https://spiral.example.org. With https,
+        /// cookies are Secure and __Host- prefixed, HSTS is sent, and state-changing requests
+        /// must come from exactly this origin
+        #[arg(long, env = "SPIRAL_PUBLIC_URL", value_parser = parse_public_url)]
+        public_url: Option<String>,
+        /// A reverse proxy on this machine forwards requests (TLS ends there): take the client's
+        /// address from the last X-Forwarded-For entry, for the sign-in limiter
+        #[arg(long, env = "SPIRAL_BEHIND_PROXY")]
+        behind_proxy: bool,
     },
+}
+
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or_else(|| format!("{text:?}: give the URL with http:// or https://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.contains(['@', ' ', '\\']) {
+        return Err(format!("{text:?} has no usable host"));
+    }
+    Ok(text.trim_end_matches('/').to_owned())
 }
 
 #[derive(Subcommand, Debug)]
@@ -170,7 +194,7 @@ pub enum ReportKind {
     /// The public support test (パブリック・サポート・テスト) over an assessment period.
     Pst {
         /// Fiscal years FROM-TO, e.g. 2019-2023 (at most 5)
-        #[arg(long, value_parser = parse_period)]
+        #[arg(long, value_parser = domain::fiscal_year::parse_period)]
         period: (FiscalYear, FiscalYear),
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
@@ -188,20 +212,6 @@ pub enum Format {
     Csv,
 }
 
-/// "2019-2023" → (2019年度, 2023年度).
-pub fn parse_period(text: &str) -> Result<(FiscalYear, FiscalYear), String> {
-    let (from, to) = text
-        .split_once('-')
-        .ok_or_else(|| format!("{text:?} is not a period: write FROM-TO, e.g. 2019-2023"))?;
-    let year = |t: &str| {
-        t.trim()
-            .parse::<i32>()
-            .map_err(|_| format!("{t:?} is not a year"))
-            .and_then(|y| FiscalYear::new(y).map_err(|e| e.to_string()))
-    };
-    Ok((year(from)?, year(to)?))
-}
-
 #[derive(Subcommand, Debug)]
 pub enum UserAction {
     /// Add a user. The password is read from standard input (one line), never from an argument.
@@ -216,6 +226,10 @@ pub enum UserAction {
     List,
     /// Disable a user: their sessions end at once and they can no longer sign in.
     Disable { name: String },
+    /// Let a disabled user sign in again, with the password they had.
+    Enable { name: String },
+    /// Set a new password (read from standard input, one line); every session of the user ends.
+    Passwd { name: String },
 }
 
 fn parse_known_at(text: &str) -> Result<DateTime<Utc>, String> {
@@ -272,7 +286,12 @@ async fn run(cli: Cli) -> ExitCode {
     }
     let ledger = match Ledger::open(&cli.database_url).await {
         Ok(l) => l,
-        Err(e) => return fail(format_args!("cannot open {}: {e}", cli.database_url)),
+        Err(e) => {
+            return fail(format_args!(
+                "cannot open {}: {e}",
+                crate::store::redacted(&cli.database_url)
+            ))
+        }
     };
     let code = match cli.verb {
         Verb::Demo => match crate::demo::load(&ledger).await {
@@ -309,7 +328,7 @@ async fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(format_args!("nothing imported: {e}")),
             },
         },
-        Verb::Verify => verify_command(ledger.log()).await,
+        Verb::Verify => verify_command(ledger.log(), &cli.key_file).await,
         Verb::State { as_of, known_at } => match ledger.recorded_all().await {
             Ok(events) => {
                 let state = LedgerState::replay(&events, View { as_of, known_at });
@@ -323,25 +342,27 @@ async fn run(cli: Cli) -> ExitCode {
         Verb::Report { report } => report_command(&ledger, &cli.key_file, report).await,
         Verb::Key {
             action: KeyAction::Show,
-        } => match crate::audit::load_or_create_key(&cli.key_file) {
-            Ok(key) => print_out(&hex::encode(key.verifying_key().to_bytes())),
+        } => match Signer::open(&cli.key_file) {
+            Ok(signer) => print_out(&hex::encode(signer.public_key().to_bytes())),
             Err(e) => fail(e),
         },
-        Verb::Checkpoint => match crate::audit::load_or_create_key(&cli.key_file) {
-            Ok(key) => match crate::audit::checkpoint(ledger.log(), &key).await {
-                Ok((cp, _)) => print_out(cp.to_text().trim_end()),
+        Verb::Checkpoint => match Signer::open(&cli.key_file) {
+            Ok(signer) => match crate::audit::record_checkpoint(ledger.log(), &signer).await {
+                Ok(cp) => print_out(cp.to_text().trim_end()),
                 Err(e) => fail(e),
             },
             Err(e) => fail(e),
         },
-        Verb::Prove { proof } => match crate::audit::load_or_create_key(&cli.key_file) {
-            Ok(key) => {
+        Verb::Prove { proof } => match Signer::open(&cli.key_file) {
+            Ok(signer) => {
                 let json = match proof {
-                    ProofKind::Event { position } => crate::audit::prove_event(ledger.log(), &key, position)
-                        .await
-                        .map(|p| serde_json::to_string_pretty(&p)),
+                    ProofKind::Event { position } => {
+                        crate::audit::prove_event(ledger.log(), &signer, position)
+                            .await
+                            .map(|p| serde_json::to_string_pretty(&p))
+                    }
                     ProofKind::Consistency { old_size } => {
-                        crate::audit::prove_consistency(ledger.log(), &key, old_size)
+                        crate::audit::prove_consistency(ledger.log(), &signer, old_size)
                             .await
                             .map(|p| serde_json::to_string_pretty(&p))
                     }
@@ -356,7 +377,12 @@ async fn run(cli: Cli) -> ExitCode {
         },
         Verb::Audit { .. } => unreachable!("handled before the database is opened"),
         Verb::User { action } => user_command(People::new(ledger.log().pool().clone()), action).await,
-        Verb::Serve { addr, demo } => {
+        Verb::Serve {
+            addr,
+            demo,
+            public_url,
+            behind_proxy,
+        } => {
             if demo {
                 if let Err(e) = crate::demo::load(&ledger).await {
                     return fail(e);
@@ -365,11 +391,15 @@ async fn run(cli: Cli) -> ExitCode {
                     return fail(e);
                 }
             }
-            let key = match crate::audit::load_or_create_key(&cli.key_file) {
-                Ok(key) => key,
+            let signer = match Signer::open(&cli.key_file) {
+                Ok(signer) => signer,
                 Err(e) => return fail(e),
             };
-            match web::serve(ledger, addr, key).await {
+            let reach = web::Reach {
+                public_url,
+                behind_proxy,
+            };
+            match web::serve(ledger, addr, signer, reach).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
             }
@@ -428,11 +458,11 @@ async fn report_command(ledger: &Ledger, key_file: &std::path::Path, report: Rep
             to,
             late_after_days,
         } => {
-            let key = match crate::audit::load_or_create_key(key_file) {
-                Ok(key) => key,
+            let signer = match Signer::open(key_file) {
+                Ok(signer) => signer,
                 Err(e) => return fail(e),
             };
-            return match reports::audit(ledger, &key, from, to, late_after_days).await {
+            return match reports::audit(ledger, &signer, from, to, late_after_days).await {
                 Ok(output) => print_out(&serde_json::to_string_pretty(&output).expect("reports serialise")),
                 Err(e) => fail(e),
             };
@@ -517,6 +547,29 @@ async fn user_command(people: People, action: UserAction) -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        UserAction::Enable { name } => match people.enable(&name).await {
+            Ok(()) => {
+                println!("enabled {name}; they may sign in again");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        UserAction::Passwd { name } => {
+            let mut password = String::new();
+            if let Err(e) = std::io::stdin().read_line(&mut password) {
+                return fail(format_args!("cannot read the password from stdin: {e}"));
+            }
+            match people
+                .set_password(&name, password.trim_end_matches(['\n', '\r']))
+                .await
+            {
+                Ok(()) => {
+                    println!("set a new password for {name}; their sessions have ended");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
     }
 }
 
@@ -530,22 +583,47 @@ fn print_out(text: &str) -> ExitCode {
     }
 }
 
-async fn verify_command(log: &EventLog) -> ExitCode {
-    match verify(log).await {
-        Ok(v) => {
-            println!(
-                "ledger verified: {} events, head hash {}",
-                v.count,
-                hex::encode(v.head)
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => match e.position() {
-            Some(position) => {
-                println!("ledger verification FAILED at position {position}: {e}");
-                ExitCode::from(1)
+/// Verifies the chain, and, where this server has signed checkpoints (the file beside
+/// `--key-file`), that the ledger still begins with what it last signed.
+async fn verify_command(log: &EventLog, key_file: &std::path::Path) -> ExitCode {
+    let v = match verify(log).await {
+        Ok(v) => v,
+        Err(e) => {
+            return match e.position() {
+                Some(position) => {
+                    println!("ledger verification FAILED at position {position}: {e}");
+                    ExitCode::from(1)
+                }
+                None => fail(e),
             }
-            None => fail(e),
-        },
-    }
+        }
+    };
+    let consistent = if crate::signer::last_checkpoint_path(key_file).exists() {
+        let signer = match Signer::open(key_file) {
+            Ok(signer) => signer,
+            Err(e) => return fail(e),
+        };
+        match signer.verified_tree(log).await {
+            Ok(_) => match signer.last() {
+                Ok(Some(last)) => format!(
+                    "; it extends the last checkpoint this server signed (size {})",
+                    last.size
+                ),
+                _ => String::new(),
+            },
+            Err(crate::signer::SignError::Store(e)) => return fail(e),
+            Err(e) => {
+                println!("ledger verification FAILED: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        String::new()
+    };
+    println!(
+        "ledger verified: {} events, head hash {}{consistent}",
+        v.count,
+        hex::encode(v.head)
+    );
+    ExitCode::SUCCESS
 }

@@ -11,6 +11,10 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::io::Write;
 
+/// The media type of the export's own format, one event per line (served by `GET /api/events`
+/// to `spiral audit --url`).
+pub const JSON_LINES: &str = "application/x-ndjson";
+
 /// One export line, written by hand so payload and metadata appear byte for byte as stored.
 pub fn export_line(row: &Row) -> String {
     let s = |text: &str| Value::String(text.to_owned()).to_string();

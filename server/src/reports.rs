@@ -320,20 +320,23 @@ pub enum AuditReportFailure {
     Store(#[from] StoreError),
     #[error(transparent)]
     Proof(#[from] domain::merkle::ProofError),
+    #[error(transparent)]
+    Refused(#[from] crate::signer::SignError),
 }
 
 pub async fn audit(
     ledger: &Ledger,
-    key: &ed25519_dalek::SigningKey,
+    signer: &crate::signer::Signer,
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
     late_after_days: i64,
 ) -> Result<AuditOutput, AuditReportFailure> {
+    // The checkpoints vouch for the ledger: only once it verifies and extends what was signed.
+    let tree = signer.verified_tree(ledger.log()).await?;
     let events = ledger.recorded_all().await?;
     let report = domain::report::audit::audit_report(&events, from, to, late_after_days)?;
-    let tree = crate::audit::ledger_tree(ledger.log()).await?;
     let sign = |size: u64| -> Result<String, domain::merkle::ProofError> {
-        Ok(domain::checkpoint::Checkpoint::sign(size, tree.root(size)?, Utc::now(), key).to_text())
+        Ok(signer.sign_prefix(&tree, size)?.to_text())
     };
     Ok(AuditOutput {
         checkpoint_at_start: sign(report.size_at_start)?,

@@ -88,8 +88,10 @@ impl Tail {
         {
             let recent = self.recent.read().expect("tail lock poisoned");
             if let Some(first) = recent.front() {
-                if first.position <= after + 1 {
-                    let skip = (after + 1 - first.position) as usize;
+                // `after` comes from a client (Last-Event-ID): any u64.
+                if first.position <= after.saturating_add(1) {
+                    let skip =
+                        usize::try_from(after.saturating_add(1) - first.position).unwrap_or(usize::MAX);
                     return Ok(recent.iter().skip(skip).take(max).cloned().collect());
                 }
             }

@@ -107,3 +107,367 @@ fn impossible_dates_are_refused_and_every_page_still_renders() {
         assert!(response.text().contains("out of range"), "{}", response.text());
     }
 }
+
+fn login(addr: &str, name: &str, password: &str, extra: &[(&str, &str)]) -> common::http::Response {
+    let body = serde_json::json!({ "name": name, "password": password }).to_string();
+    let mut headers = vec![("Content-Type", "application/json")];
+    headers.extend_from_slice(extra);
+    request(addr, "POST", "/api/login", &headers, body.as_bytes())
+}
+
+/// The `name=value` of every cookie a response sets.
+fn set_cookies(response: &common::http::Response) -> Vec<String> {
+    response
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+        .filter_map(|(_, v)| v.split(';').next().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn a_sign_in_flood_neither_stalls_the_server_nor_keeps_the_owner_out() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, false);
+        let addr = server.addr.clone();
+        // The owner has signed in from this browser before: it holds a trusted-device cookie.
+        let first = login(&addr, "staff-user", common::people::PASSWORD, &[]);
+        assert_eq!(first.status, 200);
+        let device = set_cookies(&first)
+            .into_iter()
+            .find(|c| c.starts_with("spiral_device="))
+            .expect("a trusted-device cookie");
+
+        // Eight clients guess at once, at made-up names and at the owner's, long names included.
+        let flood: Vec<_> = (0..8)
+            .map(|t| {
+                let addr = addr.clone();
+                std::thread::spawn(move || {
+                    (0..25)
+                        .map(|i| {
+                            let name = match i % 3 {
+                                0 => "staff-user".to_owned(),
+                                1 => format!("made-up-{t}-{i}"),
+                                _ => "x".repeat(60_000),
+                            };
+                            login(&addr, &name, "guess guess guess", &[]).status
+                        })
+                        .collect::<Vec<u16>>()
+                })
+            })
+            .collect();
+        // Meanwhile the server answers everyone else.
+        for _ in 0..10 {
+            assert_eq!(
+                get(&addr, "/api/health", None).status,
+                200,
+                "{kind:?}: health during the flood"
+            );
+        }
+        let statuses: Vec<u16> = flood.into_iter().flat_map(|t| t.join().unwrap()).collect();
+        assert!(
+            statuses.iter().all(|s| [401, 429, 503].contains(s)),
+            "{kind:?}: only refusals: {statuses:?}"
+        );
+        assert!(statuses.contains(&429), "{kind:?}: the guessing is slowed down");
+
+        // A new browser waits, however right its password…
+        let stranger = login(&addr, "staff-user", common::people::PASSWORD, &[]);
+        assert_eq!(stranger.status, 429, "{kind:?}: {}", stranger.text());
+        assert!(stranger.header("retry-after").is_some());
+        assert!(stranger.json()["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("try again in"));
+        // …but the owner's browser signs in while the guessing goes on.
+        let owner = login(
+            &addr,
+            "staff-user",
+            common::people::PASSWORD,
+            &[("Cookie", &device)],
+        );
+        assert_eq!(owner.status, 200, "{kind:?}: {}", owner.text());
+    }
+}
+
+#[test]
+fn the_way_back_after_a_language_switch_or_sign_in_stays_on_this_site() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    add_users(&db);
+    let server = Server::start(&db, false);
+    for next in [
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "%2F%2Fevil.example",
+        "/%5Cevil.example",
+        "https://evil.example",
+    ] {
+        let switched = get(&server.addr, &format!("/lang/ja?next={next}"), None);
+        assert_eq!(switched.status, 303);
+        assert_eq!(switched.header("location"), Some("/"), "{next}");
+        let body = format!(
+            "name=staff-user&password={}&next={next}",
+            common::people::PASSWORD.replace(' ', "+")
+        );
+        let signed_in = request(
+            &server.addr,
+            "POST",
+            "/login",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        );
+        assert_eq!(signed_in.status, 303, "{next}: {}", signed_in.text());
+        assert_eq!(signed_in.header("location"), Some("/"), "{next}");
+    }
+}
+
+#[test]
+fn a_live_stream_ends_with_its_session() {
+    use common::http::EventStream;
+    use std::time::Duration;
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        common::people::add_user(&db, "reporter-2", "reporter");
+        let server = Server::start(&db, true);
+        let addr = &server.addr;
+        let admin = sign_in(addr, "admin-user");
+
+        // Signing out closes the stream the session opened.
+        let staff = sign_in(addr, "staff-user");
+        let mut stream = EventStream::open(addr, &staff, Some(133));
+        assert_eq!(
+            request(addr, "POST", "/api/logout", &[("Cookie", &staff)], b"").status,
+            200
+        );
+        let (closed, _) = stream.wait_closed(Duration::from_secs(10));
+        assert!(closed, "{kind:?}: the stream ended with the sign-out");
+
+        // An administrator disabling someone closes theirs.
+        let reporter = sign_in(addr, "reporter-user");
+        let mut stream = EventStream::open(addr, &reporter, Some(133));
+        let disabled = request(
+            addr,
+            "POST",
+            "/api/users/reporter-user/disable",
+            &[("Cookie", &admin)],
+            b"",
+        );
+        assert_eq!(disabled.status, 200, "{}", disabled.text());
+        assert!(
+            stream.wait_closed(Duration::from_secs(10)).0,
+            "{kind:?}: closed on disabling"
+        );
+
+        // So does `spiral user disable`, another process, within the periodic check; and no
+        // event recorded after that reaches it.
+        let other = sign_in(addr, "reporter-2");
+        let mut stream = EventStream::open(addr, &other, Some(133));
+        common::spiral(&db, &["user", "disable", "reporter-2"]).ok();
+        let auditor = sign_in(addr, "auditor-user");
+        let (closed, _) = stream.wait_closed(Duration::from_secs(15));
+        assert!(closed, "{kind:?}: closed after the CLI disabled the person");
+        assert_eq!(
+            get(addr, "/api/me", Some(&auditor)).status,
+            200,
+            "others stay signed in"
+        );
+    }
+}
+
+#[test]
+fn people_change_their_password_admins_reset_one_and_re_enable_people() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, false);
+        let addr = &server.addr;
+        let here = sign_in(addr, "staff-user");
+        let elsewhere = sign_in(addr, "staff-user");
+        let change = |current: &str, new: &str| {
+            let body = serde_json::json!({ "current": current, "new": new }).to_string();
+            post_json(addr, "/api/me/password", Some(&here), &body)
+        };
+        assert_eq!(change("not my password", "a brand new passphrase").status, 403);
+        assert_eq!(change(common::people::PASSWORD, "short").status, 422);
+        let changed = change(common::people::PASSWORD, "a brand new passphrase");
+        assert_eq!(changed.status, 200, "{kind:?}: {}", changed.text());
+        assert_eq!(
+            get(addr, "/api/me", Some(&here)).status,
+            200,
+            "this session stays"
+        );
+        assert_eq!(
+            get(addr, "/api/me", Some(&elsewhere)).status,
+            401,
+            "the others end"
+        );
+        assert_eq!(
+            login(addr, "staff-user", common::people::PASSWORD, &[]).status,
+            401
+        );
+        assert_eq!(
+            login(addr, "staff-user", "a brand new passphrase", &[]).status,
+            200
+        );
+
+        // An administrator resets a forgotten password: every session of the person ends.
+        let admin = sign_in(addr, "admin-user");
+        let reset = post_json(
+            addr,
+            "/api/users/staff-user/password",
+            Some(&admin),
+            r#"{"password":"handed over in person"}"#,
+        );
+        assert_eq!(reset.status, 200, "{}", reset.text());
+        assert_eq!(get(addr, "/api/me", Some(&here)).status, 401);
+        assert_eq!(
+            login(addr, "staff-user", "handed over in person", &[]).status,
+            200
+        );
+        // Staff may not reset anyone's.
+        let staff = sign_in_with(addr, "staff-user", "handed over in person");
+        let refused = post_json(
+            addr,
+            "/api/users/auditor-user/password",
+            Some(&staff),
+            r#"{"password":"0123456789ab"}"#,
+        );
+        assert_eq!(refused.status, 403);
+
+        // Disabled, then enabled again: the person signs in with the password they had.
+        assert_eq!(
+            request(
+                addr,
+                "POST",
+                "/api/users/auditor-user/disable",
+                &[("Cookie", &admin)],
+                b""
+            )
+            .status,
+            200
+        );
+        assert_eq!(
+            login(addr, "auditor-user", common::people::PASSWORD, &[]).status,
+            401
+        );
+        assert_eq!(
+            request(
+                addr,
+                "POST",
+                "/api/users/auditor-user/enable",
+                &[("Cookie", &admin)],
+                b""
+            )
+            .status,
+            200
+        );
+        assert_eq!(
+            login(addr, "auditor-user", common::people::PASSWORD, &[]).status,
+            200
+        );
+        assert_eq!(
+            request(
+                addr,
+                "POST",
+                "/api/users/nobody/enable",
+                &[("Cookie", &admin)],
+                b""
+            )
+            .status,
+            404
+        );
+    }
+}
+
+fn sign_in_with(addr: &str, name: &str, password: &str) -> String {
+    let response = login(addr, name, password, &[]);
+    assert_eq!(response.status, 200, "{}", response.text());
+    response.cookie().unwrap()
+}
+
+/// Rewrites the payload of event `position` in the database and recomputes every later hash
+/// and the head, as someone with database access who knows the format would; then deletes the
+/// kept checkpoints.
+async fn rechain_behind_the_servers_back(db: &TestDb, position: usize) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let export = export(db);
+    let mut prev = domain::chain::GENESIS;
+    for (i, line) in export.lines().enumerate() {
+        let mut row = server::interchange::parse_line(line).unwrap();
+        if i + 1 == position {
+            row.payload = row.payload.replacen("浜松市", "浜松県", 1);
+        }
+        row.hash = row.expected_hash(&prev);
+        prev = row.hash;
+        if i + 1 >= position {
+            sqlx::query("UPDATE events SET payload = $1, hash = $2 WHERE position = $3")
+                .bind(&row.payload)
+                .bind(hex::encode(row.hash))
+                .bind(row.position as i64)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    }
+    sqlx::query("UPDATE ledger_head SET hash = $1")
+        .bind(hex::encode(prev))
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM checkpoints")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+#[test]
+fn a_rechained_ledger_is_never_signed() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, true);
+        let auditor = sign_in(&server.addr, "auditor-user");
+        let first = get(&server.addr, "/api/checkpoint", Some(&auditor));
+        assert_eq!(first.status, 200, "{kind:?}: {}", first.text());
+        assert_eq!(common::spiral(&db, &["verify"]).ok().code, 0);
+
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(rechain_behind_the_servers_back(&db, 8));
+        // The chain alone now looks valid…
+        assert_eq!(
+            get(&server.addr, "/api/verify", Some(&auditor)).json()["valid"],
+            true
+        );
+        // …but the server will not vouch for it, and says why.
+        for path in [
+            "/api/checkpoint",
+            "/api/proofs/event/1",
+            "/api/proofs/consistency?old=10",
+        ] {
+            let refused = get(&server.addr, path, Some(&auditor));
+            assert_eq!(refused.status, 409, "{kind:?} {path}: {}", refused.text());
+            let message = refused.json()["message_en"].as_str().unwrap().to_owned();
+            assert!(
+                message.contains("first 133 events are not the ones this server signed"),
+                "{message}"
+            );
+        }
+        // `spiral verify` knows it too (the checkpoint file beside the key).
+        let verified = common::spiral(&db, &["verify"]);
+        assert_eq!(
+            verified.code, 1,
+            "{kind:?}: {} {}",
+            verified.stdout, verified.stderr
+        );
+        assert!(
+            verified.stdout.contains("history was rewritten"),
+            "{}",
+            verified.stdout
+        );
+    }
+}

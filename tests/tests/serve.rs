@@ -78,7 +78,29 @@ fn the_home_page_lists_the_demo_programs_before_any_script_runs() {
             body.contains("data-position=\"133\""),
             "the page says how far it was rendered"
         );
-        assert!(body.contains("/pkg/frontend.js"), "the page loads the bundle");
+        assert!(
+            body.contains("<script type=\"module\" src=\"/start.js\">"),
+            "the page loads the bundle"
+        );
+        assert!(
+            !body.contains("<script type=\"module\">"),
+            "and carries no inline script"
+        );
+        let start = get(&server.addr, "/start.js", None);
+        assert!(start.text().contains("/pkg/frontend.js"), "{}", start.text());
+        // The policy that makes an injected inline script inert.
+        let csp = home
+            .header("content-security-policy")
+            .unwrap_or_default()
+            .to_owned();
+        let scripts = csp
+            .split(';')
+            .find(|d| d.trim().starts_with("script-src"))
+            .unwrap_or_default();
+        assert_eq!(scripts.trim(), "script-src 'self' 'wasm-unsafe-eval'", "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(home.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(home.header("referrer-policy"), Some("same-origin"));
 
         let health = get(&server.addr, "/api/health", None);
         assert_eq!(health.status, 200);

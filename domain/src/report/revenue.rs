@@ -65,11 +65,12 @@ pub fn unspent_at_end_of(receipt: &ReceiptView, year: FiscalYear) -> Yen {
     if receipt.fiscal_year > year {
         return Yen::ZERO;
     }
-    let spent: i64 = receipt
+    // The spending rule keeps the sum within the amount; saturating arithmetic keeps a ledger
+    // edited behind the rules' back from wrapping into a plausible figure.
+    let spent = receipt
         .spent
         .iter()
         .filter(|s| s.fiscal_year <= year)
-        .map(|s| s.amount.value())
-        .sum();
-    Yen::new(receipt.amount.value() - spent)
+        .fold(0i64, |sum, s| sum.saturating_add(s.amount.value()));
+    Yen::new(receipt.amount.value().saturating_sub(spent))
 }

@@ -23,6 +23,26 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use tokio::sync::{oneshot, watch, Mutex};
 
+/// A database URL fit to print: any password in it replaced by `***`.
+pub fn redacted(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let authority_end = url[scheme_end..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| scheme_end + i);
+    match url[scheme_end..authority_end].rfind('@') {
+        Some(at) => {
+            let credentials = &url[scheme_end..scheme_end + at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end], &url[scheme_end + at..]),
+                None => url.to_owned(),
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -37,7 +57,7 @@ pub enum StoreError {
         expected: u64,
         found: u64,
     },
-    #[error("unsupported database URL {0:?}: use sqlite:PATH or postgres://USER@HOST/DB")]
+    #[error("unsupported database URL {:?}: use sqlite:PATH or postgres://USER@HOST/DB", redacted(.0))]
     BadUrl(String),
     #[error("import needs an empty ledger, but this one already holds {0} events")]
     NotEmpty(u64),
@@ -379,8 +399,8 @@ impl EventLog {
         let rows = sqlx::query(&format!(
             "{SELECT_ROWS} WHERE position > $1 ORDER BY position LIMIT $2"
         ))
-        .bind(after as i64)
-        .bind(limit as i64)
+        .bind(db_int(after))
+        .bind(db_int(limit))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(row_from).collect()
@@ -405,7 +425,7 @@ impl EventLog {
             "{SELECT_ROWS} WHERE stream = $1 AND sequence > $2 ORDER BY sequence"
         ))
         .bind(stream)
-        .bind(after_sequence as i64)
+        .bind(db_int(after_sequence))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(row_from).collect()
@@ -418,7 +438,7 @@ impl EventLog {
         let rows = sqlx::query(&format!(
             "{SELECT_ROWS} WHERE position > $1 UNION {SELECT_ROWS} WHERE stream = $2 ORDER BY position"
         ))
-        .bind(after as i64)
+        .bind(db_int(after))
         .bind(stream)
         .fetch_all(&self.pool)
         .await?;
@@ -538,12 +558,28 @@ fn parse_hash(position: u64, text: &str) -> Result<Hash, StoreError> {
     })
 }
 
+/// A position, sequence or count as the databases' signed 64-bit integer; one beyond it (only
+/// ever asked for by a client: `after=18446744073709551615`) as the largest, which matches
+/// nothing.
+fn db_int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A stored integer that must be a position or sequence (≥ 1); anything else is a corrupt row.
+fn stored_u64(value: i64, position: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt {
+        position: u64::try_from(position).unwrap_or(0),
+        reason: format!("{what} {value} is negative"),
+    })
+}
+
 fn row_from(r: &AnyRow) -> Result<Row, StoreError> {
-    let position = r.try_get::<i64, _>(0)? as u64;
+    let raw = r.try_get::<i64, _>(0)?;
+    let position = stored_u64(raw, raw, "position")?;
     Ok(Row {
         position,
         stream: r.try_get(1)?,
-        sequence: r.try_get::<i64, _>(2)? as u64,
+        sequence: stored_u64(r.try_get::<i64, _>(2)?, raw, "sequence")?,
         event_type: r.try_get(3)?,
         event_version: r.try_get(4)?,
         payload: r.try_get(5)?,
@@ -553,7 +589,8 @@ fn row_from(r: &AnyRow) -> Result<Row, StoreError> {
 }
 
 fn head_from(r: &AnyRow) -> Result<Head, StoreError> {
-    let position = r.try_get::<i64, _>(0)? as u64;
+    let raw = r.try_get::<i64, _>(0)?;
+    let position = stored_u64(raw, raw, "head position")?;
     let recorded_at: String = r.try_get(2)?;
     Ok(Head {
         position,
@@ -563,4 +600,23 @@ fn head_from(r: &AnyRow) -> Result<Head, StoreError> {
             reason: format!("head recorded_at: {e}"),
         })?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        assert_eq!(
+            redacted("postgres://spiral:s3cret@db.example:5432/spiral"),
+            "postgres://spiral:***@db.example:5432/spiral"
+        );
+        assert_eq!(
+            redacted("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(redacted("sqlite:spiral.db"), "sqlite:spiral.db");
+        assert_eq!(redacted("postgres://a:b@c@h/db?x=@"), "postgres://a:***@h/db?x=@");
+    }
 }

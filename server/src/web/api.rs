@@ -20,8 +20,7 @@ pub const READERS: &[Role] = &[Role::Staff, Role::Auditor, Role::Reporter];
 
 /// The postcard media type the browser replays.
 pub const POSTCARD: &str = "application/x-postcard";
-/// The export's own format, one event per line.
-pub const JSON_LINES: &str = "application/x-ndjson";
+pub use crate::interchange::JSON_LINES;
 
 /// Turns axum's JSON rejections into clear 400/413/415 answers. A body of the wrong shape is a
 /// 400 here: 422 is kept for a domain rule the command broke, and for a value that has the
@@ -38,7 +37,7 @@ pub fn json_rejection(rejection: JsonRejection) -> ApiError {
     ApiError::BadRequest { status, message }
 }
 
-fn query_rejection(rejection: QueryRejection) -> ApiError {
+pub fn query_rejection(rejection: QueryRejection) -> ApiError {
     ApiError::BadRequest {
         status: StatusCode::BAD_REQUEST,
         message: rejection.body_text(),
@@ -193,6 +192,7 @@ pub async fn projected_state(
 ) -> Result<Response, ApiError> {
     user.require(READERS)?;
     let Query(q) = query.map_err(query_rejection)?;
+    let _reading = state.limits.ledger_read()?;
     let events = state.ledger.recorded_all().await?;
     let projected = LedgerState::replay(
         &events,
@@ -241,9 +241,26 @@ fn json_lines_array(lines: impl Iterator<Item = String>) -> Response {
 pub struct LogQuery {
     /// Events after this position (default 0: from the start)
     #[serde(default)]
+    #[param(minimum = 0)]
     after: u64,
     /// At most this many (default 10,000; at most 100,000)
+    #[param(minimum = 1, maximum = 100000)]
     limit: Option<u64>,
+}
+
+/// The most events one page of the log may carry.
+pub const MAX_PAGE: u64 = 100_000;
+
+impl LogQuery {
+    fn limit(&self) -> Result<u64, ApiError> {
+        match self.limit {
+            None => Ok(10_000),
+            Some(n @ 1..=MAX_PAGE) => Ok(n),
+            Some(n) => Err(ApiError::bad_request(format!(
+                "limit={n}: ask for 1 to {MAX_PAGE} events per page"
+            ))),
+        }
+    }
 }
 
 /// Events after position N, in order: JSON (export lines) or, with `Accept:
@@ -257,7 +274,7 @@ pub async fn log(
 ) -> Result<Response, ApiError> {
     user.require(READERS)?;
     let Query(q) = query.map_err(query_rejection)?;
-    let limit = q.limit.unwrap_or(10_000).clamp(1, 100_000);
+    let limit = q.limit()?;
     let rows = state.ledger.log().rows_after(q.after, limit).await?;
     let wants_postcard = headers
         .get(header::ACCEPT)
@@ -294,7 +311,7 @@ pub async fn rows(
 ) -> Result<Response, ApiError> {
     user.require(&[Role::Auditor])?;
     let Query(q) = query.map_err(query_rejection)?;
-    let limit = q.limit.unwrap_or(10_000).clamp(1, 100_000);
+    let limit = q.limit()?;
     let rows = state.ledger.log().rows_after(q.after, limit).await?;
     let bytes = postcard::to_allocvec(&rows).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(([(header::CONTENT_TYPE, POSTCARD)], bytes).into_response())
@@ -304,6 +321,7 @@ pub async fn rows(
 #[utoipa::path(get, path = "/api/verify", tag = "log", responses((status = 200, description = "`valid`, with the event count and head hash, or the first bad position and the problem", body = Object), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn verify(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
     user.require(&[Role::Auditor])?;
+    let _reading = state.limits.ledger_read()?;
     Ok(match crate::verify::verify(state.ledger.log()).await {
         Ok(v) => Json(serde_json::json!({ "valid": true, "events": v.count, "head": hex::encode(v.head) })),
         Err(crate::verify::VerifyError::Store(e)) => return Err(e.into()),
@@ -348,7 +366,42 @@ pub async fn disable_user(
 ) -> Result<Response, ApiError> {
     user.require(&[Role::Admin])?;
     state.people.disable(&name).await?;
+    state.sessions_changed();
     Ok(Json(serde_json::json!({ "disabled": name })).into_response())
+}
+
+#[utoipa::path(post, path = "/api/users/{name}/enable", tag = "people", params(("name" = String, Path, description = "User name")), responses((status = 200, description = "Enabled: they may sign in again with their password", body = Object), (status = 404, description = "No such user", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not an administrator, or a cross-site request", body = ErrorBody)))]
+pub async fn enable_user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    user.require(&[Role::Admin])?;
+    state.people.enable(&name).await?;
+    Ok(Json(serde_json::json!({ "enabled": name })).into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    /// The new password (at least 10 characters), to hand to the person
+    password: String,
+}
+
+/// An administrator sets a new password for someone (who forgot theirs); all their sessions end.
+#[utoipa::path(post, path = "/api/users/{name}/password", tag = "people", params(("name" = String, Path, description = "User name")), request_body = PasswordReset,
+    responses((status = 200, description = "Reset; their sessions ended", body = Object), (status = 400, description = "Not a password reset", body = ErrorBody), (status = 404, description = "No such user", body = ErrorBody), (status = 415, description = "Not JSON", body = ErrorBody), (status = 422, description = "Too short or too long", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not an administrator, or a cross-site request", body = ErrorBody), (status = 503, description = "Busy", body = ErrorBody)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    body: Result<Json<PasswordReset>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    user.require(&[Role::Admin])?;
+    let Json(reset) = body.map_err(json_rejection)?;
+    state.people.set_password(&name, &reset.password).await?;
+    state.sessions_changed();
+    Ok(Json(serde_json::json!({ "reset": name })).into_response())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -427,6 +480,7 @@ pub async fn funding_report(
     let csv = wants_csv(q.format.as_deref())?;
     let from = fiscal_year(q.from)?;
     let to = fiscal_year(q.to.unwrap_or(q.from))?;
+    let _reading = state.limits.ledger_read()?;
     let summary = crate::reports::funding(&state.ledger, from, to, q.by_successor, q.known_at)
         .await
         .map_err(report_error)?;
@@ -470,7 +524,8 @@ pub async fn pst_report(
     user.require(READERS)?;
     let Query(q) = query.map_err(query_rejection)?;
     let csv = wants_csv(q.format.as_deref())?;
-    let (from, to) = crate::cli::parse_period(&q.period).map_err(ApiError::bad_request)?;
+    let (from, to) = domain::fiscal_year::parse_period(&q.period).map_err(ApiError::bad_request)?;
+    let _reading = state.limits.ledger_read()?;
     let report = crate::reports::pst(&state.ledger, from, to, q.known_at)
         .await
         .map_err(report_error)?;
@@ -493,6 +548,11 @@ fn prove_error(e: crate::audit::ProveError) -> ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             message: p.to_string(),
         },
+        // The server will not vouch for this ledger: say why, loudly (it is an audit finding).
+        ProveError::Refused(refusal) => {
+            tracing::error!("checkpoint refused: {refusal}");
+            ApiError::Refused(refusal.to_string())
+        }
     }
 }
 
@@ -502,7 +562,8 @@ fn prove_error(e: crate::audit::ProveError) -> ApiError {
         (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not an auditor", body = ErrorBody)))]
 pub async fn checkpoint(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
     user.require(&[Role::Auditor])?;
-    let cp = crate::audit::record_checkpoint(state.ledger.log(), &state.key)
+    let _reading = state.limits.ledger_read()?;
+    let cp = crate::audit::record_checkpoint(state.ledger.log(), &state.signer)
         .await
         .map_err(prove_error)?;
     Ok((
@@ -533,7 +594,8 @@ pub async fn prove_event(
     Path(position): Path<u64>,
 ) -> Result<Response, ApiError> {
     user.require(&[Role::Auditor])?;
-    let proof = crate::audit::prove_event(state.ledger.log(), &state.key, position)
+    let _reading = state.limits.ledger_read()?;
+    let proof = crate::audit::prove_event(state.ledger.log(), &state.signer, position)
         .await
         .map_err(prove_error)?;
     Ok(Json(serde_json::to_value(proof).map_err(|e| ApiError::Internal(e.to_string()))?).into_response())
@@ -559,7 +621,8 @@ pub async fn prove_consistency(
 ) -> Result<Response, ApiError> {
     user.require(&[Role::Auditor])?;
     let Query(q) = query.map_err(query_rejection)?;
-    let proof = crate::audit::prove_consistency(state.ledger.log(), &state.key, q.old)
+    let _reading = state.limits.ledger_read()?;
+    let proof = crate::audit::prove_consistency(state.ledger.log(), &state.signer, q.old)
         .await
         .map_err(prove_error)?;
     Ok(Json(serde_json::to_value(proof).map_err(|e| ApiError::Internal(e.to_string()))?).into_response())

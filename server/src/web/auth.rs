@@ -9,46 +9,13 @@ use super::AppState;
 use crate::people::{PeopleError, Role, User};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-pub const COOKIE: &str = "spiral_session";
-
-/// Failed sign-ins allowed per name within a window before further attempts are refused.
-const MAX_FAILURES: u32 = 5;
-const FAILURE_WINDOW: Duration = Duration::from_secs(60);
-
-/// Counts failed sign-ins per user name (existing or not, so the limit reveals nothing).
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-impl LoginLimiter {
-    fn blocked(&self, name: &str) -> bool {
-        let failures = self.failures.lock().expect("limiter lock poisoned");
-        matches!(failures.get(name), Some((n, since)) if *n >= MAX_FAILURES && since.elapsed() < FAILURE_WINDOW)
-    }
-
-    fn record_failure(&self, name: &str) {
-        let mut failures = self.failures.lock().expect("limiter lock poisoned");
-        let entry = failures.entry(name.to_owned()).or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= FAILURE_WINDOW {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-
-    fn clear(&self, name: &str) {
-        self.failures.lock().expect("limiter lock poisoned").remove(name);
-    }
-}
+use std::net::IpAddr;
+use std::time::Duration;
 
 /// The signed-in user making the request; rejects with 401 when there is none.
 pub struct CurrentUser(pub User);
@@ -64,28 +31,37 @@ impl CurrentUser {
     }
 }
 
-/// A cookie's value from the request's `Cookie` headers.
-pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value)
-}
-
-fn session_token(headers: &HeaderMap) -> Option<String> {
-    cookie_value(headers, COOKIE).map(str::to_owned)
-}
-
 /// The user whose session cookie came with the request, if any.
 pub async fn user_of(state: &AppState, headers: &HeaderMap) -> Result<Option<User>, PeopleError> {
-    match session_token(headers) {
-        Some(token) => state.people.session_user(&token).await,
+    match state.cookies.session_token(headers) {
+        Some(token) => state.people.session_user(token).await,
         None => Ok(None),
     }
+}
+
+/// Who is asking, as far as the network says: the peer's address, or behind a trusted proxy
+/// the address it reports (the last `X-Forwarded-For` entry, which the proxy itself added).
+pub fn client_address(state: &AppState, parts_headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
+    if state.behind_proxy {
+        let forwarded = parts_headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .next_back();
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    peer
+}
+
+/// The peer address the connection came from (set by the server's accept loop).
+pub fn peer_of(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -104,43 +80,79 @@ pub enum SignedIn {
     Yes {
         user: User,
         token: String,
+        /// A new trusted-device token for the browser, when it had none for this person.
+        device: Option<String>,
     },
     /// The name or the password is wrong (which of them is not said).
     WrongPassword,
-    /// Too many failures for this name lately.
-    Blocked,
+    /// Too many failures for this name or from this address lately: wait this long.
+    Wait(Duration),
 }
 
-/// Checks a name and password (rate-limited per name) and starts a session.
-pub async fn sign_in(state: &AppState, name: &str, password: &str) -> Result<SignedIn, PeopleError> {
-    if state.limiter.blocked(name) {
-        return Ok(SignedIn::Blocked);
+/// The request facts a sign-in needs besides the name and password.
+pub struct Asker<'a> {
+    pub headers: &'a HeaderMap,
+    pub address: Option<IpAddr>,
+}
+
+/// Checks a name and password (limited per name and per address, see `limiter`) and starts a
+/// session.
+pub async fn sign_in(
+    state: &AppState,
+    name: &str,
+    password: &str,
+    asker: Asker<'_>,
+) -> Result<SignedIn, PeopleError> {
+    // A name no one can have is refused before any lookup, hashing or counting.
+    if !crate::people::valid_name(name) || password.len() > crate::passwords::MAX_PASSWORD_BYTES {
+        return Ok(SignedIn::WrongPassword);
     }
-    let Some(user) = state.people.authenticate(name, password).await? else {
-        state.limiter.record_failure(name);
+    let device = state.cookies.device_token(asker.headers);
+    let trusted = match device {
+        Some(token) => state.people.device_trusted(token, name).await?,
+        None => false,
+    };
+    let ticket = match state.limiter.begin(name, asker.address, trusted) {
+        Ok(ticket) => ticket,
+        Err(wait) => return Ok(SignedIn::Wait(wait)),
+    };
+    let user = state.people.authenticate(name, password).await?;
+    ticket.finish(user.is_some());
+    let Some(user) = user else {
         return Ok(SignedIn::WrongPassword);
     };
-    state.limiter.clear(name);
     let token = state.people.start_session(&user).await?;
-    Ok(SignedIn::Yes { user, token })
+    let device = if trusted {
+        None
+    } else {
+        Some(state.people.trust_device(&user).await?)
+    };
+    Ok(SignedIn::Yes { user, token, device })
 }
 
-/// Ends the request's session, if it has one.
+/// Ends the request's session, if it has one, and tells open streams to check theirs.
 pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), PeopleError> {
-    if let Some(token) = session_token(headers) {
-        state.people.end_session(&token).await?;
+    if let Some(token) = state.cookies.session_token(headers) {
+        state.people.end_session(token).await?;
     }
+    state.sessions_changed();
     Ok(())
 }
 
-/// The session cookie for a new session.
-pub fn session_cookie(token: &str) -> HeaderValue {
-    cookie(token, crate::people::SESSION_HOURS * 3600)
+/// The cookies a successful sign-in sets.
+pub fn signed_in_cookies(state: &AppState, response: &mut Response, token: &str, device: Option<&str>) {
+    let headers = response.headers_mut();
+    headers.append(header::SET_COOKIE, state.cookies.session(token));
+    if let Some(device) = device {
+        headers.append(header::SET_COOKIE, state.cookies.device(device));
+    }
 }
 
-/// A cookie that removes the session cookie.
-pub fn cleared_cookie() -> HeaderValue {
-    cookie("", 0)
+/// 429 with `Retry-After`, in whole seconds (at least one).
+pub fn wait_response(wait: Duration) -> ApiError {
+    ApiError::TooManyAttempts {
+        retry_after: wait.as_secs().max(1) + u64::from(wait.subsec_nanos() > 0),
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -149,27 +161,28 @@ pub struct Login {
     password: String,
 }
 
-fn cookie(value: &str, max_age: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}"
-    ))
-    .expect("cookie is ASCII")
-}
-
 #[utoipa::path(post, path = "/api/login", tag = "people", request_body = Login,
     responses(
         (status = 200, description = "Signed in; the session cookie is set", body = Object),
         (status = 401, description = "The name or the password is wrong (which is not said)", body = super::api::ErrorBody),
-        (status = 429, description = "Too many failed sign-ins for this name", body = super::api::ErrorBody),
+        (status = 429, description = "Too many failed sign-ins for this name or from this address: wait `Retry-After` seconds", body = super::api::ErrorBody),
+        (status = 503, description = "Too many password checks at once: try again in a moment", body = super::api::ErrorBody),
     ))]
-pub async fn login(
-    State(state): State<AppState>,
-    body: Result<Json<Login>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(login) = body.map_err(super::api::json_rejection)?;
-    let (user, token) = match sign_in(&state, &login.name, &login.password).await? {
-        SignedIn::Yes { user, token } => (user, token),
-        SignedIn::Blocked => return Err(ApiError::TooManyAttempts),
+pub async fn login(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
+    use axum::extract::FromRequest;
+    let (parts, body) = request.into_parts();
+    let address = client_address(&state, &parts.headers, peer_of(&parts.extensions));
+    let request = Request::from_parts(parts.clone(), body);
+    let Json(login) = Json::<Login>::from_request(request, &())
+        .await
+        .map_err(super::api::json_rejection)?;
+    let asker = Asker {
+        headers: &parts.headers,
+        address,
+    };
+    let (user, token, device) = match sign_in(&state, &login.name, &login.password, asker).await? {
+        SignedIn::Yes { user, token, device } => (user, token, device),
+        SignedIn::Wait(wait) => return Err(wait_response(wait)),
         SignedIn::WrongPassword => {
             return Err(ApiError::BadRequest {
                 status: axum::http::StatusCode::UNAUTHORIZED,
@@ -178,9 +191,7 @@ pub async fn login(
         }
     };
     let mut response = Json(serde_json::json!({ "name": user.name, "role": user.role })).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&token));
+    signed_in_cookies(&state, &mut response, &token, device.as_deref());
     Ok(response)
 }
 
@@ -188,10 +199,19 @@ pub async fn login(
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     end_session(&state, &headers).await?;
     let mut response = Json(serde_json::json!({ "signed_out": true })).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, cleared_cookie());
+    signed_out_headers(&state, &mut response);
     Ok(response)
+}
+
+/// Clears the session cookie and, in the browser, everything Spiral kept there for this person
+/// (form drafts, the local copy of the log): `Clear-Site-Data`.
+pub fn signed_out_headers(state: &AppState, response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.append(header::SET_COOKIE, state.cookies.cleared_session());
+    headers.insert(
+        "clear-site-data",
+        axum::http::HeaderValue::from_static("\"storage\""),
+    );
 }
 
 #[utoipa::path(get, path = "/api/me", tag = "people", responses((status = 200, description = "Who is signed in", body = crate::people::User), (status = 401, description = "Not signed in", body = super::api::ErrorBody)))]
@@ -202,20 +222,63 @@ pub async fn me(user: CurrentUser) -> Json<User> {
 /// Cross-site request forgery guard for state-changing requests: besides the SameSite=Strict
 /// cookie, a request that says where it comes from (`Origin`, which browsers send on every
 /// cross-origin POST) must come from this server's own host.
-pub async fn same_origin(request: Request, next: Next) -> Response {
+pub async fn same_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if changes_state {
-        let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
         let origin = request
             .headers()
             .get(header::ORIGIN)
             .and_then(|o| o.to_str().ok());
         if let Some(origin) = origin {
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
-            if Some(origin_host) != host {
+            // With a public URL, exactly its origin; otherwise the host the request was sent to.
+            let allowed = match state.reach.origin() {
+                Some(public) => origin == public,
+                None => {
+                    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+                    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+                    Some(origin_host) == host
+                }
+            };
+            if !allowed {
                 return ApiError::CrossSite.into_response();
             }
         }
     }
     next.run(request).await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPassword {
+    /// The password in use now
+    current: String,
+    /// At least 10 characters
+    new: String,
+}
+
+/// Changes the signed-in person's own password; their other sessions end.
+#[utoipa::path(post, path = "/api/me/password", tag = "people", request_body = NewPassword,
+    responses(
+        (status = 200, description = "Changed; other sessions ended", body = Object),
+        (status = 400, description = "Not a password change", body = super::api::ErrorBody),
+        (status = 401, description = "Not signed in", body = super::api::ErrorBody),
+        (status = 403, description = "The current password is wrong, or a cross-site request", body = super::api::ErrorBody),
+        (status = 415, description = "Not JSON", body = super::api::ErrorBody),
+        (status = 422, description = "The new password is too short or too long", body = super::api::ErrorBody),
+        (status = 503, description = "Busy", body = super::api::ErrorBody),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    body: Result<Json<NewPassword>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(change) = body.map_err(super::api::json_rejection)?;
+    let keep = state.cookies.session_token(&headers).unwrap_or_default();
+    state
+        .people
+        .change_password(&user.0.name, &change.current, &change.new, keep)
+        .await?;
+    state.sessions_changed();
+    Ok(Json(serde_json::json!({ "changed": true })).into_response())
 }

@@ -25,8 +25,16 @@ pub enum ApiError {
     Rejected(DomainError),
     #[error("{0}")]
     Conflict(String),
-    #[error("too many failed sign-ins; wait a minute and try again")]
-    TooManyAttempts,
+    /// The server will not sign a checkpoint of this ledger (see `signer`).
+    #[error("{0}")]
+    Refused(String),
+    #[error(
+        "too many failed sign-ins for this name or from this address; try again in {retry_after} seconds"
+    )]
+    TooManyAttempts { retry_after: u64 },
+    /// Over a limit the server keeps to stay up for everyone (busy, or the database is away).
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -48,7 +56,9 @@ impl ApiError {
             ApiError::BadRequest { status, .. } => (*status, "bad_request"),
             ApiError::Rejected(_) => (StatusCode::UNPROCESSABLE_ENTITY, "rule_broken"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            ApiError::Refused(_) => (StatusCode::CONFLICT, "checkpoint_refused"),
+            ApiError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -64,11 +74,18 @@ impl ApiError {
             ApiError::NotFound(what) => format!("見つかりません: {what}"),
             ApiError::BadRequest { message, .. } => format!("要求の内容に誤りがあります: {message}"),
             ApiError::Rejected(rule) => rule.ja(),
+            ApiError::Refused(why) => {
+                format!("この台帳にはチェックポイントを署名できません（改ざんまたは置き換えの疑い）: {why}")
+            }
             ApiError::Conflict(_) => {
                 "同じ対象が先に他の人によって変更されました。再読み込みしてからもう一度お試しください".into()
             }
-            ApiError::TooManyAttempts => {
-                "サインインの失敗が続いたため、1分ほど待ってから再度お試しください".into()
+            ApiError::TooManyAttempts { retry_after } => {
+                format!("この名前またはこの接続元からのサインインの失敗が続いています。{retry_after}秒後に再度お試しください")
+            }
+            ApiError::Unavailable(_) => {
+                "サーバーが混み合っているか、データベースに接続できません。しばらくしてから再度お試しください"
+                    .into()
             }
             ApiError::Internal(_) => "サーバー内部でエラーが発生しました".into(),
         }
@@ -90,7 +107,21 @@ impl IntoResponse for ApiError {
                 body["field"] = field.into();
             }
         }
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        match &self {
+            ApiError::TooManyAttempts { retry_after } => {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, (*retry_after).into());
+            }
+            ApiError::Unavailable(_) => {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, 5u64.into());
+            }
+            _ => {}
+        }
+        response
     }
 }
 
@@ -98,15 +129,41 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict { .. } => ApiError::Conflict(e.to_string()),
+            StoreError::Database(ref db) if is_unavailable(db) => ApiError::Unavailable(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
+    }
+}
+
+/// Whether a database error means the database is away or overloaded (the request may succeed
+/// later: 503) rather than that something is wrong with the request or the data (500).
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_) => true,
+        // PostgreSQL: the server is shutting down or the connection was terminated (57P01..57P03),
+        // or it refuses connections (53300 too many, 08xxx connection failures).
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("57P") || c.starts_with("08") || c == "53300"),
+        _ => false,
     }
 }
 
 impl From<PeopleError> for ApiError {
     fn from(e: PeopleError) -> Self {
         match e {
+            PeopleError::Database(ref db) if is_unavailable(db) => ApiError::Unavailable(e.to_string()),
             PeopleError::Database(_) | PeopleError::Hash(_) => ApiError::Internal(e.to_string()),
+            PeopleError::Busy(_) => ApiError::Unavailable(e.to_string()),
+            PeopleError::WrongPassword => ApiError::BadRequest {
+                status: StatusCode::FORBIDDEN,
+                message: e.to_string(),
+            },
             PeopleError::NoSuchUser(_) => ApiError::NotFound(e.to_string()),
             PeopleError::Exists(_) => ApiError::Conflict(e.to_string()),
             other => ApiError::BadRequest {

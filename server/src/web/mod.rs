@@ -1,10 +1,17 @@
 //! The web server: the server-rendered home page, the JSON API under `/api` (sessions and
 //! roles, commands, projections, the log as JSON or postcard, verification, people) and the live
 //! event stream.
+//!
+//! Everything a request can make the server spend is bounded (`limits`): connections, slow
+//! request heads, requests in flight, time per request, body size, open streams, and the few
+//! answers that read the whole ledger. Over a bound, the answer is a clear 4xx or 503.
 
 pub mod api;
 pub mod auth;
+pub mod cookies;
 pub mod error;
+pub mod limiter;
+pub mod limits;
 pub mod openapi;
 pub mod pages;
 pub mod stream;
@@ -12,15 +19,18 @@ pub mod stream;
 use crate::ledger::Ledger;
 use crate::people::People;
 use crate::tail::Tail;
-use auth::LoginLimiter;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use cookies::CookiePolicy;
+use limiter::LoginLimiter;
+use limits::Limits;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tokio::sync::watch;
 use tower::Layer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -28,28 +38,86 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Largest request body accepted; a command is a few kilobytes at most.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// How the server is reached and what it may trust (`spiral serve --public-url`,
+/// `--behind-proxy`).
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    /// The address people use, e.g. `https://spiral.example.org`. With `https://`, cookies are
+    /// `Secure` and `__Host-`-prefixed and HSTS is sent; state-changing requests must come from
+    /// exactly this origin.
+    pub public_url: Option<String>,
+    /// A reverse proxy on this machine forwards requests: trust the last `X-Forwarded-For`
+    /// entry as the client's address.
+    pub behind_proxy: bool,
+}
+
+impl Reach {
+    pub fn https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// `scheme://host[:port]` of the public URL, without a path.
+    pub fn origin(&self) -> Option<&str> {
+        let url = self.public_url.as_deref()?;
+        let after_scheme = url.find("://")? + 3;
+        let end = url[after_scheme..]
+            .find('/')
+            .map_or(url.len(), |i| after_scheme + i);
+        Some(&url[..end])
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub ledger: Arc<Ledger>,
-    /// Signs checkpoints.
-    pub key: Arc<ed25519_dalek::SigningKey>,
+    /// Signs checkpoints, once the ledger verifies and extends what it signed before.
+    pub signer: Arc<crate::signer::Signer>,
     pub people: People,
     pub tail: Arc<Tail>,
     pub limiter: Arc<LoginLimiter>,
+    pub cookies: CookiePolicy,
+    pub behind_proxy: bool,
+    pub reach: Arc<Reach>,
+    pub limits: Arc<Limits>,
+    /// Bumped whenever this process ends sessions (sign-out, disabling, a password reset):
+    /// open streams check theirs at once instead of at their next periodic check.
+    sessions: Arc<watch::Sender<u64>>,
 }
 
 impl AppState {
     /// Must be called inside a tokio runtime: starts the live tail.
-    pub fn new(ledger: Arc<Ledger>, key: ed25519_dalek::SigningKey) -> Self {
+    pub fn new(ledger: Arc<Ledger>, signer: crate::signer::Signer) -> Self {
+        Self::with_reach(ledger, signer, Reach::default())
+    }
+
+    pub fn with_reach(ledger: Arc<Ledger>, signer: crate::signer::Signer, reach: Reach) -> Self {
         let people = People::new(ledger.log().pool().clone());
         let tail = Tail::spawn(ledger.log().clone());
         AppState {
             ledger,
-            key: Arc::new(key),
+            signer: Arc::new(signer),
             people,
             tail,
             limiter: Arc::default(),
+            cookies: CookiePolicy {
+                secure: reach.https(),
+            },
+            behind_proxy: reach.behind_proxy,
+            reach: Arc::new(reach),
+            limits: Arc::new(Limits::default()),
+            sessions: Arc::new(watch::channel(0).0),
         }
+    }
+
+    /// Tells open streams that sessions may have ended.
+    pub fn sessions_changed(&self) {
+        self.sessions.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    pub fn watch_sessions(&self) -> watch::Receiver<u64> {
+        self.sessions.subscribe()
     }
 }
 
@@ -60,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))
+        .route("/me/password", post(auth::change_password))
         .route("/commands", post(api::submit))
         .route("/programs", get(api::programs))
         .route("/partners", get(api::partners))
@@ -78,8 +147,11 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/pst", get(api::pst_report))
         .route("/users", get(api::users).post(api::add_user))
         .route("/users/{name}/disable", post(api::disable_user))
+        .route("/users/{name}/enable", post(api::enable_user))
+        .route("/users/{name}/password", post(api::reset_password))
         .fallback(|| async { error::ApiError::NotFound("endpoint".into()) });
-    Router::new()
+    let hsts = state.reach.https();
+    let router = Router::new()
         .route("/", get(pages::spiral))
         .route("/programs", get(pages::programs))
         .route("/programs/{id}", get(pages::program))
@@ -91,11 +163,63 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(pages::sign_in_form).post(pages::sign_in))
         .route("/logout", post(pages::sign_out))
         .route("/lang/{code}", get(pages::switch_language))
+        .route("/start.js", get(start_script))
         .nest_service("/pkg", bundle())
         .nest("/api", api)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(auth::same_origin))
-        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::same_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::bounded,
+        ))
+        .with_state(state);
+    security_headers(router, hsts)
+}
+
+/// Headers on every answer: no script but the server's own (and WASM), no framing, no sniffing,
+/// no referrer beyond this site.
+fn security_headers(router: Router, hsts: bool) -> Router {
+    const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+        style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+        font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+        frame-ancestors 'none'";
+    let fixed: [(HeaderName, &'static str); 5] = [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
+    let mut router = router;
+    for (name, value) in fixed {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    if hsts {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    router
+}
+
+async fn start_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        app::document::START_SCRIPT,
+    )
 }
 
 /// Where the browser bundle (`frontend.js`, `frontend_bg.wasm`) is: `SPIRAL_SITE/pkg` if set,
@@ -143,9 +267,18 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
 /// How often the server signs and keeps a checkpoint.
 pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
-pub async fn serve(ledger: Ledger, addr: SocketAddr, key: ed25519_dalek::SigningKey) -> std::io::Result<()> {
-    let state = AppState::new(Arc::new(ledger), key);
-    crate::audit::spawn_schedule(state.ledger.log().clone(), state.key.clone(), CHECKPOINT_EVERY);
+/// How often expired sessions are purged.
+pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+pub async fn serve(
+    ledger: Ledger,
+    addr: SocketAddr,
+    signer: crate::signer::Signer,
+    reach: Reach,
+) -> std::io::Result<()> {
+    let state = AppState::with_reach(Arc::new(ledger), signer, reach);
+    crate::audit::spawn_schedule(state.ledger.log().clone(), state.signer.clone(), CHECKPOINT_EVERY);
+    spawn_purge(state.people.clone());
     match state.people.count().await {
         Ok(0) => eprintln!(
             "No one can sign in yet. Create the first account with:\n  spiral user add NAME --role admin   (and --role staff, auditor or reporter for others; the password is read from stdin)"
@@ -156,9 +289,23 @@ pub async fn serve(ledger: Ledger, addr: SocketAddr, key: ed25519_dalek::Signing
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     println!("Spiral is listening on http://{local}/");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let limits = state.limits.clone();
+    limits::accept(listener, router(state), &limits, shutdown_signal()).await
+}
+
+/// Removes expired sessions now and then, for as long as the server runs.
+fn spawn_purge(people: People) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(PURGE_EVERY);
+        loop {
+            ticks.tick().await;
+            match people.purge_expired().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("purged {n} expired sessions"),
+                Err(e) => tracing::warn!("could not purge expired sessions: {e}"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {
@@ -174,4 +321,20 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_public_origin_is_the_url_without_its_path() {
+        let reach = Reach {
+            public_url: Some("https://spiral.example.org/base/".into()),
+            behind_proxy: true,
+        };
+        assert_eq!(reach.origin(), Some("https://spiral.example.org"));
+        assert!(reach.https());
+        assert_eq!(Reach::default().origin(), None);
+    }
 }

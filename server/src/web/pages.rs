@@ -2,32 +2,42 @@
 //! the WASM bundle served under `/pkg`. Also the sign-in form, signing out and the language
 //! switch, which work without JavaScript.
 
-use super::auth::{self, cookie_value, session_cookie};
+use super::auth;
+use super::cookies;
 use super::AppState;
 use crate::people::{Role, User};
 use app::boot::{Amend, AmendAction, Boot, Page};
 use app::document;
 use app::i18n::Lang;
+use app::SignInProblem;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::LedgerState;
 use serde::Deserialize;
 
-/// The cookie that keeps the chosen language (not a secret: readable by scripts is fine).
-pub const LANG_COOKIE: &str = "spiral_lang";
-
 /// The language chosen with the switch; Japanese unless English was chosen.
 pub fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie_value(headers, LANG_COOKIE)
+    cookies::value(headers, cookies::LANG)
         .and_then(Lang::parse)
         .unwrap_or_default()
 }
 
-/// Only a path on this server may be returned to (no `//host` or `https:` redirects).
+/// Only a path on this server may be returned to: it starts with one `/` and holds no
+/// backslash, whitespace or control character (browsers drop tabs and newlines from a
+/// `Location`, so `/\t/evil.example` would become `//evil.example`, another site).
 fn local_path(next: Option<&str>) -> &str {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && p.len() <= 2048
+                && !p
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            p
+        }
         _ => "/",
     }
 }
@@ -183,7 +193,7 @@ pub struct Next {
 
 pub async fn sign_in_form(headers: HeaderMap, Query(q): Query<Next>) -> Response {
     let next = local_path(q.next.as_deref()).to_owned();
-    Html(document::sign_in_page(lang_of(&headers), false, next)).into_response()
+    Html(document::sign_in_page(lang_of(&headers), None, next)).into_response()
 }
 
 #[derive(Deserialize)]
@@ -198,21 +208,40 @@ pub struct SignIn {
 pub async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Form(form): Form<SignIn>,
 ) -> Response {
     let lang = lang_of(&headers);
     let next = local_path(form.next.as_deref()).to_owned();
-    let refused = |status| (status, Html(document::sign_in_page(lang, true, next.clone()))).into_response();
-    match auth::sign_in(&state, &form.name, &form.password).await {
-        Ok(auth::SignedIn::Yes { token, .. }) => {
+    let refused = |status, problem| {
+        (
+            status,
+            Html(document::sign_in_page(lang, Some(problem), next.clone())),
+        )
+    };
+    let asker = auth::Asker {
+        headers: &headers,
+        address: auth::client_address(&state, &headers, auth::peer_of(&extensions)),
+    };
+    match auth::sign_in(&state, &form.name, &form.password, asker).await {
+        Ok(auth::SignedIn::Yes { token, device, .. }) => {
             let mut response = Redirect::to(&next).into_response();
-            response
-                .headers_mut()
-                .insert(header::SET_COOKIE, session_cookie(&token));
+            auth::signed_in_cookies(&state, &mut response, &token, device.as_deref());
             response
         }
-        Ok(auth::SignedIn::WrongPassword) => refused(StatusCode::UNAUTHORIZED),
-        Ok(auth::SignedIn::Blocked) => refused(StatusCode::TOO_MANY_REQUESTS),
+        Ok(auth::SignedIn::WrongPassword) => {
+            refused(StatusCode::UNAUTHORIZED, SignInProblem::WrongPassword).into_response()
+        }
+        Ok(auth::SignedIn::Wait(wait)) => {
+            let seconds = wait.as_secs().max(1);
+            let mut response =
+                refused(StatusCode::TOO_MANY_REQUESTS, SignInProblem::Wait(seconds)).into_response();
+            response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+            response
+        }
+        Err(crate::people::PeopleError::Busy(_)) => {
+            refused(StatusCode::SERVICE_UNAVAILABLE, SignInProblem::Busy).into_response()
+        }
         Err(e) => {
             tracing::error!("sign-in failed: {e}");
             unavailable()
@@ -225,26 +254,23 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
         tracing::error!("sign-out failed: {e}");
     }
     let mut response = Redirect::to("/login").into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, auth::cleared_cookie());
+    auth::signed_out_headers(&state, &mut response);
     response
 }
 
 /// The language switch: remembers the choice and returns to the page.
-pub async fn switch_language(Path(code): Path<String>, Query(q): Query<Next>) -> Response {
+pub async fn switch_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<Next>,
+) -> Response {
     let Some(lang) = Lang::parse(&code) else {
         return (StatusCode::NOT_FOUND, Html(document::error_page())).into_response();
     };
     let mut response = Redirect::to(local_path(q.next.as_deref())).into_response();
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        lang.code()
-    );
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).expect("the cookie is ASCII"),
-    );
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, state.cookies.lang(lang.code()));
     response
 }
 
@@ -258,6 +284,9 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example/")), "/");
         assert_eq!(local_path(Some("https://evil.example/")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(Some("/\t/evil.example")), "/");
+        assert_eq!(local_path(Some("/\n/evil.example")), "/");
+        assert_eq!(local_path(Some("/ /evil.example")), "/");
         assert_eq!(local_path(None), "/");
     }
 }

@@ -155,6 +155,37 @@ impl EventStream {
         }
     }
 
+    /// Reads until the server closes the stream, for at most `timeout`: whether it closed, and
+    /// whether any event (an `id:` line) arrived meanwhile.
+    pub fn wait_closed(&mut self, timeout: Duration) -> (bool, bool) {
+        let deadline = Instant::now() + timeout;
+        let mut seen = Vec::new();
+        let closed = loop {
+            if Instant::now() >= deadline {
+                break false;
+            }
+            let mut buf = [0u8; 65536];
+            match self.reader.read(&mut buf) {
+                Ok(0) => break true,
+                Ok(k) => {
+                    seen.extend_from_slice(&buf[..k]);
+                    // A chunked body that ends closes with a zero-size chunk.
+                    if seen.ends_with(b"0\r\n\r\n") {
+                        break true;
+                    }
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => break true,
+            }
+        };
+        let event = seen.windows(4).any(|w| w == b"\nid:") || seen.starts_with(b"id:");
+        (closed, event)
+    }
+
     /// Reads until `n` events arrived or `timeout` passed; returns what arrived.
     pub fn next_events(&mut self, n: usize, timeout: Duration) -> Vec<Sse> {
         let deadline = Instant::now() + timeout;

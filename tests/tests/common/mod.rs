@@ -99,7 +99,9 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(server::key_file(self));
+        let key = server::key_file(self);
+        let _ = std::fs::remove_file(format!("{key}.last-checkpoint"));
+        let _ = std::fs::remove_file(key);
         match &self.path {
             Some(path) => {
                 for suffix in ["", "-wal", "-shm"] {
@@ -142,11 +144,14 @@ pub fn spiral_bin() -> &'static str {
     env!("CARGO_BIN_EXE_spiral-e2e")
 }
 
-/// Runs `spiral --database-url URL ARGS…` to completion.
+/// Runs `spiral --database-url URL --key-file KEY ARGS…` to completion, with the test
+/// database's own signing key (a key, and the checkpoints it signed, belong to one ledger).
 pub fn spiral(db: &TestDb, args: &[&str]) -> Run {
     let output = Command::new(spiral_bin())
         .arg("--database-url")
         .arg(&db.url)
+        .arg("--key-file")
+        .arg(server::key_file(db))
         .args(args)
         .env("RUST_LOG", "warn")
         .env_remove("RUST_BACKTRACE")
@@ -161,6 +166,8 @@ pub fn spiral_with_input(db: &TestDb, args: &[&str], input: &str) -> Run {
     let mut child = Command::new(spiral_bin())
         .arg("--database-url")
         .arg(&db.url)
+        .arg("--key-file")
+        .arg(server::key_file(db))
         .args(args)
         .env("RUST_LOG", "warn")
         .stdin(std::process::Stdio::piped())
