@@ -129,6 +129,9 @@ pub enum Verb {
         /// address from the last X-Forwarded-For entry, for the sign-in limiter
         #[arg(long, env = "SPIRAL_BEHIND_PROXY")]
         behind_proxy: bool,
+        /// Sign and keep a checkpoint this often, in seconds
+        #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+        checkpoint_every: u64,
     },
 }
 
@@ -382,6 +385,7 @@ async fn run(cli: Cli) -> ExitCode {
             demo,
             public_url,
             behind_proxy,
+            checkpoint_every,
         } => {
             if demo {
                 if let Err(e) = crate::demo::load(&ledger).await {
@@ -398,6 +402,7 @@ async fn run(cli: Cli) -> ExitCode {
             let reach = web::Reach {
                 public_url,
                 behind_proxy,
+                checkpoint_every: std::time::Duration::from_secs(checkpoint_every),
             };
             match web::serve(ledger, addr, signer, reach).await {
                 Ok(()) => ExitCode::SUCCESS,

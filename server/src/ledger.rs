@@ -1,7 +1,7 @@
 //! The command path: command → aggregate (rules) → events → store. The same path serves the CLI,
 //! the demo loader and (later) the HTTP API, so every door into the ledger keeps the same rules.
 
-use crate::store::{AppendContext, EventLog, StoreError};
+use crate::store::{AppendContext, CommandId, EventLog, StoreError, StoredCommand};
 use domain::chain::Row;
 use domain::{Command, DomainError, LedgerState, Recorded, Subject, View};
 use std::sync::{Arc, RwLock};
@@ -19,6 +19,11 @@ pub enum CommandError {
         expected: u64,
         found: u64,
     },
+    /// The command id was used before for a different command; nothing was stored.
+    #[error(
+        "command id {key:?} was already used for a different command; choose a new id for a new command"
+    )]
+    KeyReused { key: String },
     #[error(transparent)]
     Store(StoreError),
 }
@@ -47,6 +52,23 @@ pub struct Outcome {
     pub positions: Vec<u64>,
     /// The stream's version after the command.
     pub version: u64,
+    /// A command sent again under the id of one already stored: this is the first one's
+    /// outcome, and nothing new was stored.
+    pub replayed: bool,
+}
+
+impl Outcome {
+    fn replay(stored: StoredCommand, id: &CommandId) -> Result<Outcome, CommandError> {
+        if stored.digest != id.digest {
+            return Err(CommandError::KeyReused { key: id.key.clone() });
+        }
+        Ok(Outcome {
+            stream: stored.stream,
+            positions: stored.positions,
+            version: stored.version,
+            replayed: true,
+        })
+    }
 }
 
 /// Rows read per query while catching up.
@@ -168,6 +190,47 @@ impl Ledger {
         actor: &str,
         expected_version: Option<u64>,
     ) -> Result<Outcome, CommandError> {
+        self.execute_once(command, actor, expected_version, None).await
+    }
+
+    /// As [`Ledger::execute`], for a command the client named with `id`: if a command with that
+    /// id was stored already (its reply was lost and the client sends it again), the first
+    /// outcome is returned and nothing new is stored — whether the first is found before
+    /// deciding, or turns out to have won a race while this one was being decided.
+    pub async fn execute_once(
+        &self,
+        command: Command,
+        actor: &str,
+        expected_version: Option<u64>,
+        id: Option<CommandId>,
+    ) -> Result<Outcome, CommandError> {
+        let Some(id) = id else {
+            return self
+                .decide_and_append(command, actor, expected_version, None)
+                .await;
+        };
+        if let Some(stored) = self.log.stored_command(actor, &id.key).await? {
+            return Outcome::replay(stored, &id);
+        }
+        match self
+            .decide_and_append(command, actor, expected_version, Some(id.clone()))
+            .await
+        {
+            Ok(outcome) => Ok(outcome),
+            Err(refused) => match self.log.stored_command(actor, &id.key).await? {
+                Some(stored) => Outcome::replay(stored, &id),
+                None => Err(refused),
+            },
+        }
+    }
+
+    async fn decide_and_append(
+        &self,
+        command: Command,
+        actor: &str,
+        expected_version: Option<u64>,
+        command_id: Option<CommandId>,
+    ) -> Result<Outcome, CommandError> {
         let stream = command.stream()?;
         // A long way behind (just started, or a large import in this process): read in pages.
         if self.read_state(|s| s.head_position) + PAGE < self.log.committed() {
@@ -204,6 +267,7 @@ impl Ledger {
             actor: actor.to_owned(),
             correlation_id: uuid::Uuid::new_v4().to_string(),
             reason: command.reason().map(str::to_owned),
+            command_id,
         };
         let events = {
             let state = self.state.read().expect("state lock poisoned");
@@ -214,6 +278,7 @@ impl Ledger {
             stream,
             version: subject.version() + positions.len() as u64,
             positions,
+            replayed: false,
         })
     }
 }

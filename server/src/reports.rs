@@ -66,12 +66,28 @@ pub fn excel_csv(rows: &[Vec<String>]) -> Result<Vec<u8>, ReportFailure> {
             .from_writer(&mut out);
         for row in rows {
             writer
-                .write_record(row)
+                .write_record(row.iter().map(|cell| inert(cell).into_owned()))
                 .map_err(|e| ReportFailure::Csv(e.to_string()))?;
         }
         writer.flush().map_err(|e| ReportFailure::Csv(e.to_string()))?;
     }
     Ok(out)
+}
+
+/// A cell Excel shows as text, never runs: one that would start a formula (`=`, `+`, `-`, `@`,
+/// a tab or a carriage return — a partner named `=HYPERLINK(…)`) gets a leading apostrophe, as
+/// OWASP advises. Whole numbers, negative ones included, stay numbers.
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let number = cell
+        .strip_prefix('-')
+        .unwrap_or(cell)
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        && cell.len() > usize::from(cell.starts_with('-'));
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') if !number => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
 }
 
 fn positions(p: &[u64]) -> String {
@@ -343,4 +359,23 @@ pub async fn audit(
         checkpoint_at_end: sign(report.size_at_end)?,
         report,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        assert_eq!(
+            inert("=HYPERLINK(\"http://evil.example\")"),
+            "'=HYPERLINK(\"http://evil.example\")"
+        );
+        for bad in ["+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "-"] {
+            assert!(inert(bad).starts_with('\''), "{bad}");
+        }
+        for kept in ["-5000", "1200000", "浜松市", "", "2013年度"] {
+            assert_eq!(inert(kept), kept);
+        }
+    }
 }

@@ -471,3 +471,289 @@ fn a_rechained_ledger_is_never_signed() {
         );
     }
 }
+
+fn record(
+    addr: &str,
+    staff: &str,
+    on: &str,
+    fact: serde_json::Value,
+    key: Option<&str>,
+) -> common::http::Response {
+    let body =
+        serde_json::json!({ "command": { "Record": { "on": on, "note": null, "fact": fact } } }).to_string();
+    let mut headers = vec![("Content-Type", "application/json"), ("Cookie", staff)];
+    if let Some(key) = key {
+        headers.push(("Idempotency-Key", key));
+    }
+    request(addr, "POST", "/api/commands", &headers, body.as_bytes())
+}
+
+#[test]
+fn a_name_that_is_a_formula_reaches_excel_as_text() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    add_users(&db);
+    let server = Server::start(&db, true);
+    let (addr, staff) = (&server.addr, sign_in(&server.addr, "staff-user"));
+    let formula = r#"=HYPERLINK("http://evil.example","請求書")"#;
+    let ok = record(
+        addr,
+        &staff,
+        "2020-04-01",
+        serde_json::json!({ "PartnerRegistered": {
+        "partner": "evil", "name": formula, "kind": "Foundation", "parent": null } }),
+        None,
+    );
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let ok = record(
+        addr,
+        &staff,
+        "2020-05-01",
+        serde_json::json!({ "FundsReceived": {
+        "receipt": "g-2020", "kind": "Grant", "payer": { "Partner": "evil" }, "amount": 100000,
+        "fiscal_year": 2020, "program": null, "restricted": false } }),
+        None,
+    );
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let reporter = sign_in(addr, "reporter-user");
+    let csv = get(addr, "/api/reports/funding?from=2020&format=csv", Some(&reporter));
+    assert_eq!(csv.status, 200);
+    let text = csv.text();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    assert!(cells.iter().any(|c| c == &format!("'{formula}")), "{text}");
+    assert!(
+        !cells.iter().any(|c| c.starts_with('=')),
+        "no cell starts a formula: {text}"
+    );
+    assert!(
+        cells.iter().any(|c| c == "100000"),
+        "amounts stay numbers: {text}"
+    );
+}
+
+#[test]
+fn a_command_sent_again_under_its_id_is_stored_once() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, true);
+        let (addr, staff) = (&server.addr, sign_in(&server.addr, "staff-user"));
+        let grant = serde_json::json!({ "FundsReceived": { "receipt": "g-2021", "kind": "Grant",
+            "payer": "Anonymous", "amount": 300000, "fiscal_year": 2021, "program": null, "restricted": true } });
+        assert_eq!(record(addr, &staff, "2021-04-10", grant, None).status, 200);
+        let spent = serde_json::json!({ "FundsSpent": { "receipt": "g-2021", "fiscal_year": 2021, "amount": 100000 } });
+        let key = "0d8f6a4e-3c1b-4e7a-9b2d-5f6e7a8b9c0d";
+        let first = record(addr, &staff, "2022-03-01", spent.clone(), Some(key));
+        assert_eq!(first.status, 200, "{kind:?}: {}", first.text());
+        assert!(first.header("idempotent-replayed").is_none());
+        let before = export(&db);
+        // The reply was lost; the form sends the same command again, twice, and once more after
+        // a restart.
+        let again = record(addr, &staff, "2022-03-01", spent.clone(), Some(key));
+        assert_eq!(again.status, 200, "{kind:?}: {}", again.text());
+        assert_eq!(again.json(), first.json(), "{kind:?}: the first outcome");
+        assert_eq!(again.header("idempotent-replayed"), Some("true"));
+        drop(server);
+        let server = Server::start(&db, false);
+        let staff = sign_in(&server.addr, "staff-user");
+        let after_restart = record(&server.addr, &staff, "2022-03-01", spent.clone(), Some(key));
+        assert_eq!(after_restart.json(), first.json(), "{kind:?}: across a restart");
+        assert_eq!(export(&db), before, "{kind:?}: nothing stored twice");
+        // The same id for a different command is refused; a new id records a new command.
+        let other =
+            serde_json::json!({ "FundsSpent": { "receipt": "g-2021", "fiscal_year": 2021, "amount": 5000 } });
+        let reused = record(&server.addr, &staff, "2022-03-01", other.clone(), Some(key));
+        assert_eq!(reused.status, 422, "{kind:?}: {}", reused.text());
+        assert!(reused.text().contains("already used for a different command"));
+        assert_eq!(
+            record(&server.addr, &staff, "2022-03-01", other, Some("another-id")).status,
+            200
+        );
+        assert_eq!(
+            record(&server.addr, &staff, "2022-03-01", spent, Some("bad id!")).status,
+            400
+        );
+    }
+}
+
+#[test]
+fn verify_on_a_busy_server_reports_the_ledger_valid() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, true);
+        let (addr, staff) = (server.addr.clone(), sign_in(&server.addr, "staff-user"));
+        let auditor = sign_in(&addr, "auditor-user");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let (addr, staff, stop) = (addr.clone(), staff.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let mut i = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let fact = serde_json::json!({ "PartnerRegistered": {
+                            "partner": format!("busy-{w}-{i}"), "name": "部署", "kind": "Department", "parent": null } });
+                        assert_eq!(record(&addr, &staff, "2020-04-01", fact, None).status, 200);
+                        i += 1;
+                    }
+                    i
+                })
+            })
+            .collect();
+        for _ in 0..15 {
+            let verdict = get(&addr, "/api/verify", Some(&auditor));
+            assert_eq!(verdict.status, 200, "{kind:?}: {}", verdict.text());
+            assert_eq!(verdict.json()["valid"], true, "{kind:?}: {}", verdict.text());
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let written: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
+        assert!(written > 0);
+    }
+}
+
+#[test]
+fn a_server_killed_under_load_keeps_every_acknowledged_command_once() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, true);
+        let (addr, staff) = (server.addr.clone(), sign_in(&server.addr, "staff-user"));
+        let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let writers: Vec<_> = (0..8)
+            .map(|w| {
+                let (addr, staff, acknowledged, stop) = (addr.clone(), staff.clone(), acknowledged.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    for i in 0.. {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let id = format!("crash-{w}-{i}");
+                        let fact = serde_json::json!({ "PartnerRegistered": {
+                            "partner": id, "name": "部署", "kind": "Department", "parent": null } });
+                        let body = serde_json::json!({ "command": { "Record": { "on": "2020-04-01", "note": null, "fact": fact } } }).to_string();
+                        // A request the killed server never answers is simply not acknowledged.
+                        let Ok(status) = std::panic::catch_unwind(|| {
+                            request(&addr, "POST", "/api/commands", &[("Content-Type", "application/json"), ("Cookie", &staff)], body.as_bytes()).status
+                        }) else {
+                            return;
+                        };
+                        if status == 200 {
+                            acknowledged.lock().unwrap().push(id);
+                        }
+                    }
+                })
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        server.kill();
+        stop.store(true, Ordering::Relaxed);
+        for w in writers {
+            let _ = w.join();
+        }
+        let acknowledged = acknowledged.lock().unwrap().clone();
+        assert!(
+            acknowledged.len() > 10,
+            "{kind:?}: load before the kill ({})",
+            acknowledged.len()
+        );
+
+        let restarted = Server::start(&db, false);
+        let verified = common::spiral(&db, &["verify"]);
+        assert_eq!(verified.code, 0, "{kind:?}: {}", verified.stdout);
+        let export = export(&db);
+        for id in &acknowledged {
+            let needle = format!("\"partner\":\"{id}\"");
+            assert_eq!(
+                export.matches(&needle).count(),
+                1,
+                "{kind:?}: {id} stored exactly once"
+            );
+        }
+        let staff = sign_in(&restarted.addr, "staff-user");
+        let fact = serde_json::json!({ "PartnerRegistered": { "partner": "after-restart", "name": "部署", "kind": "Department", "parent": null } });
+        assert_eq!(
+            record(&restarted.addr, &staff, "2020-04-01", fact, None).status,
+            200,
+            "{kind:?}: writes go on"
+        );
+    }
+}
+
+#[test]
+fn a_database_that_goes_away_gives_503s_and_the_server_recovers_by_itself() {
+    use common::http::EventStream;
+    use std::time::Duration;
+    let db = TestDb::new(common::Kind::Postgres);
+    add_users(&db);
+    let mut server = Server::start_with(&db, true, &["--checkpoint-every", "1"]);
+    let addr = server.addr.clone();
+    let staff = sign_in(&addr, "staff-user");
+    let auditor = sign_in(&addr, "auditor-user");
+    let mut stream = EventStream::open(&addr, &auditor, Some(133));
+    let name = db.url.rsplit('/').next().unwrap().to_owned();
+    let admin = |sql: String| {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&common::pg_admin_url()).await.unwrap();
+            sqlx::query(&sql).execute(&pool).await.unwrap();
+            pool.close().await;
+        })
+    };
+    let checkpoints = || {
+        get(&addr, "/api/checkpoints", Some(&auditor))
+            .json()
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+
+    // The database refuses connections and drops the ones it had.
+    admin(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"));
+    admin(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ));
+    let grant = serde_json::json!({ "PartnerRegistered": { "partner": "during-outage", "name": "部署", "kind": "Department", "parent": null } });
+    for (what, status) in [
+        ("health", get(&addr, "/api/health", None).status),
+        ("programs", get(&addr, "/api/programs", Some(&staff)).status),
+        ("a page", get(&addr, "/programs", Some(&staff)).status),
+        (
+            "a command",
+            record(&addr, &staff, "2020-04-01", grant.clone(), None).status,
+        ),
+    ] {
+        assert_eq!(status, 503, "{what} during the outage");
+    }
+    assert!(server.alive(), "no crash");
+
+    // Back again: no restart needed.
+    admin(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+    let mut healthy = false;
+    for _ in 0..40 {
+        if get(&addr, "/api/health", None).status == 200 {
+            healthy = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert!(healthy, "the server recovered by itself");
+    let signed_before = checkpoints();
+    let after = serde_json::json!({ "PartnerRegistered": { "partner": "after-outage", "name": "部署", "kind": "Department", "parent": null } });
+    let stored = record(&addr, &staff, "2020-04-01", after, None);
+    assert_eq!(stored.status, 200, "{}", stored.text());
+    let position = stored.json()["positions"][0].as_u64().unwrap();
+    // The stream that was open all along delivers it: the live tail resumed.
+    let events = stream.next_events(1, Duration::from_secs(10));
+    assert_eq!(events.first().map(|e| e.id), Some(position), "{events:?}");
+    // And the checkpoint schedule signs again.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(checkpoints() > signed_before, "checkpoints resumed");
+}

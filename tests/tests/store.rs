@@ -23,6 +23,7 @@ fn date(y: i32, m: u32, d: u32) -> domain::Date {
 
 fn ctx(actor: &str) -> AppendContext {
     AppendContext {
+        command_id: None,
         actor: actor.into(),
         correlation_id: "test".into(),
         reason: None,

@@ -79,6 +79,24 @@ pub struct AppendContext {
     pub actor: String,
     pub correlation_id: String,
     pub reason: Option<String>,
+    /// The id the client chose for the command, kept with its outcome (see `command_ids`).
+    pub command_id: Option<CommandId>,
+}
+
+/// A client-chosen command id (`Idempotency-Key`) and the digest of the command it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandId {
+    pub key: String,
+    pub digest: String,
+}
+
+/// What a command stored under an id, found again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCommand {
+    pub digest: String,
+    pub stream: String,
+    pub positions: Vec<u64>,
+    pub version: u64,
 }
 
 /// An event ready to append, already encoded.
@@ -157,11 +175,13 @@ impl EventLog {
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _| {
                 Box::pin(async move {
-                    // WAL lets readers run beside the single writer; NORMAL sync is durable at
-                    // every checkpoint and survives an application crash.
+                    // WAL lets readers run beside the single writer. FULL syncs the log at every
+                    // commit: an event acknowledged to a client (and streamed, and signed) survives
+                    // a power failure, not only a crash of the process. Group commit shares that
+                    // sync among concurrent writers (BENCHMARKS.md has the cost).
                     for pragma in [
                         "PRAGMA journal_mode = WAL",
-                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA synchronous = FULL",
                         "PRAGMA busy_timeout = 10000",
                     ] {
                         sqlx::query(pragma).execute(&mut *conn).await?;
@@ -170,8 +190,21 @@ impl EventLog {
                 })
             })
         } else {
-            options
+            options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    // Acknowledged means on disk, whatever the cluster's default says.
+                    sqlx::query("SET synchronous_commit = on")
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(())
+                })
+            })
         };
+        // A database that is away shows as 503s within seconds rather than requests that hang;
+        // connections are checked before use, so ones the database dropped are replaced.
+        let options = options
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .test_before_acquire(true);
         let pool = options.connect(&url).await?;
         match backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
@@ -388,6 +421,11 @@ impl EventLog {
         for chunk in rows.chunks(500) {
             insert_rows(&mut tx, chunk).await?;
         }
+        for (request, outcome) in batch.iter().zip(&outcomes) {
+            if let (Some(id), Ok(positions)) = (&request.ctx.command_id, outcome) {
+                remember_command(&mut tx, request, id, positions, recorded_at).await?;
+            }
+        }
         set_head(&mut tx, position, &prev, recorded_at).await?;
         tx.commit().await?;
         self.committed.send_replace(position);
@@ -443,6 +481,28 @@ impl EventLog {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(row_from).collect()
+    }
+
+    /// What the command `key` of `actor` stored, if one with that id was stored.
+    pub async fn stored_command(&self, actor: &str, key: &str) -> Result<Option<StoredCommand>, StoreError> {
+        let row = sqlx::query(
+            "SELECT digest, stream, first_position, last_position, version FROM command_ids \
+             WHERE actor = $1 AND command_key = $2",
+        )
+        .bind(actor)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (first, last): (i64, i64) = (row.try_get(2)?, row.try_get(3)?);
+        let first = stored_u64(first, first, "command position")?;
+        let last = stored_u64(last, last, "command position")?;
+        Ok(Some(StoredCommand {
+            digest: row.try_get(0)?,
+            stream: row.try_get(1)?,
+            positions: (first..=last).collect(),
+            version: stored_u64(row.try_get(4)?, first as i64, "command version")?,
+        }))
     }
 
     /// The last position committed through this store (in this process).
@@ -517,6 +577,33 @@ async fn insert_rows(conn: &mut sqlx::AnyConnection, rows: &[Row]) -> Result<(),
             .bind(hex::encode(row.hash));
     }
     query.execute(conn).await?;
+    Ok(())
+}
+
+async fn remember_command(
+    conn: &mut sqlx::AnyConnection,
+    request: &AppendRequest,
+    id: &CommandId,
+    positions: &[u64],
+    recorded_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let (Some(first), Some(last)) = (positions.first(), positions.last()) else {
+        return Ok(());
+    };
+    sqlx::query(
+        "INSERT INTO command_ids (actor, command_key, digest, stream, first_position, last_position, version, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&request.ctx.actor)
+    .bind(&id.key)
+    .bind(&id.digest)
+    .bind(&request.stream)
+    .bind(db_int(*first))
+    .bind(db_int(*last))
+    .bind(db_int(request.expected + positions.len() as u64))
+    .bind(recorded_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

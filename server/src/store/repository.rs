@@ -105,6 +105,7 @@ impl PersistedEventRepository for EventLog {
         };
         let stream = first.aggregate_id.clone();
         let ctx = AppendContext {
+            command_id: None,
             actor: text(&first.metadata, "actor").unwrap_or_else(|| "unknown".to_owned()),
             correlation_id: text(&first.metadata, "correlation_id").unwrap_or_default(),
             reason: text(&first.metadata, "reason"),

@@ -106,17 +106,43 @@ pub struct ErrorBody {
     field: Option<String>,
 }
 
+/// The header naming a command, so that sending it again stores it once.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// A command id as clients may choose it: 1 to 128 of `A-Z a-z 0-9 . _ : -` (a UUID fits).
+fn command_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or_default();
+    let valid = (1..=128).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".:_-".contains(&b));
+    if !valid {
+        return Err(ApiError::bad_request(
+            "Idempotency-Key: use 1 to 128 letters, digits, '.', ':', '_' or '-' (a UUID fits)",
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
 /// Submits any domain command. 200 with the new events' positions; 422 for a broken rule; 409
-/// for a conflict; 400 for bad JSON or an unknown command; 413 for an oversize body.
+/// for a conflict; 400 for bad JSON or an unknown command; 413 for an oversize body. With an
+/// `Idempotency-Key`, a command sent again (its reply was lost) is stored once: the second
+/// answer is the first one's, with `Idempotent-Replayed: true`.
 #[utoipa::path(post, path = "/api/commands", tag = "commands", request_body = Submit,
+    params(("Idempotency-Key" = Option<String>, Header, description = "A client-chosen id for the command (1 to 128 of A-Z a-z 0-9 . _ : -): sending the same command again under it stores nothing new and returns the first outcome")),
     responses(
-        (status = 200, description = "Stored", body = Submitted),
-        (status = 400, description = "Bad JSON or not a command", body = ErrorBody),
+        (status = 200, description = "Stored (or, for a repeated Idempotency-Key, stored before)", body = Submitted),
+        (status = 400, description = "Bad JSON, not a command, or a bad Idempotency-Key", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not staff, or a cross-site request", body = ErrorBody),
         (status = 409, description = "The subject changed since `expected_version`", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
-        (status = 422, description = "A domain rule refused it; nothing stored", body = ErrorBody),
+        (status = 415, description = "Neither JSON nor postcard", body = ErrorBody),
+        (status = 422, description = "A domain rule refused it, a value is out of range, or the Idempotency-Key names another command; nothing stored", body = ErrorBody),
+        (status = 503, description = "Busy, or the database is away; nothing stored", body = ErrorBody),
     ))]
 pub async fn submit(
     State(state): State<AppState>,
@@ -124,23 +150,39 @@ pub async fn submit(
     request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let actor = user.require(&[Role::Staff])?.name.clone();
+    let key = command_key(request.headers())?;
     let submit = read_submit(request).await?;
+    let id = key.map(|key| crate::store::CommandId {
+        key,
+        // Of the decoded command, so the same command sent as JSON or postcard is the same.
+        digest: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            postcard::to_allocvec(&(&submit.command, submit.expected_version)).unwrap_or_default(),
+        )),
+    });
     // Detached from the request: a client that disconnects mid-commit must not cancel a
     // transaction other writers' appends share (group commit).
     let ledger = state.ledger.clone();
     let outcome = tokio::spawn(async move {
         ledger
-            .execute(submit.command, &actor, submit.expected_version)
+            .execute_once(submit.command, &actor, submit.expected_version, id)
             .await
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
-    Ok(Json(Submitted {
+    let replayed = outcome.replayed;
+    let mut response = Json(Submitted {
         stream: outcome.stream,
         positions: outcome.positions,
         version: outcome.version,
     })
-    .into_response())
+    .into_response();
+    if replayed {
+        response.headers_mut().insert(
+            "idempotent-replayed",
+            axum::http::HeaderValue::from_static("true"),
+        );
+    }
+    Ok(response)
 }
 
 async fn current(state: &AppState) -> Result<(), ApiError> {

@@ -149,7 +149,7 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
         // or it refuses connections (53300 too many, 08xxx connection failures).
         sqlx::Error::Database(db) => db
             .code()
-            .is_some_and(|c| c.starts_with("57P") || c.starts_with("08") || c == "53300"),
+            .is_some_and(|c| c.starts_with("57P") || c.starts_with("08") || c == "53300" || c == "55000"),
         _ => false,
     }
 }
@@ -179,6 +179,10 @@ impl From<CommandError> for ApiError {
         match e {
             CommandError::Rejected(rule) => ApiError::Rejected(rule),
             CommandError::Conflict { .. } => ApiError::Conflict(e.to_string()),
+            CommandError::KeyReused { .. } => ApiError::BadRequest {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message: e.to_string(),
+            },
             CommandError::Store(store) => store.into(),
         }
     }

@@ -40,7 +40,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// How the server is reached and what it may trust (`spiral serve --public-url`,
 /// `--behind-proxy`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Reach {
     /// The address people use, e.g. `https://spiral.example.org`. With `https://`, cookies are
     /// `Secure` and `__Host-`-prefixed and HSTS is sent; state-changing requests must come from
@@ -49,6 +49,18 @@ pub struct Reach {
     /// A reverse proxy on this machine forwards requests: trust the last `X-Forwarded-For`
     /// entry as the client's address.
     pub behind_proxy: bool,
+    /// How often the server signs and keeps a checkpoint ([`CHECKPOINT_EVERY`] by default).
+    pub checkpoint_every: std::time::Duration,
+}
+
+impl Default for Reach {
+    fn default() -> Self {
+        Reach {
+            public_url: None,
+            behind_proxy: false,
+            checkpoint_every: CHECKPOINT_EVERY,
+        }
+    }
 }
 
 impl Reach {
@@ -277,7 +289,11 @@ pub async fn serve(
     reach: Reach,
 ) -> std::io::Result<()> {
     let state = AppState::with_reach(Arc::new(ledger), signer, reach);
-    crate::audit::spawn_schedule(state.ledger.log().clone(), state.signer.clone(), CHECKPOINT_EVERY);
+    crate::audit::spawn_schedule(
+        state.ledger.log().clone(),
+        state.signer.clone(),
+        state.reach.checkpoint_every,
+    );
     spawn_purge(state.people.clone());
     match state.people.count().await {
         Ok(0) => eprintln!(
@@ -332,6 +348,7 @@ mod tests {
         let reach = Reach {
             public_url: Some("https://spiral.example.org/base/".into()),
             behind_proxy: true,
+            ..Reach::default()
         };
         assert_eq!(reach.origin(), Some("https://spiral.example.org"));
         assert!(reach.https());

@@ -132,8 +132,9 @@ pub async fn events(
                     }
                 }
                 Err(e) => {
+                    // The database is away for a moment: keep the client, try again shortly.
                     tracing::warn!("stream client could not read the ledger: {e}");
-                    return None;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             }
         }

@@ -27,6 +27,11 @@ impl Drop for Server {
 
 impl Server {
     pub fn start(db: &TestDb, demo: bool) -> Server {
+        Self::start_with(db, demo, &[])
+    }
+
+    /// As [`Server::start`], with more `serve` options.
+    pub fn start_with(db: &TestDb, demo: bool, extra: &[&str]) -> Server {
         let key = key_file(db);
         let mut args = vec![
             "--database-url",
@@ -40,6 +45,7 @@ impl Server {
         if demo {
             args.push("--demo");
         }
+        args.extend_from_slice(extra);
         let mut child = Command::new(spiral_bin())
             .args(&args)
             .env("RUST_LOG", "warn")
@@ -58,6 +64,17 @@ impl Server {
             .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
             .to_owned();
         Server { child, addr }
+    }
+
+    /// SIGKILL: no shutdown, no flushing, as a crash or `kill -9` would end it.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     pub fn stop(mut self) {
