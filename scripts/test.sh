@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: formatting, lints, the wasm32 build of the browser entry, and all unit and
-# end-to-end tests on SQLite and on the running PostgreSQL.
+# Runs every test: formatting, lints, the wasm32 build of the browser entry, all unit and
+# end-to-end tests on SQLite and on the running PostgreSQL, a short fuzz run of every decoder,
+# and Schemathesis against the API's OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -28,3 +29,9 @@ echo "== the browser bundle (release wasm32 + wasm-bindgen)"
 scripts/build-frontend.sh
 echo "== cargo test"
 cargo test
+# Hostile input, briefly: each fuzz target for a few seconds, and the API against its own
+# OpenAPI document with Schemathesis. The long runs are in BENCHMARKS.md.
+echo "== fuzz (a few seconds per target)"
+scripts/fuzz.sh "${SPIRAL_FUZZ_SECONDS:-5}"
+echo "== schemathesis (the API against its OpenAPI document)"
+scripts/schemathesis.sh "${SPIRAL_SCHEMATHESIS_EXAMPLES:-30}"

@@ -72,6 +72,106 @@ pub fn load_draft(key: &str) -> Option<(String, crate::record::form::Values)> {
     }
 }
 
+/// Removes every form draft kept in this browser (at sign-out: the next person to use it must
+/// not find what the last one typed).
+pub fn forget_drafts() {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = storage() {
+        let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|k| k.starts_with(DRAFT_PREFIX))
+            .collect();
+        for key in keys {
+            let _ = storage.remove_item(&key);
+        }
+    }
+}
+
+/// Every draft's key starts so (`spiral-draft:USER:…`): drafts are per person.
+pub const DRAFT_PREFIX: &str = "spiral-draft:";
+
+/// A short value kept in this browser's local storage (a draft's command id, a pinned key).
+pub fn stored(key: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        storage()?.get_item(key).ok()?
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = key;
+        None
+    }
+}
+
+pub fn store(key: &str, value: Option<&str>) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = storage() {
+        let _ = match value {
+            Some(value) => storage.set_item(key, value),
+            None => storage.remove_item(key),
+        };
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, value);
+}
+
+/// A fresh id for a command (its `Idempotency-Key`): the time and 104 random bits.
+pub fn new_command_id() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let random = || (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        format!("{:x}-{:x}-{:x}", js_sys::Date::now() as u64, random(), random())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+/// Checks an Ed25519 signature with the browser's own WebCrypto (no signature code in the
+/// bundle): `Ok(true)` valid, `Ok(false)` not, `Err` when the browser cannot check it.
+pub async fn verify_ed25519(public: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> Result<bool, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen_futures::JsFuture;
+        let fail = |e: wasm_bindgen::JsValue| format!("{e:?}");
+        let subtle = web_sys::window()
+            .ok_or("no window")?
+            .crypto()
+            .map_err(fail)?
+            .subtle();
+        let algorithm = js_sys::Object::new();
+        js_sys::Reflect::set(&algorithm, &"name".into(), &"Ed25519".into()).map_err(fail)?;
+        let usages = js_sys::Array::of1(&"verify".into());
+        let key = subtle
+            .import_key_with_object(
+                "raw",
+                &js_sys::Uint8Array::from(&public[..]),
+                &algorithm,
+                false,
+                &usages,
+            )
+            .map_err(fail)?;
+        let key: web_sys::CryptoKey = JsFuture::from(key)
+            .await
+            .map_err(fail)?
+            .dyn_into()
+            .map_err(fail)?;
+        let verdict = subtle
+            .verify_with_object_and_u8_array_and_u8_array(&algorithm, &key, &signature[..], message)
+            .map_err(fail)?;
+        Ok(JsFuture::from(verdict)
+            .await
+            .map_err(fail)?
+            .as_bool()
+            .unwrap_or(false))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (public, message, signature);
+        Err("only in the browser".into())
+    }
+}
+
 pub fn clear_draft(key: &str) {
     #[cfg(feature = "hydrate")]
     if let Some(storage) = storage() {
@@ -87,8 +187,13 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 /// POSTs a command to `/api/commands`, postcard-encoded with the version it was decided
-/// against: the server's reply, or `Err` when the server could not be reached.
-pub async fn post_command(command: &domain::Command, expected_version: u64) -> Result<Reply, String> {
+/// against, and named by `id` when given (sent again under the same id after a lost reply, it
+/// is stored once): the server's reply, or `Err` when the server could not be reached.
+pub async fn post_command(
+    command: &domain::Command,
+    expected_version: u64,
+    id: Option<&str>,
+) -> Result<Reply, String> {
     let body = postcard::to_allocvec(&(command, Some(expected_version))).map_err(|e| e.to_string())?;
     #[cfg(feature = "hydrate")]
     {
@@ -105,6 +210,9 @@ pub async fn post_command(command: &domain::Command, expected_version: u64) -> R
             .headers()
             .set("Content-Type", "application/x-postcard")
             .map_err(fail)?;
+        if let Some(id) = id {
+            request.headers().set("Idempotency-Key", id).map_err(fail)?;
+        }
         let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
             .await
             .map_err(fail)?
@@ -132,7 +240,24 @@ pub async fn post_command(command: &domain::Command, expected_version: u64) -> R
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = body;
+        let _ = (body, id);
+        Err("only in the browser".into())
+    }
+}
+
+/// GETs a JSON array of strings (the kept checkpoints), parsed by the browser.
+pub async fn get_json_strings(url: &str) -> Result<Vec<String>, String> {
+    let bytes = get_bytes(url).await?;
+    #[cfg(feature = "hydrate")]
+    {
+        let text = String::from_utf8_lossy(&bytes);
+        let parsed = js_sys::JSON::parse(&text).map_err(|e| format!("{e:?}"))?;
+        let array = js_sys::Array::from(&parsed);
+        Ok(array.iter().filter_map(|v| v.as_string()).collect())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = bytes;
         Err("only in the browser".into())
     }
 }

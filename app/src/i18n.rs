@@ -378,6 +378,11 @@ pub struct Text {
     pub audit_verify_hint: &'static str,
     pub audit_valid: &'static str,
     pub audit_verify_failed: &'static str,
+    pub audit_pinned_key: &'static str,
+    pub audit_signed: &'static str,
+    pub audit_unsigned: &'static str,
+    pub audit_bad_signature: &'static str,
+    pub audit_other_key: &'static str,
 }
 
 pub const JA: Text = Text {
@@ -524,9 +529,14 @@ pub const JA: Text = Text {
     audit_amended: "訂正・取消された記録",
     audit_checkpoint: "チェックポイントと検証",
     audit_verify: "このブラウザで台帳を検証する",
-    audit_verify_hint: "サーバーが署名した現在のチェックポイントを取得し、保存されたすべての記録のハッシュ連鎖とマークル根を、このブラウザの中で同じドメインのコードで確かめます。署名は spiral audit で、別の経路で公開された鍵（spiral key show）を使って確かめてください。",
+    audit_verify_hint: "サーバーが署名した現在のチェックポイントを取得し、保存されたすべての記録のハッシュ連鎖とマークル根を、このブラウザの中で同じドメインのコードで確かめ、チェックポイントの署名を、別の経路で受け取った公開鍵（spiral key show）で確かめます。",
     audit_valid: "件の記録がチェックポイントと一致しました",
     audit_verify_failed: "検証できませんでした",
+    audit_pinned_key: "信頼する公開鍵（spiral key show の64桁。一度入力するとこのブラウザに保存されます）",
+    audit_signed: "チェックポイントの署名は信頼する鍵で検証できました。",
+    audit_unsigned: "信頼する公開鍵が未入力のため、署名は確かめていません。",
+    audit_bad_signature: "無効 — チェックポイントの署名が信頼する鍵で検証できません。改ざんされたか、別の鍵で署名されています。",
+    audit_other_key: "無効 — チェックポイントは信頼する鍵とは別の鍵で署名されています。",
 };
 
 pub const EN: Text = Text {
@@ -673,9 +683,14 @@ pub const EN: Text = Text {
     audit_amended: "Record amended",
     audit_checkpoint: "Checkpoint and verification",
     audit_verify: "Verify the ledger in this browser",
-    audit_verify_hint: "Fetches the current checkpoint the server signed and checks every stored record's hash chain and the Merkle root here, with the same domain code. Check the signature with spiral audit, against the key published elsewhere (spiral key show).",
+    audit_verify_hint: "Fetches the current checkpoint the server signed, checks every stored record's hash chain and the Merkle root here with the same domain code, and checks the checkpoint's signature against the public key you received elsewhere (spiral key show).",
     audit_valid: " records match the checkpoint",
     audit_verify_failed: "Could not verify",
+    audit_pinned_key: "Trusted public key (the 64 hex digits of spiral key show; kept in this browser once entered)",
+    audit_signed: "The checkpoint's signature verifies with the trusted key.",
+    audit_unsigned: "No trusted key entered, so the signature was not checked.",
+    audit_bad_signature: "invalid — the checkpoint's signature does not verify with the trusted key: it was altered or signed by someone else.",
+    audit_other_key: "invalid — the checkpoint is signed by a key other than the trusted one.",
 };
 
 #[cfg(test)]

@@ -112,7 +112,9 @@ fn Header() -> impl IntoView {
             <div class="account">
                 <span id="who">{who}</span>
                 <a id="lang-switch" href=switch lang=lang.other().code()>{t.switch_language}</a>
-                <form method="post" action="/logout"><button type="submit">{t.sign_out}</button></form>
+                <form method="post" action="/logout" on:submit=|_| crate::browser::forget_drafts()>
+                    <button type="submit">{t.sign_out}</button>
+                </form>
             </div>
         </header>
     }

@@ -170,6 +170,30 @@ pub fn to_canonical<T: Serialize>(value: &T) -> Result<String, serde_json::Error
     Ok(canonical_json(&serde_json::to_value(value)?))
 }
 
+/// Stored rows for recorded events, hash-chained as the store writes them (canonical payload and
+/// metadata): for tests, benchmarks and fuzz seeds that need a ledger without a database.
+pub fn rows_for(events: &[Recorded]) -> Result<Vec<Row>, serde_json::Error> {
+    let mut prev = GENESIS;
+    events
+        .iter()
+        .map(|e| {
+            let mut row = Row {
+                position: e.position,
+                stream: e.stream.clone(),
+                sequence: e.sequence,
+                event_type: e.event.entry.type_name().to_owned(),
+                event_version: crate::events::EVENT_VERSION.to_owned(),
+                payload: to_canonical(&e.event)?,
+                metadata: to_canonical(&e.meta)?,
+                hash: GENESIS,
+            };
+            row.hash = row.expected_hash(&prev);
+            prev = row.hash;
+            Ok(row)
+        })
+        .collect()
+}
+
 /// What is wrong at a position of the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {

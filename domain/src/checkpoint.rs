@@ -73,6 +73,12 @@ impl Checkpoint {
         }
     }
 
+    /// The exact text the signature covers (the five lines before `signature`): what a verifier
+    /// outside this crate (the browser's WebCrypto) checks the signature over.
+    pub fn signed_text(&self) -> String {
+        body(self.size, &self.root, &self.time, &self.key)
+    }
+
     pub fn to_text(&self) -> String {
         format!(
             "{}signature {}\n",
@@ -117,12 +123,12 @@ impl Checkpoint {
                     })
             };
         let root = hex32(2, "root", "root and 64 hex digits")?;
-        let time = DateTime::parse_from_rfc3339(field(3, "time", "time and an RFC 3339 time")?)
-            .map_err(|_| CheckpointError::Malformed {
+        let time = crate::date::rfc3339::parse(field(3, "time", "time and an RFC 3339 time")?).ok_or(
+            CheckpointError::Malformed {
                 line: 4,
                 expected: "time and an RFC 3339 time",
-            })?
-            .with_timezone(&Utc);
+            },
+        )?;
         let key = hex32(4, "key", "key and 64 hex digits")?;
         let signature: [u8; 64] = hex::decode(field(5, "signature", "signature and 128 hex digits")?)
             .ok()

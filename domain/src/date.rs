@@ -13,9 +13,120 @@ use std::fmt;
 
 /// A day between 1868-04-01 and 2201-03-31 (the first day of the first fiscal year and the last
 /// day of the last). Serialised as `YYYY-MM-DD`, exactly as a [`NaiveDate`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "NaiveDate", into = "NaiveDate")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "NaiveDate")]
 pub struct Date(NaiveDate);
+
+/// Read by hand rather than through chrono's format parser: the same strict `YYYY-MM-DD`
+/// everywhere, and the parser's code stays out of the browser's bundle.
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DateVisitor;
+        impl serde::de::Visitor<'_> for DateVisitor {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date as YYYY-MM-DD")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Date, E> {
+                let day = parse_ymd(text.as_bytes())
+                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(text), &self))?;
+                Date::new(day).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(DateVisitor)
+    }
+}
+
+/// `YYYY-M[M]-D[D]`, nothing before or after; a day that exists.
+fn parse_ymd(text: &[u8]) -> Option<NaiveDate> {
+    let mut parts = text.splitn(3, |b| *b == b'-');
+    let year = number(parts.next()?, 4, 4)?;
+    let month = number(parts.next()?, 1, 2)?;
+    let day = number(parts.next()?, 1, 2)?;
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
+/// Decimal digits only, between `min` and `max` of them.
+fn number(digits: &[u8], min: usize, max: usize) -> Option<u32> {
+    if !(min..=max).contains(&digits.len()) || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(digits.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+}
+
+/// Recorded times (RFC 3339, as the store writes them: `2026-11-28T09:00:00.123456Z`), read by
+/// hand like [`Date`]. Offsets other than `Z` are accepted and converted to UTC.
+pub mod rfc3339 {
+    use super::{number, parse_ymd};
+    use chrono::{DateTime, Duration, NaiveTime, Utc};
+
+    /// An RFC 3339 time: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
+    pub fn parse(text: &str) -> Option<DateTime<Utc>> {
+        let bytes = text.as_bytes();
+        if bytes.len() < 20 || !matches!(bytes[10], b'T' | b't' | b' ') {
+            return None;
+        }
+        let day = parse_ymd(&bytes[..10])?;
+        let rest = &bytes[11..];
+        let clock = |i: usize| number(rest.get(i..i + 2)?, 2, 2);
+        if rest.get(2) != Some(&b':') || rest.get(5) != Some(&b':') {
+            return None;
+        }
+        let (hour, minute, second) = (clock(0)?, clock(3)?, clock(6)?);
+        let mut at = 8;
+        let mut nanos = 0u32;
+        if rest.get(at) == Some(&b'.') {
+            let digits = rest[at + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits == 0 {
+                return None;
+            }
+            for (i, d) in rest[at + 1..at + 1 + digits].iter().enumerate() {
+                if i < 9 {
+                    nanos = nanos * 10 + u32::from(d - b'0');
+                }
+            }
+            nanos *= 10u32.pow(9u32.saturating_sub(digits as u32));
+            at += 1 + digits;
+        }
+        let offset_minutes: i64 = match rest.get(at..)? {
+            [b'Z' | b'z'] => 0,
+            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+                let hours = number(&[*h1, *h2], 2, 2)?;
+                let minutes = number(&[*m1, *m2], 2, 2)?;
+                if hours > 23 || minutes > 59 {
+                    return None;
+                }
+                let total = i64::from(hours * 60 + minutes);
+                if *sign == b'-' {
+                    -total
+                } else {
+                    total
+                }
+            }
+            _ => return None,
+        };
+        let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+        let local = day.and_time(time);
+        local
+            .checked_sub_signed(Duration::minutes(offset_minutes))
+            .map(|utc| utc.and_utc())
+    }
+
+    /// For `#[serde(deserialize_with)]` on a recorded time.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+        struct TimeVisitor;
+        impl serde::de::Visitor<'_> for TimeVisitor {
+            type Value = DateTime<Utc>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an RFC 3339 time such as 2026-11-28T09:00:00Z")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<DateTime<Utc>, E> {
+                parse(text).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(text), &self))
+            }
+        }
+        deserializer.deserialize_str(TimeVisitor)
+    }
+}
 
 /// In the OpenAPI document: a `date` string whose year is within Spiral's fiscal years (the
 /// pattern allows 1868–2201; the server then refuses days outside 1868-04-01..=2201-03-31).
@@ -162,8 +273,8 @@ impl fmt::Display for Date {
 impl std::str::FromStr for Date {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, String> {
-        let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))?;
+        let day = parse_ymd(text.trim().as_bytes())
+            .ok_or_else(|| format!("{text:?} is not a date (YYYY-MM-DD)"))?;
         Date::new(day).map_err(|e| e.to_string())
     }
 }
@@ -204,6 +315,59 @@ mod tests {
         );
         let far = postcard::to_allocvec(&NaiveDate::from_ymd_opt(9999, 5, 1).unwrap()).unwrap();
         assert!(postcard::from_bytes::<Date>(&far).is_err());
+    }
+
+    #[test]
+    fn recorded_times_read_as_chrono_writes_them() {
+        for text in [
+            "2026-11-28T09:00:00Z",
+            "2026-11-28T09:00:00.123456Z",
+            "2026-11-28T09:00:00.123456789Z",
+            "2026-11-28T18:00:00+09:00",
+            "2026-11-28T08:30:00.5-00:30",
+        ] {
+            let ours = rfc3339::parse(text).unwrap_or_else(|| panic!("{text}"));
+            let chrono = chrono::DateTime::parse_from_rfc3339(text).unwrap();
+            assert_eq!(ours, chrono, "{text}");
+        }
+        let written: chrono::DateTime<chrono::Utc> = "2024-05-01T09:30:15.123456Z".parse().unwrap();
+        let text = serde_json::to_string(&written).unwrap();
+        assert_eq!(rfc3339::parse(text.trim_matches('"')), Some(written));
+        for bad in [
+            "2026-11-28",
+            "2026-11-28T09:00:00",
+            "2026-11-28T25:00:00Z",
+            "2026-11-28T09:00:00.Z",
+            "x026-11-28T09:00:00Z",
+            "2026-11-28T09:00:00+9:00",
+        ] {
+            assert_eq!(rfc3339::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_read_strictly_but_as_chrono_read_them() {
+        for (text, y, m, d) in [("2004-04-01", 2004, 4, 1), ("2004-4-1", 2004, 4, 1)] {
+            assert_eq!(text.parse::<Date>().unwrap(), Date::from_ymd(y, m, d).unwrap());
+            let json = format!("\"{text}\"");
+            assert_eq!(
+                serde_json::from_str::<Date>(&json).unwrap(),
+                Date::from_ymd(y, m, d).unwrap()
+            );
+        }
+        for bad in [
+            "2004-04-01x",
+            "04-04-01",
+            "2004/04/01",
+            "2004-02-30",
+            " 2004-04-01",
+            "+2004-04-01",
+        ] {
+            assert!(
+                serde_json::from_str::<Date>(&format!("\"{bad}\"")).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -301,3 +301,40 @@ pub fn seed_history() -> Vec<Command> {
 pub fn program_count() -> usize {
     PROGRAMS.len()
 }
+
+/// The seed's history decided through the rules, as `spiral demo` records it, but in memory:
+/// every event with its position, stream sequence and metadata (all recorded at `recorded_at`).
+/// For tests, benchmarks and fuzzing that need the demo ledger without a database.
+pub fn recorded(recorded_at: chrono::DateTime<chrono::Utc>) -> Vec<crate::Recorded> {
+    use crate::{LedgerState, Metadata, Recorded, Subject};
+    let mut events: Vec<Recorded> = Vec::new();
+    let mut subjects: std::collections::HashMap<String, Subject> = std::collections::HashMap::new();
+    let mut state = LedgerState::default();
+    for command in seed_history() {
+        let Ok(stream) = command.stream() else { continue };
+        let reason = command.reason().map(str::to_owned);
+        let subject = subjects.entry(stream.clone()).or_default();
+        let Ok(decided) = subject.decide(command, &state) else {
+            continue;
+        };
+        for event in decided {
+            let recorded = Recorded {
+                position: events.len() as u64 + 1,
+                stream: stream.clone(),
+                sequence: subject.version() + 1,
+                meta: Metadata {
+                    actor: ACTOR.into(),
+                    correlation_id: format!("demo-{}", events.len() + 1),
+                    effective: event.on,
+                    reason: reason.clone(),
+                    recorded_at,
+                },
+                event: event.clone(),
+            };
+            subject.apply_event(event);
+            state.push(&recorded);
+            events.push(recorded);
+        }
+    }
+    events
+}

@@ -15,6 +15,7 @@ pub mod events;
 pub mod fiscal_year;
 pub mod funds;
 pub mod ids;
+pub mod interchange;
 pub mod merkle;
 pub mod money;
 pub mod partner;

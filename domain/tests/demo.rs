@@ -384,3 +384,16 @@ fn fiscal_2019_is_reiwa_gannen() {
     assert_eq!(fy(2004).wareki(), "平成16年度");
     assert_eq!(fy(2001).seireki(), "2001年度");
 }
+
+#[test]
+fn the_in_memory_demo_is_the_recorded_one_and_chains() {
+    let at: DateTime<Utc> = "2026-11-28T09:00:00Z".parse().unwrap();
+    let events = domain::demo::recorded(at);
+    assert_eq!(events.len(), 133);
+    let rows = domain::chain::rows_for(&events).unwrap();
+    let mut chain = domain::chain::ChainVerifier::new();
+    for row in &rows {
+        chain.push(row).unwrap();
+    }
+    assert_eq!(chain.count(), 133);
+}

@@ -195,6 +195,39 @@ try {
   await drafting.waitForSelector('#record-status.success', { timeout: 15_000 });
   step('a submit without a connection says so and keeps the input; it records once the connection is back');
 
+  // --- the reply is lost after the server stored the command: sending again stores it once ---
+  const lost = await open('staff', '/record');
+  await lost.selectOption('#f-event-kind', 'RoundtableHeld');
+  await lost.fill('#f-activity', 'lost-reply-roundtable');
+  await lost.fill('#f-title', '返信が届かなかった円卓会議');
+  await lost.fill('#f-participants-Npo', '3');
+  await lost.locator('#f-participants-Npo').dispatchEvent('input');
+  const beforeLost = await size();
+  await lost.route('**/api/commands', async (route) => {
+    await route.fetch();
+    await route.abort('connectionreset');
+  }, { times: 1 });
+  await lost.click('#record-submit');
+  await lost.waitForSelector('#record-status.error', { timeout: 15_000 });
+  assert.equal(await size(), beforeLost + 1, 'the server stored it; the page never heard');
+  await lost.click('#record-submit');
+  await lost.waitForSelector('#record-status.success', { timeout: 15_000 });
+  assert.equal(await size(), beforeLost + 1, 'sent again under the same id, it is stored once');
+  step('a command whose reply was lost, sent again, is stored exactly once (Idempotency-Key)');
+
+  // --- drafts are per person and end with the session ---
+  const mine = await open('staff', '/record');
+  await mine.selectOption('#f-event-kind', 'RoundtableHeld');
+  await mine.fill('#f-title', 'サインアウト前の下書き');
+  await mine.locator('#f-title').dispatchEvent('input');
+  const drafts = () => mine.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('spiral-draft:')));
+  const kept = await drafts();
+  assert.ok(kept.length > 0 && kept.every((k) => k.startsWith('spiral-draft:hanako:')), `drafts are the person's: ${kept}`);
+  await mine.click('form[action="/logout"] button');
+  await mine.waitForURL(/\/login/);
+  assert.deepEqual(await drafts(), [], 'signing out leaves no draft behind');
+  step('drafts are kept per person and removed at sign-out');
+
   assert.deepEqual(errors, [], 'no script errors');
   console.log(`EVENTS=${await size()}`);
 } finally {

@@ -1,7 +1,8 @@
 // The audit page's verify button in Debian's Chromium: the ledger checked in the browser (WASM,
 // the domain's own code) against the server's current checkpoint. tests/tests/browser.rs passes
 // SPIRAL_URL, SPIRAL_AUDITOR and SPIRAL_EXPECT (the start of the verdict: "valid" or
-// "invalid at N").
+// "invalid at N"); with SPIRAL_KEY, that public key is pinned first and SPIRAL_EXPECT_ALSO must
+// appear in the verdict too (what the signature check said).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 
@@ -22,10 +23,22 @@ try {
   // The current checkpoint shows before anything is clicked.
   await page.waitForFunction(() => document.querySelector('#checkpoint-text').textContent.startsWith('Spiral ledger checkpoint'),
     null, { timeout: 15_000 });
+  if (process.env.SPIRAL_KEY !== undefined) {
+    await page.fill('#pinned-key', process.env.SPIRAL_KEY);
+  }
   await page.click('#verify-button');
   await page.waitForFunction(() => document.querySelector('#verify-result').textContent.length > 0, null, { timeout: 30_000 });
   const verdict = await page.locator('#verify-result').innerText();
   assert.ok(verdict.startsWith(expect), `expected "${expect}…", got "${verdict}"`);
+  if (process.env.SPIRAL_EXPECT_ALSO) {
+    assert.ok(verdict.includes(process.env.SPIRAL_EXPECT_ALSO), `expected "${process.env.SPIRAL_EXPECT_ALSO}" in "${verdict}"`);
+  }
+  if (process.env.SPIRAL_KEY) {
+    // Pinned once, kept: a reload finds it.
+    await page.reload();
+    await page.waitForSelector('#app[data-hydrated="true"]', { timeout: 60_000 });
+    assert.equal(await page.inputValue('#pinned-key'), process.env.SPIRAL_KEY);
+  }
   assert.ok((await page.locator('#checkpoint-text').innerText()).startsWith('Spiral ledger checkpoint'));
   console.log(`ok - the verify button says: ${verdict}`);
 } finally {

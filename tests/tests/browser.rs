@@ -189,7 +189,34 @@ fn the_verify_button_checks_the_ledger_in_the_browser_and_names_an_edited_row() 
             ("SPIRAL_EXPECT", expect.to_owned()),
         ]
     };
+    let pinned = |key: &str, expect: &str, also: &str| {
+        let mut env = env(expect);
+        env.push(("SPIRAL_KEY", key.to_owned()));
+        env.push(("SPIRAL_EXPECT_ALSO", also.to_owned()));
+        env
+    };
     run_script("verify.mjs", "verify", &env("valid — 133"));
+    // The checkpoint's signature, checked against the key the auditor pinned (WebCrypto).
+    let public = common::spiral(&db, &["key", "show"])
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    run_script(
+        "verify.mjs",
+        "verify with the pinned key",
+        &pinned(
+            &public,
+            "valid — 133",
+            "チェックポイントの署名は信頼する鍵で検証できました",
+        ),
+    );
+    let stranger = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    run_script(
+        "verify.mjs",
+        "verify with another key pinned",
+        &pinned(stranger, "無効", "信頼する鍵とは別の鍵で署名されています"),
+    );
     // A row edited in the database behind the server's back.
     tokio::runtime::Runtime::new().unwrap().block_on(
         db.sql("UPDATE events SET payload = REPLACE(payload, '浜松市', '浜松県') WHERE position = 8"),

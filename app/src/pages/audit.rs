@@ -142,7 +142,12 @@ pub fn AuditPage() -> impl IntoView {
 enum Verdict {
     Valid {
         checked: u64,
+        /// Whether the checkpoint's signature verified with the key the auditor pinned (`None`:
+        /// no key pinned, so only the chain and the root were checked).
+        signed: Option<bool>,
     },
+    /// The checkpoint is signed by a key other than the pinned one.
+    OtherKey,
     Invalid {
         position: u64,
         reason: String,
@@ -151,13 +156,18 @@ enum Verdict {
     Failed(String),
 }
 
+/// Where this browser keeps the public key its auditor trusts (pasted once, kept across
+/// sign-outs: it is a trust anchor, not a person's data).
+const PINNED_KEY: &str = "spiral-trusted-key";
+
 /// Fetches the current checkpoint and every stored row, and checks them here with the domain's
-/// own code: the hash chain and the Merkle root. The checkpoint's signature is checked by
-/// `spiral audit` against a key the auditor trusts; the page shows the checkpoint's text (with
-/// its key) and leaves the signature code out of the bundle, which it would push past 400 KB.
-async fn verify_ledger() -> (Option<String>, Verdict) {
-    let text = match crate::browser::get_bytes("/api/checkpoint").await {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+/// own code: the hash chain and the Merkle root; then the checkpoint's Ed25519 signature against
+/// the key the auditor pinned, with the browser's WebCrypto (so no signature code is in the
+/// bundle). A checkpoint from the same server proves nothing on its own; signed by the key the
+/// auditor got elsewhere (`spiral key show`), it does.
+async fn verify_ledger(pinned: Option<[u8; 32]>) -> (Option<String>, Verdict) {
+    let text = match current_checkpoint().await {
+        Ok(text) => text,
         Err(e) => return (None, Verdict::Failed(e)),
     };
     let checkpoint = match domain::checkpoint::Checkpoint::parse(&text) {
@@ -182,14 +192,57 @@ async fn verify_ledger() -> (Option<String>, Verdict) {
             break;
         }
     }
+    if pinned.is_some_and(|key| key != checkpoint.key) {
+        return (Some(text), Verdict::OtherKey);
+    }
     let verdict = match checkpoint.check_rows(&rows) {
-        Ok(checked) => Verdict::Valid { checked },
+        Ok(checked) => {
+            let signed = match pinned {
+                None => None,
+                Some(key) => {
+                    let message = checkpoint.signed_text();
+                    match crate::browser::verify_ed25519(&key, message.as_bytes(), &checkpoint.signature)
+                        .await
+                    {
+                        Ok(valid) => Some(valid),
+                        Err(e) => return (Some(text), Verdict::Failed(e)),
+                    }
+                }
+            };
+            Verdict::Valid { checked, signed }
+        }
         Err(e) => Verdict::Invalid {
             position: e.position,
             reason: e.reason,
         },
     };
     (Some(text), verdict)
+}
+
+/// A fresh checkpoint; or, when the server refuses to sign the ledger as it is now (it does not
+/// verify, or does not extend what was signed), the last one it kept, to check the rows against.
+async fn current_checkpoint() -> Result<String, String> {
+    match crate::browser::get_bytes("/api/checkpoint").await {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(refused) => crate::browser::get_json_strings("/api/checkpoints")
+            .await?
+            .into_iter()
+            .last()
+            .ok_or(refused),
+    }
+}
+
+/// 64 hex digits → the 32 bytes of an Ed25519 public key.
+fn parse_key(text: &str) -> Option<[u8; 32]> {
+    let text = text.trim();
+    if text.len() != 64 {
+        return None;
+    }
+    let mut key = [0u8; 32];
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(key)
 }
 
 #[component]
@@ -199,12 +252,14 @@ fn Verify() -> impl IntoView {
     let checkpoint = RwSignal::new(None::<String>);
     let verdict = RwSignal::new(None::<Verdict>);
     let busy = RwSignal::new(false);
+    let pinned = RwSignal::new(String::new());
+    Effect::new(move |_| pinned.set(crate::browser::stored(PINNED_KEY).unwrap_or_default()));
     // The current checkpoint, as soon as the page is live (the server signs one on request).
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            if let Ok(bytes) = crate::browser::get_bytes("/api/checkpoint").await {
+            if let Ok(text) = current_checkpoint().await {
                 if checkpoint.get_untracked().is_none() {
-                    checkpoint.set(Some(String::from_utf8_lossy(&bytes).into_owned()));
+                    checkpoint.set(Some(text));
                 }
             }
         });
@@ -212,8 +267,13 @@ fn Verify() -> impl IntoView {
     let run = move |_| {
         busy.set(true);
         verdict.set(None);
+        let key = parse_key(&pinned.get_untracked());
+        crate::browser::store(
+            PINNED_KEY,
+            key.map(|_| pinned.get_untracked()).as_deref().map(str::trim),
+        );
         leptos::task::spawn_local(async move {
-            let (text, result) = verify_ledger().await;
+            let (text, result) = verify_ledger(key).await;
             checkpoint.set(text);
             verdict.set(Some(result));
             busy.set(false);
@@ -221,7 +281,23 @@ fn Verify() -> impl IntoView {
     };
     let result = move || {
         verdict.get().map(|v| match v {
-            Verdict::Valid { checked } => format!("valid — {checked}{}", t.audit_valid),
+            Verdict::Valid {
+                checked,
+                signed: Some(true),
+            } => {
+                format!("valid — {checked}{} {}", t.audit_valid, t.audit_signed)
+            }
+            Verdict::Valid {
+                checked: _,
+                signed: Some(false),
+            } => t.audit_bad_signature.to_owned(),
+            Verdict::Valid {
+                checked,
+                signed: None,
+            } => {
+                format!("valid — {checked}{} {}", t.audit_valid, t.audit_unsigned)
+            }
+            Verdict::OtherKey => t.audit_other_key.to_owned(),
             Verdict::Invalid { position, reason } => format!("invalid at {position} — {reason}"),
             Verdict::Failed(reason) => format!("{}: {reason}", t.audit_verify_failed),
         })
@@ -230,6 +306,12 @@ fn Verify() -> impl IntoView {
         <section id="verify">
             <h2>{t.audit_checkpoint}</h2>
             <p>{t.audit_verify_hint}</p>
+            <label>
+                {t.audit_pinned_key}
+                <input id="pinned-key" size="66" spellcheck="false" autocomplete="off"
+                    prop:value=move || pinned.get()
+                    on:input=move |ev| pinned.set(event_target_value(&ev))/>
+            </label>
             <button type="button" id="verify-button" disabled=move || busy.get() on:click=run>{t.audit_verify}</button>
             <p id="verify-result" role="status">{result}</p>
             <pre id="checkpoint-text">{move || checkpoint.get()}</pre>

@@ -152,10 +152,22 @@ pub fn RecordPage(amend: Option<Amend>) -> impl IntoView {
         None => (KINDS[0].to_owned(), Values::new()),
     };
     initial.entry("on".into()).or_insert_with(|| today.to_string());
+    // Per person: someone else signing in on this browser never finds another's draft.
+    let user = crate::boot::encode_segment(&ctx.boot.user);
     let draft_key = match &amend {
-        Some(a) => format!("spiral-draft:{}:{}:{}", a.action.code(), a.stream, a.target),
-        None => "spiral-draft:new".to_owned(),
+        Some(a) => format!(
+            "{}{user}:{}:{}:{}",
+            browser::DRAFT_PREFIX,
+            a.action.code(),
+            a.stream,
+            a.target
+        ),
+        None => format!("{}{user}:new", browser::DRAFT_PREFIX),
     };
+    // The id of the command being sent, kept until it is recorded or the form changes: sent
+    // again after a lost reply (or a reload), the same command is stored once.
+    let id_key = format!("{draft_key}:command-id");
+    let pending = StoredValue::new(None::<(Command, String, u64)>);
     let kind = RwSignal::new(initial_kind);
     let values = RwSignal::new(initial);
     let touched = RwSignal::new(std::collections::BTreeSet::<String>::new());
@@ -184,6 +196,7 @@ pub fn RecordPage(amend: Option<Amend>) -> impl IntoView {
     };
     let set_value = {
         let save = save.clone();
+        let id_key = id_key.clone();
         move |name: String, value: String| {
             values.update(|v| {
                 v.insert(name.clone(), value);
@@ -194,34 +207,56 @@ pub fn RecordPage(amend: Option<Amend>) -> impl IntoView {
             if matches!(outcome.get_untracked(), Outcome::Recorded { .. }) {
                 outcome.set(Outcome::Idle);
             }
+            // A changed form is a new command.
+            browser::store(&id_key, None);
+            pending.set_value(None);
             save();
         }
     };
 
     let submit = {
         let key = draft_key.clone();
+        let id_key = id_key.clone();
         move || {
             submitted.set(true);
-            let Ok(c) = checked.get_untracked() else {
-                return;
+            // A command sent without an answer (the connection dropped) is sent again exactly
+            // as it was, under its id: the ledger may already hold it, which the page's own
+            // check would now refuse as "already recorded".
+            let (command, stream, expected) = match pending.get_value() {
+                Some(sent) => sent,
+                None => {
+                    let Ok(c) = checked.get_untracked() else {
+                        return;
+                    };
+                    let expected = base_versions
+                        .with_value(|b| b.get(&c.stream).copied())
+                        .unwrap_or(c.version);
+                    (c.command, c.stream, expected)
+                }
             };
-            let expected = base_versions
-                .with_value(|b| b.get(&c.stream).copied())
-                .unwrap_or(c.version);
+            pending.set_value(Some((command.clone(), stream.clone(), expected)));
             outcome.set(Outcome::Sending);
             let key = key.clone();
+            let id_key = id_key.clone();
+            let id = browser::stored(&id_key).unwrap_or_else(browser::new_command_id);
+            browser::store(&id_key, Some(&id));
             leptos::task::spawn_local(async move {
-                let result = browser::post_command(&c.command, expected).await;
+                let result = browser::post_command(&command, expected, Some(&id)).await;
+                if result.is_ok() {
+                    // An answer, whatever it says, settles this command.
+                    pending.set_value(None);
+                }
                 let next = match result {
                     Err(_) => Outcome::Offline,
                     Ok(reply) if reply.status == 200 => {
                         browser::clear_draft(&key);
+                        browser::store(&id_key, None);
                         base_versions.update_value(|b| {
-                            b.remove(&c.stream);
+                            b.remove(&stream);
                         });
                         Outcome::Recorded {
                             position: reply.position.unwrap_or_default(),
-                            stream: c.stream.clone(),
+                            stream: stream.clone(),
                         }
                     }
                     Ok(reply) if reply.status == 409 => Outcome::Conflict,
@@ -244,8 +279,12 @@ pub fn RecordPage(amend: Option<Amend>) -> impl IntoView {
     });
     let retry = {
         let submit = submit.clone();
+        let id_key = id_key.clone();
         move |_| {
+            // Decided again against the latest version: a different command, a new id.
             base_versions.update_value(|b| b.clear());
+            browser::store(&id_key, None);
+            pending.set_value(None);
             submit();
         }
     };
@@ -694,7 +733,7 @@ fn NewPartner(field: &'static str, slots: u8, values: RwSignal<Values>, set: Set
         error.set(None);
         let set = set.clone();
         leptos::task::spawn_local(async move {
-            match browser::post_command(&command, 0).await {
+            match browser::post_command(&command, 0, None).await {
                 Ok(reply) if reply.status == 200 => {
                     let key = if slots == 1 {
                         field.to_owned()

@@ -247,7 +247,7 @@ pub async fn projected_state(
 }
 
 /// One subject's full history: every event of its stream with metadata, corrections included.
-#[utoipa::path(get, path = "/api/history/{stream}", tag = "log", params(("stream" = String, Path, description = "A subject's stream, e.g. program:pocket-kobo")), responses((status = 200, description = "The stream's events in interchange form (docs/interchange.md), corrections included", body = Vec<Object>), (status = 404, description = "No such subject", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/history/{stream}", tag = "log", params(("stream" = String, Path, description = "A subject's stream, e.g. program:pocket-kobo", pattern = "^(program|partner|activity|receipt|donor):[a-z0-9][a-z0-9._-]{0,63}$")), responses((status = 200, description = "The stream's events in interchange form (docs/interchange.md), corrections included", body = Vec<Object>), (status = 404, description = "No such subject", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Role may not read", body = ErrorBody)))]
 pub async fn history(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -283,7 +283,7 @@ fn json_lines_array(lines: impl Iterator<Item = String>) -> Response {
 pub struct LogQuery {
     /// Events after this position (default 0: from the start)
     #[serde(default)]
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
     after: u64,
     /// At most this many (default 10,000; at most 100,000)
     #[param(minimum = 1, maximum = 100000)]
@@ -292,6 +292,23 @@ pub struct LogQuery {
 
 /// The most events one page of the log may carry.
 pub const MAX_PAGE: u64 = 100_000;
+
+/// The largest position or size the databases hold; a client may send any u64.
+pub const MAX_POSITION: u64 = i64::MAX as u64;
+
+/// A position or size from a client, refused beyond [`MAX_POSITION`].
+pub fn position(name: &str, n: u64) -> Result<u64, ApiError> {
+    if n > MAX_POSITION {
+        return Err(ApiError::bad_request(format!(
+            "{name}={n} is beyond the largest position ({MAX_POSITION})"
+        )));
+    }
+    Ok(n)
+}
+
+fn path_rejection(rejection: axum::extract::rejection::PathRejection) -> ApiError {
+    ApiError::bad_request(rejection.body_text())
+}
 
 impl LogQuery {
     fn limit(&self) -> Result<u64, ApiError> {
@@ -317,7 +334,11 @@ pub async fn log(
     user.require(READERS)?;
     let Query(q) = query.map_err(query_rejection)?;
     let limit = q.limit()?;
-    let rows = state.ledger.log().rows_after(q.after, limit).await?;
+    let rows = state
+        .ledger
+        .log()
+        .rows_after(position("after", q.after)?, limit)
+        .await?;
     let wants_postcard = headers
         .get(header::ACCEPT)
         .and_then(|a| a.to_str().ok())
@@ -354,7 +375,11 @@ pub async fn rows(
     user.require(&[Role::Auditor])?;
     let Query(q) = query.map_err(query_rejection)?;
     let limit = q.limit()?;
-    let rows = state.ledger.log().rows_after(q.after, limit).await?;
+    let rows = state
+        .ledger
+        .log()
+        .rows_after(position("after", q.after)?, limit)
+        .await?;
     let bytes = postcard::to_allocvec(&rows).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(([(header::CONTENT_TYPE, POSTCARD)], bytes).into_response())
 }
@@ -451,16 +476,25 @@ pub async fn reset_password(
 #[serde(deny_unknown_fields)]
 pub struct FundingQuery {
     /// First fiscal year (2013 = 2013年度)
-    from: i32,
+    from: domain::FiscalYear,
     /// Last fiscal year (default: `from`)
-    to: Option<i32>,
+    to: Option<domain::FiscalYear>,
     /// Merged funders under their current successor
     #[serde(default)]
     by_successor: bool,
     /// Reproduce the report as the ledger stood at this recorded time (RFC 3339)
     known_at: Option<DateTime<Utc>>,
     /// `json` (default) or `csv` (UTF-8 with BOM, CRLF, Japanese headers)
-    format: Option<String>,
+    format: Option<ReportFormat>,
+}
+
+/// How a report is answered.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    Json,
+    /// UTF-8 with BOM, CRLF line ends, Japanese headers: opens as it should in Excel.
+    Csv,
 }
 
 fn csv_response(bytes: Vec<u8>, name: &str) -> Response {
@@ -477,14 +511,8 @@ fn csv_response(bytes: Vec<u8>, name: &str) -> Response {
         .into_response()
 }
 
-fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
-    match format {
-        None | Some("json") => Ok(false),
-        Some("csv") => Ok(true),
-        Some(other) => Err(ApiError::bad_request(format!(
-            "format {other:?}: use json or csv"
-        ))),
-    }
+fn wants_csv(format: Option<ReportFormat>) -> bool {
+    matches!(format, Some(ReportFormat::Csv))
 }
 
 fn report_error(e: crate::reports::ReportFailure) -> ApiError {
@@ -497,10 +525,6 @@ fn report_error(e: crate::reports::ReportFailure) -> ApiError {
             message: other.to_string(),
         },
     }
-}
-
-fn fiscal_year(year: i32) -> Result<domain::FiscalYear, ApiError> {
-    domain::FiscalYear::new(year).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
 /// The funding summary for a fiscal year or a range.
@@ -519,9 +543,8 @@ pub async fn funding_report(
 ) -> Result<Response, ApiError> {
     user.require(READERS)?;
     let Query(q) = query.map_err(query_rejection)?;
-    let csv = wants_csv(q.format.as_deref())?;
-    let from = fiscal_year(q.from)?;
-    let to = fiscal_year(q.to.unwrap_or(q.from))?;
+    let csv = wants_csv(q.format);
+    let (from, to) = (q.from, q.to.unwrap_or(q.from));
     let _reading = state.limits.ledger_read()?;
     let summary = crate::reports::funding(&state.ledger, from, to, q.by_successor, q.known_at)
         .await
@@ -542,11 +565,15 @@ pub async fn funding_report(
 #[serde(deny_unknown_fields)]
 pub struct PstQuery {
     /// Fiscal years FROM-TO, e.g. 2019-2023 (at most 5)
+    #[param(
+        pattern = "^(18[6-9][0-9]|19[0-9]{2}|2[01][0-9]{2}|2200)-(18[6-9][0-9]|19[0-9]{2}|2[01][0-9]{2}|2200)$",
+        example = "2019-2023"
+    )]
     period: String,
     /// Reproduce the report as the ledger stood at this recorded time (RFC 3339)
     known_at: Option<DateTime<Utc>>,
     /// `json` (default) or `csv`
-    format: Option<String>,
+    format: Option<ReportFormat>,
 }
 
 /// The public support test over an assessment period, with its derivation.
@@ -565,7 +592,7 @@ pub async fn pst_report(
 ) -> Result<Response, ApiError> {
     user.require(READERS)?;
     let Query(q) = query.map_err(query_rejection)?;
-    let csv = wants_csv(q.format.as_deref())?;
+    let csv = wants_csv(q.format);
     let (from, to) = domain::fiscal_year::parse_period(&q.period).map_err(ApiError::bad_request)?;
     let _reading = state.limits.ledger_read()?;
     let report = crate::reports::pst(&state.ledger, from, to, q.known_at)
@@ -626,16 +653,18 @@ pub async fn checkpoints(State(state): State<AppState>, user: CurrentUser) -> Re
 
 /// An inclusion proof for the event at a position, against a fresh checkpoint (auditors only).
 #[utoipa::path(get, path = "/api/proofs/event/{position}", tag = "audit",
-    params(("position" = u64, Path, description = "The event's global position")),
+    params(("position" = u64, Path, description = "The event's global position", minimum = 1, maximum = 9223372036854775807_i64)),
     responses((status = 200, description = "Checkpoint, event hash, leaf index and audit path", body = Object),
         (status = 404, description = "No event at that position", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not an auditor", body = ErrorBody)))]
 pub async fn prove_event(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(position): Path<u64>,
+    path: Result<Path<u64>, axum::extract::rejection::PathRejection>,
 ) -> Result<Response, ApiError> {
     user.require(&[Role::Auditor])?;
+    let Path(at) = path.map_err(path_rejection)?;
+    let position = position("position", at)?;
     let _reading = state.limits.ledger_read()?;
     let proof = crate::audit::prove_event(state.ledger.log(), &state.signer, position)
         .await
@@ -648,6 +677,7 @@ pub async fn prove_event(
 #[serde(deny_unknown_fields)]
 pub struct ConsistencyQuery {
     /// The size of the older checkpoint
+    #[param(minimum = 1, maximum = 9223372036854775807_i64)]
     old: u64,
 }
 
@@ -663,8 +693,9 @@ pub async fn prove_consistency(
 ) -> Result<Response, ApiError> {
     user.require(&[Role::Auditor])?;
     let Query(q) = query.map_err(query_rejection)?;
+    let old = position("old", q.old)?;
     let _reading = state.limits.ledger_read()?;
-    let proof = crate::audit::prove_consistency(state.ledger.log(), &state.signer, q.old)
+    let proof = crate::audit::prove_consistency(state.ledger.log(), &state.signer, old)
         .await
         .map_err(prove_error)?;
     Ok(Json(serde_json::to_value(proof).map_err(|e| ApiError::Internal(e.to_string()))?).into_response())

@@ -203,15 +203,12 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     Ok(response)
 }
 
-/// Clears the session cookie and, in the browser, everything Spiral kept there for this person
-/// (form drafts, the local copy of the log): `Clear-Site-Data`.
+/// Clears the session cookie. (The page removes the person's form drafts itself as the sign-out
+/// form is sent; the auditor's pinned key stays, being this browser's trust anchor.)
 pub fn signed_out_headers(state: &AppState, response: &mut Response) {
-    let headers = response.headers_mut();
-    headers.append(header::SET_COOKIE, state.cookies.cleared_session());
-    headers.insert(
-        "clear-site-data",
-        axum::http::HeaderValue::from_static("\"storage\""),
-    );
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, state.cookies.cleared_session());
 }
 
 #[utoipa::path(get, path = "/api/me", tag = "people", responses((status = 200, description = "Who is signed in", body = crate::people::User), (status = 401, description = "Not signed in", body = super::api::ErrorBody)))]

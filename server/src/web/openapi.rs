@@ -1,7 +1,15 @@
 //! The OpenAPI document, generated from the handlers' annotations and the domain's types, served
 //! at `/api/openapi.json`.
+//!
+//! Some answers can come from any operation: a bad parameter (400), a body that is too large
+//! (413) or not JSON (415), no session or the wrong role (401, 403), and the bounds that keep
+//! the server up for everyone (503: busy, too slow, or the database is away). They are added to
+//! every operation here, in one place, so the document says exactly what the server can answer
+//! (Schemathesis checks it in CI: `scripts/schemathesis.sh`).
 
 use axum::Json;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -12,6 +20,7 @@ use utoipa::OpenApi;
         super::auth::login,
         super::auth::logout,
         super::auth::me,
+        super::auth::change_password,
         super::api::submit,
         super::api::programs,
         super::api::partners,
@@ -31,7 +40,10 @@ use utoipa::OpenApi;
         super::api::users,
         super::api::add_user,
         super::api::disable_user,
+        super::api::enable_user,
+        super::api::reset_password,
     ),
+    components(schemas(super::api::ErrorBody)),
     tags(
         (name = "commands", description = "Recording facts: staff only"),
         (name = "projections", description = "What the ledger says, computed by the domain's projections"),
@@ -44,6 +56,66 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
+/// The document as served: the annotations, with the answers every operation can give.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let public = matches!(
+            path.as_str(),
+            "/api/health" | "/api/openapi.json" | "/api/login" | "/api/logout"
+        );
+        for (operation, changes_state) in [(&mut item.get, false), (&mut item.post, true)] {
+            if let Some(operation) = operation {
+                complete(operation, public, changes_state);
+            }
+        }
+    }
+    doc
+}
+
+fn complete(operation: &mut Operation, public: bool, changes_state: bool) {
+    let mut common = vec![
+        ("400", "A parameter, the path or the body is not one this operation takes"),
+        (
+            "503",
+            "Busy (too many requests or ledger reads at once), too slow, or the database is away; nothing changed: try again shortly",
+        ),
+    ];
+    if !public {
+        common.push(("401", "Not signed in, or the session has ended"));
+        common.push(("403", "The role may not do this"));
+    }
+    if changes_state {
+        common.push((
+            "403",
+            "A request from another site, or a role that may not do this",
+        ));
+        common.push(("413", "The body is over 64 KiB"));
+        if operation.request_body.is_some() {
+            common.push(("415", "The body is not JSON (or, for commands, postcard)"));
+        }
+    }
+    for (status, description) in common {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(description)
+                        .content(
+                            "application/json",
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                                .build(),
+                        )
+                        .build(),
+                )
+            });
+    }
+}
+
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(api_doc())
 }

@@ -35,7 +35,7 @@ pub const SESSION_CHECK: Duration = Duration::from_secs(5);
 #[serde(deny_unknown_fields)]
 pub struct StreamQuery {
     /// Start after this position (a `Last-Event-ID` header takes precedence)
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
     after: Option<u64>,
 }
 
@@ -59,9 +59,21 @@ impl Follow {
     }
 }
 
+/// One server-sent event of the stream (keep-alive comments carry none of the fields).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct LedgerEventMessage {
+    /// The event's position in the ledger
+    id: Option<String>,
+    /// Always `ledger`
+    event: Option<String>,
+    /// The event in interchange form: one JSON line (docs/interchange.md)
+    data: Option<String>,
+}
+
 #[utoipa::path(get, path = "/api/events/stream", tag = "log", params(StreamQuery),
     responses(
-        (status = 200, description = "Server-sent events `ledger`: `id` is the position, `data` the event in interchange form", content_type = "text/event-stream", body = String),
+        (status = 200, description = "Server-sent events `ledger`: `id` is the position, `data` the event in interchange form", content_type = "text/event-stream", body = LedgerEventMessage),
         (status = 400, description = "Bad parameters", body = super::api::ErrorBody),
         (status = 401, description = "Not signed in", body = super::api::ErrorBody),
         (status = 403, description = "Role may not read", body = super::api::ErrorBody),
@@ -82,12 +94,14 @@ pub async fn events(
         .ok_or(ApiError::Unauthorized)?
         .to_owned();
     let slot = state.limits.stream_slot(&token)?;
+    let after = q.after.map(|a| super::api::position("after", a)).transpose()?;
     let last_seen = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .or(q.after)
-        .unwrap_or(0);
+        .or(after)
+        .unwrap_or(0)
+        .min(super::api::MAX_POSITION);
     let follow = Follow {
         last: last_seen,
         head: state.tail.subscribe(),

@@ -1,0 +1,98 @@
+//! Writes the fuzz targets' seed inputs (`fuzz/seeds/TARGET/…`) from the demo ledger: real
+//! commands as JSON and postcard, stored payloads, the browser's postcard log, export lines, a
+//! signed checkpoint and real proofs. `scripts/fuzz.sh` runs it before fuzzing.
+//!
+//! `cargo run -p domain --example fuzz_seeds -- fuzz/seeds`
+
+use domain::chain::rows_for;
+use domain::checkpoint::Checkpoint;
+use domain::merkle::MerkleTree;
+use std::path::Path;
+
+fn write(dir: &Path, target: &str, name: &str, bytes: &[u8]) {
+    let dir = dir.join(target);
+    std::fs::create_dir_all(&dir).expect("create the seed directory");
+    std::fs::write(dir.join(name), bytes).expect("write a seed");
+}
+
+fn main() {
+    let out = std::env::args().nth(1).unwrap_or_else(|| "fuzz/seeds".into());
+    let out = Path::new(&out);
+    let at = "2026-11-28T09:00:00Z".parse().expect("a time");
+    let events = domain::demo::recorded(at);
+    let rows = rows_for(&events).expect("the demo encodes");
+    for (i, command) in domain::demo::seed_history().into_iter().enumerate().step_by(7) {
+        let json = serde_json::json!({ "command": command, "expected_version": i % 3 }).to_string();
+        write(out, "command_json", &format!("{i:03}"), json.as_bytes());
+        let postcard = postcard::to_allocvec(&(&command, Some(i as u64 % 3))).expect("encodes");
+        write(out, "command_postcard", &format!("{i:03}"), &postcard);
+    }
+    for row in rows.iter().step_by(9) {
+        let text = format!("{}\n{}", row.payload, row.metadata);
+        write(
+            out,
+            "stored_event",
+            &format!("{:03}", row.position),
+            text.as_bytes(),
+        );
+        let lines: String = rows
+            .iter()
+            .skip(row.position as usize - 1)
+            .take(3)
+            .map(|r| domain::interchange::export_line(r) + "\n")
+            .collect();
+        write(
+            out,
+            "export_line",
+            &format!("{:03}", row.position),
+            lines.as_bytes(),
+        );
+    }
+    for n in [1usize, 5, 20] {
+        let log = postcard::to_allocvec(&events[..n]).expect("encodes");
+        write(out, "log_postcard", &format!("events-{n}"), &log);
+        let stored = postcard::to_allocvec(&rows[..n]).expect("encodes");
+        write(out, "log_postcard", &format!("rows-{n}"), &stored);
+    }
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let tree = MerkleTree::new(rows.iter().map(|r| &r.hash));
+    for size in [1, 40, tree.size()] {
+        let root = tree.root(size).expect("a size within the tree");
+        let cp = Checkpoint::sign(size, root, at, &key);
+        write(
+            out,
+            "checkpoint",
+            &format!("size-{size}"),
+            cp.to_text().as_bytes(),
+        );
+        // An inclusion proof and a consistency proof, as the merkle_proof target reads them:
+        // two u64 then 32-byte hashes.
+        let index = size / 2;
+        let mut proof = Vec::new();
+        proof.extend(index.to_le_bytes());
+        proof.extend(size.to_le_bytes());
+        proof.extend(rows[index as usize].hash);
+        for h in tree
+            .inclusion_proof(index, size)
+            .expect("an index within the size")
+        {
+            proof.extend(h);
+        }
+        write(out, "merkle_proof", &format!("inclusion-{size}"), &proof);
+    }
+    for (i, text) in [
+        "2004-04-01",
+        "2019-2023",
+        "1868-04-01",
+        "2201-03-31",
+        "静岡県民生部障害者プラン推進室",
+        "program:pocket-kobo",
+        "staff\u{202E}a",
+    ]
+    .iter()
+    .enumerate()
+    {
+        write(out, "text_and_dates", &format!("{i:02}"), text.as_bytes());
+    }
+    println!("fuzz seeds written to {}", out.display());
+}
