@@ -1,0 +1,150 @@
+//! The funding summary and the public support test, as JSON or Excel CSV.
+
+use super::super::auth::CurrentUser;
+use super::super::error::ApiError;
+use super::super::AppState;
+use super::{query_rejection, ErrorBody, READERS};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FundingQuery {
+    /// First fiscal year (2013 = 2013年度)
+    from: domain::FiscalYear,
+    /// Last fiscal year (default: `from`)
+    to: Option<domain::FiscalYear>,
+    /// Merged funders under their current successor
+    #[serde(default)]
+    by_successor: bool,
+    /// Reproduce the report as the ledger stood at this recorded time (RFC 3339)
+    known_at: Option<DateTime<Utc>>,
+    /// `json` (default) or `csv` (UTF-8 with BOM, CRLF, Japanese headers)
+    format: Option<ReportFormat>,
+}
+
+/// How a report is answered.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    Json,
+    /// UTF-8 with BOM, CRLF line ends, Japanese headers: opens as it should in Excel.
+    Csv,
+}
+
+fn csv_response(bytes: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn wants_csv(format: Option<ReportFormat>) -> bool {
+    matches!(format, Some(ReportFormat::Csv))
+}
+
+fn report_error(e: crate::reports::ReportFailure) -> ApiError {
+    use crate::reports::ReportFailure;
+    match e {
+        ReportFailure::Store(s) => s.into(),
+        ReportFailure::Csv(c) => ApiError::Internal(c),
+        other => ApiError::BadRequest {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: other.to_string(),
+        },
+    }
+}
+
+/// The funding summary for a fiscal year or a range.
+#[utoipa::path(get, path = "/api/reports/funding", tag = "reports", params(FundingQuery),
+    responses(
+        (status = 200, description = "The summary (JSON) or the same figures as CSV", body = domain::report::funding::FundingSummary),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
+        (status = 422, description = "A range the report cannot cover", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role may not read", body = ErrorBody),
+    ))]
+pub async fn funding_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<FundingQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    user.require(READERS)?;
+    let Query(q) = query.map_err(query_rejection)?;
+    let csv = wants_csv(q.format);
+    let (from, to) = (q.from, q.to.unwrap_or(q.from));
+    let _reading = state.limits.ledger_read()?;
+    let summary = crate::reports::funding(&state.ledger, from, to, q.by_successor, q.known_at)
+        .await
+        .map_err(report_error)?;
+    if csv {
+        let bytes =
+            crate::reports::excel_csv(&crate::reports::funding_rows(&summary)).map_err(report_error)?;
+        return Ok(csv_response(
+            bytes,
+            &format!("funding-{}-{}.csv", from.year(), to.year()),
+        ));
+    }
+    Ok(Json(summary).into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PstQuery {
+    /// Fiscal years FROM-TO, e.g. 2019-2023 (at most 5)
+    #[param(
+        pattern = "^(18[6-9][0-9]|19[0-9]{2}|2[01][0-9]{2}|2200)-(18[6-9][0-9]|19[0-9]{2}|2[01][0-9]{2}|2200)$",
+        example = "2019-2023"
+    )]
+    period: String,
+    /// Reproduce the report as the ledger stood at this recorded time (RFC 3339)
+    known_at: Option<DateTime<Utc>>,
+    /// `json` (default) or `csv`
+    format: Option<ReportFormat>,
+}
+
+/// The public support test over an assessment period, with its derivation.
+#[utoipa::path(get, path = "/api/reports/pst", tag = "reports", params(PstQuery),
+    responses(
+        (status = 200, description = "Both criteria with their derivation and the donor register (JSON), or CSV", body = Object),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
+        (status = 422, description = "A period the test cannot cover", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role may not read", body = ErrorBody),
+    ))]
+pub async fn pst_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<PstQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    user.require(READERS)?;
+    let Query(q) = query.map_err(query_rejection)?;
+    let csv = wants_csv(q.format);
+    let (from, to) = domain::fiscal_year::parse_period(&q.period).map_err(ApiError::bad_request)?;
+    let _reading = state.limits.ledger_read()?;
+    let report = crate::reports::pst(&state.ledger, from, to, q.known_at)
+        .await
+        .map_err(report_error)?;
+    if csv {
+        let bytes = crate::reports::excel_csv(&crate::reports::pst_rows(&report)).map_err(report_error)?;
+        return Ok(csv_response(
+            bytes,
+            &format!("pst-{}-{}.csv", from.year(), to.year()),
+        ));
+    }
+    Ok(Json(report).into_response())
+}
