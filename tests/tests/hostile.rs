@@ -274,6 +274,51 @@ fn a_live_stream_ends_with_its_session() {
             200,
             "others stay signed in"
         );
+
+        // A session past its lifetime, or idle too long, closes its stream too.
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        for column in ["expires_at", "last_seen_at"] {
+            let auditor = sign_in(addr, "auditor-user");
+            let mut stream = EventStream::open(addr, &auditor, Some(133));
+            rt.block_on(db.sql(&format!(
+                "UPDATE sessions SET {column} = '2000-01-01T00:00:00.000000Z' WHERE user_name = 'auditor-user'"
+            )));
+            let (closed, _) = stream.wait_closed(Duration::from_secs(15));
+            assert!(closed, "{kind:?}: closed once {column} passed");
+            assert_eq!(get(addr, "/api/me", Some(&auditor)).status, 401);
+        }
+    }
+}
+
+#[test]
+fn expired_sessions_are_purged() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, false);
+        let kept = sign_in(&server.addr, "staff-user");
+        sign_in(&server.addr, "auditor-user");
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(db.sql(
+            "UPDATE sessions SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE user_name = 'auditor-user'",
+        ));
+        let purged = rt.block_on(async {
+            let log = server::store::EventLog::open(&db.url).await.unwrap();
+            let people = server::people::People::new(log.pool().clone());
+            let purged = people.purge_expired().await.unwrap();
+            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+                .fetch_one(log.pool())
+                .await
+                .unwrap();
+            log.close().await;
+            (purged, left)
+        });
+        assert_eq!(
+            purged,
+            (1, 1),
+            "{kind:?}: the expired session went, the current one stayed"
+        );
+        assert_eq!(get(&server.addr, "/api/me", Some(&kept)).status, 200);
     }
 }
 
