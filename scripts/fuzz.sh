@@ -23,15 +23,15 @@ fi
 if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz 0.13.2" ]; then
     cargo install cargo-fuzz --version 0.13.2 --locked
 fi
-# cargo-fuzz passes a few flags stable rustc reserves for nightly; the machine has one stable
-# toolchain, and RUSTC_BOOTSTRAP lets it accept them.
-export RUSTC_BOOTSTRAP=1
 target_dir="${CARGO_TARGET_DIR:-target}/fuzz"
 fuzz=(--fuzz-dir fuzz --target-dir "$target_dir" -O -a -s none)
 
 seeds="$target_dir/seeds"
 rm -rf "$seeds"
 cargo run -q -p domain --example fuzz_seeds -- "$seeds"
+# cargo-fuzz passes a few flags stable rustc reserves for nightly; the machine has one stable
+# toolchain, and RUSTC_BOOTSTRAP lets it accept them (for the fuzz build only).
+export RUSTC_BOOTSTRAP=1
 cargo fuzz build "${fuzz[@]}"
 
 limit=(-max_total_time="$seconds")

@@ -43,7 +43,7 @@ use utoipa::OpenApi;
         super::api::enable_user,
         super::api::reset_password,
     ),
-    components(schemas(super::api::ErrorBody)),
+    components(schemas(super::api::ErrorBody, super::api::ReportFormat)),
     tags(
         (name = "commands", description = "Recording facts: staff only"),
         (name = "projections", description = "What the ledger says, computed by the domain's projections"),
