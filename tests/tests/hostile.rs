@@ -802,3 +802,57 @@ fn a_database_that_goes_away_gives_503s_and_the_server_recovers_by_itself() {
     std::thread::sleep(Duration::from_millis(2500));
     assert!(checkpoints() > signed_before, "checkpoints resumed");
 }
+
+#[test]
+fn over_a_limit_the_answer_is_clear_and_nothing_else_is_held_up() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let db = TestDb::new(common::Kind::Sqlite);
+    add_users(&db);
+    let server = Server::start(&db, true);
+    let addr = &server.addr;
+    let reader = sign_in(addr, "reporter-user");
+
+    // A page larger than the log serves is refused, in both languages.
+    let page = get(addr, "/api/events?limit=100001", Some(&reader));
+    assert_eq!(page.status, 400);
+    let body = page.json();
+    assert!(
+        body["message_en"].as_str().unwrap().contains("1 to 100000"),
+        "{body}"
+    );
+    assert!(!body["message"].as_str().unwrap().is_empty());
+    assert_eq!(
+        get(addr, "/api/events?after=9223372036854775808", Some(&reader)).status,
+        400
+    );
+
+    // One session may hold 8 live streams; the 9th is refused, and others still get theirs.
+    let streams: Vec<_> = (0..8)
+        .map(|_| common::http::EventStream::open(addr, &reader, Some(133)))
+        .collect();
+    let ninth = get(addr, "/api/events/stream?after=133", Some(&reader));
+    assert_eq!(ninth.status, 429, "{}", ninth.text());
+    assert!(ninth.json()["message_en"]
+        .as_str()
+        .unwrap()
+        .contains("live streams open"));
+    let staff = sign_in(addr, "staff-user");
+    drop(common::http::EventStream::open(addr, &staff, Some(133)));
+    drop(streams);
+
+    // A client that sends half a request head and stops (slowloris) is cut off, while
+    // everyone else is served meanwhile.
+    let mut slow = std::net::TcpStream::connect(addr).unwrap();
+    slow.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    assert_eq!(get(addr, "/api/health", None).status, 200);
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(19),
+        "the server closed the slow connection instead of waiting for it"
+    );
+}
