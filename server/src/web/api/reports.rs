@@ -71,7 +71,7 @@ fn report_error(e: crate::reports::ReportFailure) -> ApiError {
 /// The funding summary for a fiscal year or a range.
 #[utoipa::path(get, path = "/api/reports/funding", tag = "reports", params(FundingQuery),
     responses(
-        (status = 200, description = "The summary (JSON) or the same figures as CSV", body = domain::report::funding::FundingSummary),
+        (status = 200, description = "The summary (JSON) or, with format=csv, the same figures as CSV", content((domain::report::funding::FundingSummary = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Bad parameters", body = ErrorBody),
         (status = 422, description = "A range the report cannot cover", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -120,7 +120,7 @@ pub struct PstQuery {
 /// The public support test over an assessment period, with its derivation.
 #[utoipa::path(get, path = "/api/reports/pst", tag = "reports", params(PstQuery),
     responses(
-        (status = 200, description = "Both criteria with their derivation and the donor register (JSON), or CSV", body = Object),
+        (status = 200, description = "Both criteria with their derivation and the donor register (JSON), or with format=csv the same as CSV", content((Object = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Bad parameters", body = ErrorBody),
         (status = 422, description = "A period the test cannot cover", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
