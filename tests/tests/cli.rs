@@ -292,4 +292,19 @@ fn an_unusable_database_url_is_refused_clearly() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("unsupported database URL"), "{stderr}");
+    // A database that cannot be reached is named, but never with its password.
+    for url in [
+        "postgres://spiral:s3cret-pass@127.0.0.1:1/spiral",
+        "mysql://spiral:s3cret-pass@h/x",
+    ] {
+        let output = std::process::Command::new(common::spiral_bin())
+            .args(["--database-url", url, "verify"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{url}");
+        let said =
+            String::from_utf8_lossy(&output.stderr).into_owned() + &String::from_utf8_lossy(&output.stdout);
+        assert!(!said.contains("s3cret-pass"), "{said}");
+        assert!(said.contains("spiral:***@"), "{said}");
+    }
 }

@@ -856,3 +856,66 @@ fn over_a_limit_the_answer_is_clear_and_nothing_else_is_held_up() {
         "the server closed the slow connection instead of waiting for it"
     );
 }
+
+#[test]
+fn served_over_https_the_cookies_are_secure_and_only_the_public_origin_may_change_state() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    add_users(&db);
+    let server = Server::start_with(
+        &db,
+        false,
+        &["--public-url", "https://spiral.example.org", "--behind-proxy"],
+    );
+    let addr = &server.addr;
+    let body = serde_json::json!({ "name": "staff-user", "password": common::people::PASSWORD }).to_string();
+    let signed_in = request(
+        addr,
+        "POST",
+        "/api/login",
+        &[
+            ("Content-Type", "application/json"),
+            ("Origin", "https://spiral.example.org"),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(signed_in.status, 200, "{}", signed_in.text());
+    let cookies: Vec<&str> = signed_in
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert!(
+        cookies.iter().any(|c| c.starts_with("__Host-spiral_session=")),
+        "{cookies:?}"
+    );
+    assert!(
+        cookies
+            .iter()
+            .all(|c| c.contains("; Secure") && c.contains("HttpOnly") && c.contains("Path=/")),
+        "{cookies:?}"
+    );
+    assert!(signed_in.header("strict-transport-security").is_some());
+    let session = set_cookies(&signed_in)
+        .into_iter()
+        .find(|c| c.starts_with("__Host-spiral_session="))
+        .unwrap();
+    assert_eq!(get(addr, "/api/me", Some(&session)).status, 200);
+    // The plain cookie name means nothing here.
+    let plain = session.replacen("__Host-", "", 1);
+    assert_eq!(get(addr, "/api/me", Some(&plain)).status, 401);
+    // A state change from another origin, even one naming this host, is refused.
+    let forged = request(
+        addr,
+        "POST",
+        "/api/logout",
+        &[("Cookie", &session), ("Origin", &format!("http://{addr}"))],
+        b"",
+    );
+    assert_eq!(forged.status, 403, "{}", forged.text());
+    assert_eq!(
+        get(addr, "/api/me", Some(&session)).status,
+        200,
+        "still signed in"
+    );
+}
