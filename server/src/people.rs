@@ -322,6 +322,17 @@ impl People {
     /// The user a session token belongs to, if the session is current (within its absolute and
     /// idle lifetimes) and the user enabled. Marks the session used, at most once a minute.
     pub async fn session_user(&self, token: &str) -> Result<Option<User>, PeopleError> {
+        self.session(token, true).await
+    }
+
+    /// As [`People::session_user`], without marking the session used: an open live stream
+    /// checking that its session still stands is not the person doing anything, so a page left
+    /// open does not keep a session alive past its idle lifetime.
+    pub async fn session_still_current(&self, token: &str) -> Result<bool, PeopleError> {
+        Ok(self.session(token, false).await?.is_some())
+    }
+
+    async fn session(&self, token: &str, touch: bool) -> Result<Option<User>, PeopleError> {
         if token.len() != 64 {
             return Ok(None);
         }
@@ -348,7 +359,7 @@ impl People {
         if !current || user.disabled {
             return Ok(None);
         }
-        if last_seen.is_some_and(|t| now - t > Duration::seconds(TOUCH_EVERY_SECONDS)) {
+        if touch && last_seen.is_some_and(|t| now - t > Duration::seconds(TOUCH_EVERY_SECONDS)) {
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(stamp(now))
                 .bind(&hash)
