@@ -159,3 +159,53 @@ fn an_administrator_sees_no_ledger_and_signing_out_ends_the_session() {
         "the session has ended"
     );
 }
+
+#[test]
+fn answers_are_gzipped_for_clients_that_accept_it_but_live_streams_are_not() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    add_user(&db, "hanako", "staff");
+    let server = Server::start(&db, true);
+    let cookie = sign_in_form(&server.addr, "hanako", PASSWORD, "%2F")
+        .cookie()
+        .unwrap();
+    for path in ["/", "/programs", "/api/programs", "/api/events?limit=133"] {
+        let plain = get(&server.addr, path, Some(&cookie));
+        let gzipped = request(
+            &server.addr,
+            "GET",
+            path,
+            &[("Cookie", &cookie), ("Accept-Encoding", "gzip")],
+            b"",
+        );
+        assert_eq!(gzipped.status, 200, "{path}");
+        assert_eq!(gzipped.header("content-encoding"), Some("gzip"), "{path}");
+        assert!(plain.header("content-encoding").is_none(), "{path}");
+        let mut decoded = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzipped.body[..]), &mut decoded)
+            .unwrap();
+        assert_eq!(decoded.len(), plain.body.len(), "{path}: the same answer");
+        assert!(
+            gzipped.body.len() * 3 < plain.body.len(),
+            "{path}: {} of {} bytes",
+            gzipped.body.len(),
+            plain.body.len()
+        );
+    }
+    // The stream's head says it is not compressed (events must not wait in a compressor).
+    let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+    std::io::Write::write_all(
+        &mut stream,
+        format!("GET /api/events/stream?after=133 HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nCookie: {cookie}\r\n\r\n").as_bytes(),
+    )
+    .unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut head = [0u8; 2048];
+    let n = std::io::Read::read(&mut stream, &mut head).unwrap();
+    let head = String::from_utf8_lossy(&head[..n]).to_lowercase();
+    assert!(
+        head.contains("text/event-stream") && !head.contains("content-encoding"),
+        "{head}"
+    );
+}

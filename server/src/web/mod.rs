@@ -188,7 +188,10 @@ pub fn router(state: AppState) -> Router {
             limits::bounded,
         ))
         .with_state(state);
-    security_headers(router, hsts)
+    // Every answer gzipped for a client that accepts it (HTML, JSON, the postcard log); the
+    // bundle is served precompressed, and live streams are left alone (a compressor would hold
+    // events back until its buffer fills).
+    security_headers(router, hsts).layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// Headers on every answer: no script but the server's own (and WASM), no framing, no sniffing,

@@ -55,7 +55,10 @@ impl Follow {
     /// Whether the session is still current (a database error counts as "still": the stream
     /// is not the place to sign people out for a hiccup, and the next check will tell).
     async fn session_ends(&self) -> bool {
-        matches!(self.state.people.session_still_current(&self.token).await, Ok(false))
+        matches!(
+            self.state.people.session_still_current(&self.token).await,
+            Ok(false)
+        )
     }
 }
 
