@@ -1,6 +1,9 @@
-//! The spiral's geometry: one turn per fiscal year, April at the top, turning clockwise and
-//! outward, so a date's angle says when in the year it fell and its distance from the centre
-//! says which year. Pure arithmetic, tested without a browser.
+//! The spiral's geometry: one turn per fiscal year, turning clockwise and outward, so the
+//! distance from the centre says which year. Around each turn lie the nine stages of the NPO's
+//! spiral, like the hours of a clock (stage 1 at the top): a mark sits in its year's turn, in
+//! its stage's ninth, so the picture shows which stages the work was in, year by year, rather
+//! than piling every contract on April 1. Each year's money is a band along its turn, by pillar.
+//! Pure arithmetic, tested without a browser.
 
 use domain::program::{Pillar, SpiralStage};
 use domain::{Date, FiscalYear};
@@ -72,18 +75,57 @@ impl Geometry {
         INNER + self.gap() * turns
     }
 
-    /// Where the `k`-th mark sharing one date goes: the first on the date itself, the others in
-    /// a zigzag chain along the spiral after it, so every mark stays visible and clickable
-    /// (the seed's history puts many events on 1 April).
-    pub fn mark_point(&self, date: Date, k: u32) -> (f64, f64) {
+    /// Where the `k`-th of `n` marks of one fiscal year and stage goes: spread along that
+    /// stage's ninth of the year's turn, in as many rows across the line as it takes for marks
+    /// 8 units apart to fit, so every mark stays visible and clickable.
+    pub fn stage_point(&self, year: FiscalYear, stage: SpiralStage, k: u32, n: u32) -> (f64, f64) {
         const SPACING: f64 = 8.0;
-        let turns = self.turns(date);
-        if k == 0 {
-            return self.point_at(turns, 0.0);
+        let ninth = 1.0 / 9.0;
+        let start =
+            f64::from(year.year() - self.first.year()) + f64::from(stage.number().saturating_sub(1)) * ninth;
+        let arc = TAU * self.radius(start + ninth / 2.0) * ninth;
+        let per_row = ((arc / SPACING).floor() as u32).max(1);
+        let rows = n.max(1).div_ceil(per_row);
+        let (row, index) = (k % rows, k / rows);
+        let in_row = n.max(1).div_ceil(rows);
+        // Odd rows sit half a place along, so neighbouring rows do not stack.
+        let slot = f64::from(index) + if row % 2 == 1 { 1.0 } else { 0.5 };
+        let places = f64::from(in_row) + if rows > 1 { 0.5 } else { 0.0 };
+        let along = start + ninth * slot / places;
+        // Rows alternate outside and inside the line, within most of the gap to the next turn.
+        let step = (self.gap() * 0.8 / f64::from(rows)).min(6.0);
+        let offset = match row {
+            0 => 0.0,
+            r if r % 2 == 1 => step * f64::from(r.div_ceil(2)),
+            r => -step * f64::from(r / 2),
+        };
+        self.point_at(along, offset)
+    }
+
+    /// A path along fiscal year `year`'s turn, `offset` outside the line (a money band's centre).
+    pub fn year_band(&self, year: FiscalYear, offset: f64) -> String {
+        let start = f64::from(year.year() - self.first.year());
+        let mut d = String::with_capacity(65 * 14);
+        for i in 0..=64 {
+            let (x, y) = self.point_at(start + f64::from(i) / 64.0, offset);
+            d.push_str(if i == 0 { "M" } else { "L" });
+            d.push_str(&format!("{},{}", D1(x), D1(y)));
         }
-        let along = f64::from(k) * SPACING / (TAU * self.radius(turns));
-        let across = if k % 2 == 1 { 5.0 } else { -5.0 };
-        self.point_at(turns + along, across)
+        d
+    }
+
+    /// The line from the centre to the edge between stage `k` and `k + 1` (k = 0 for the one
+    /// before stage 1), and where stage `k + 1`'s number goes, just outside the last turn.
+    pub fn sector(&self, k: u32) -> ((f64, f64), (f64, f64), (f64, f64)) {
+        let angle = TAU * f64::from(k) / 9.0;
+        let at = |r: f64| (CENTRE + r * angle.sin(), CENTRE - r * angle.cos());
+        let label_angle = TAU * (f64::from(k) + 0.5) / 9.0;
+        let r = OUTER + 12.0;
+        (
+            at(INNER * 0.8),
+            at(OUTER),
+            (CENTRE + r * label_angle.sin(), CENTRE - r * label_angle.cos()),
+        )
     }
 
     /// The point for a position `turns` along, pushed `offset` outward (to separate marks that
@@ -205,15 +247,34 @@ mod tests {
     }
 
     #[test]
-    fn marks_sharing_a_date_do_not_overlap() {
+    fn marks_of_one_year_and_stage_do_not_overlap() {
         let g = Geometry::new(date(2001, 4, 1), date(2026, 11, 28));
-        let points: Vec<_> = (0..30).map(|k| g.mark_point(date(2005, 4, 1), k)).collect();
-        for (i, a) in points.iter().enumerate() {
-            for b in &points[i + 1..] {
-                let distance = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
-                assert!(distance > 6.0, "{a:?} and {b:?} overlap");
+        let fy = FiscalYear::new(2005).unwrap();
+        for n in [1, 5, 30] {
+            let points: Vec<_> = (0..n)
+                .map(|k| g.stage_point(fy, SpiralStage::ROUNDTABLE, k, n))
+                .collect();
+            for (i, a) in points.iter().enumerate() {
+                for b in &points[i + 1..] {
+                    let distance = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+                    assert!(distance > 2.5, "n={n}: {a:?} and {b:?} overlap");
+                }
             }
         }
+    }
+
+    #[test]
+    fn a_stage_has_its_ninth_of_every_turn() {
+        let g = Geometry::new(date(2001, 4, 1), date(2010, 3, 31));
+        let fy = FiscalYear::new(2003).unwrap();
+        // Stage 1 just clockwise of the top, stage 5 at the bottom (its ninth spans 160°–200°).
+        let (x1, y1) = g.stage_point(fy, SpiralStage::PARTICIPATION, 0, 1);
+        assert!(x1 > CENTRE && y1 < CENTRE, "({x1}, {y1})");
+        let (x5, y5) = g.stage_point(fy, SpiralStage::WORKING_GROUP, 0, 1);
+        assert!((x5 - CENTRE).abs() < 1.0 && y5 > CENTRE, "({x5}, {y5})");
+        // A later year is further out.
+        let later = g.stage_point(FiscalYear::new(2008).unwrap(), SpiralStage::WORKING_GROUP, 0, 1);
+        assert!(later.1 > y5);
     }
 
     #[test]

@@ -306,16 +306,38 @@ pub fn program_count() -> usize {
 /// every event with its position, stream sequence and metadata (all recorded at `recorded_at`).
 /// For tests, benchmarks and fuzzing that need the demo ledger without a database.
 pub fn recorded(recorded_at: chrono::DateTime<chrono::Utc>) -> Vec<crate::Recorded> {
-    use crate::{LedgerState, Metadata, Recorded, Subject};
+    record_in_memory(seed_history(), ACTOR, recorded_at).0
+}
+
+/// Decides `commands` in order through the rules, as the server's command path does, and
+/// records what they decide in memory: the events, and the refusals (as messages) of any
+/// command the rules refused.
+pub fn record_in_memory(
+    commands: Vec<Command>,
+    actor: &str,
+    recorded_at: chrono::DateTime<chrono::Utc>,
+) -> (Vec<crate::Recorded>, Vec<String>) {
+    use crate::{LedgerState, Metadata, Recorded, Subject, View};
     let mut events: Vec<Recorded> = Vec::new();
+    let mut refused = Vec::new();
     let mut subjects: std::collections::HashMap<String, Subject> = std::collections::HashMap::new();
     let mut state = LedgerState::default();
-    for command in seed_history() {
-        let Ok(stream) = command.stream() else { continue };
+    for command in commands {
+        let stream = match command.stream() {
+            Ok(stream) => stream,
+            Err(e) => {
+                refused.push(e.to_string());
+                continue;
+            }
+        };
         let reason = command.reason().map(str::to_owned);
         let subject = subjects.entry(stream.clone()).or_default();
-        let Ok(decided) = subject.decide(command, &state) else {
-            continue;
+        let decided = match subject.decide(command, &state) {
+            Ok(decided) => decided,
+            Err(e) => {
+                refused.push(format!("{stream}: {e}"));
+                continue;
+            }
         };
         for event in decided {
             let recorded = Recorded {
@@ -323,8 +345,8 @@ pub fn recorded(recorded_at: chrono::DateTime<chrono::Utc>) -> Vec<crate::Record
                 stream: stream.clone(),
                 sequence: subject.version() + 1,
                 meta: Metadata {
-                    actor: ACTOR.into(),
-                    correlation_id: format!("demo-{}", events.len() + 1),
+                    actor: actor.into(),
+                    correlation_id: format!("{actor}-{}", events.len() + 1),
                     effective: event.on,
                     reason: reason.clone(),
                     recorded_at,
@@ -332,9 +354,13 @@ pub fn recorded(recorded_at: chrono::DateTime<chrono::Utc>) -> Vec<crate::Record
                 event: event.clone(),
             };
             subject.apply_event(event);
-            state.push(&recorded);
+            let pushed = state.push(&recorded);
             events.push(recorded);
+            if !pushed {
+                // An amendment: fold again (the example has a handful).
+                state = LedgerState::replay(&events, View::everything());
+            }
         }
     }
-    events
+    (events, refused)
 }

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod events;
+pub mod example;
 pub mod fiscal_year;
 pub mod funds;
 pub mod ids;

@@ -218,7 +218,49 @@ pub struct LedgerState {
     pub activities: BTreeMap<ActivityId, ActivityView>,
     pub receipts: BTreeMap<ReceiptId, ReceiptView>,
     pub donors: BTreeMap<DonorId, DonorView>,
+    /// The spiral's marks: programs' facts and activities. Receipts are not marks (a ledger is
+    /// mostly receipts); their money is summed per fiscal year in `money`.
     pub timeline: Vec<TimelineEntry>,
+    /// Money received per fiscal year, by pillar, in year order: what the spiral draws as each
+    /// year's band. (A sorted list rather than a map: it is short, and the browser's bundle is
+    /// smaller without another map type.)
+    pub money: Vec<YearMoney>,
+}
+
+/// Money received in one fiscal year, for the spiral. A receipt counts under its program's
+/// pillar, or, unlinked, under collaboration for a commission fee and self-initiated work
+/// otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct YearMoney {
+    pub fiscal_year: FiscalYear,
+    /// In the order of [`Pillar::ALL`].
+    pub by_pillar: [Yen; 3],
+    pub receipts: u64,
+}
+
+impl YearMoney {
+    /// The year's money in a list [`LedgerState::money`] keeps in year order.
+    pub fn find(list: &[YearMoney], fiscal_year: FiscalYear) -> Option<&YearMoney> {
+        list.binary_search_by_key(&fiscal_year, |m| m.fiscal_year)
+            .ok()
+            .map(|i| &list[i])
+    }
+
+    pub fn total(&self) -> Yen {
+        Yen::new(
+            self.by_pillar
+                .iter()
+                .fold(0i64, |sum, y| sum.saturating_add(y.value())),
+        )
+    }
+
+    pub fn of(&self, pillar: Pillar) -> Yen {
+        Pillar::ALL
+            .iter()
+            .position(|p| *p == pillar)
+            .map_or(Yen::ZERO, |i| self.by_pillar[i])
+    }
 }
 
 impl LedgerState {
@@ -440,10 +482,35 @@ impl LedgerState {
                         spent: Vec::new(),
                     },
                 );
-                if let Some(p) = program.as_ref().and_then(|p| self.programs.get_mut(p)) {
-                    p.receipts.push(receipt.clone());
+                let linked = program.as_ref().and_then(|p| self.programs.get_mut(p));
+                let pillar = match (linked, kind) {
+                    (Some(p), _) => {
+                        p.receipts.push(receipt.clone());
+                        p.pillar
+                    }
+                    (None, FundKind::CommissionFee) => Pillar::Collaboration,
+                    (None, _) => Pillar::SelfInitiated,
+                };
+                let at = match self.money.binary_search_by_key(fiscal_year, |m| m.fiscal_year) {
+                    Ok(at) => at,
+                    Err(at) => {
+                        self.money.insert(
+                            at,
+                            YearMoney {
+                                fiscal_year: *fiscal_year,
+                                by_pillar: [Yen::ZERO; 3],
+                                receipts: 0,
+                            },
+                        );
+                        at
+                    }
+                };
+                let year = &mut self.money[at];
+                if let Some(i) = Pillar::ALL.iter().position(|p| *p == pillar) {
+                    // Saturating: a ledger edited behind the rules' back must not wrap a figure.
+                    year.by_pillar[i] = Yen::new(year.by_pillar[i].value().saturating_add(amount.value()));
                 }
-                self.mark(e, event, program.as_ref(), kind.ja().to_owned());
+                year.receipts += 1;
             }
             FundsSpent {
                 receipt,
@@ -576,17 +643,10 @@ impl LedgerState {
         self.mark(e, event, program, title.to_owned());
     }
 
-    /// Adds a mark for an activity, meeting or receipt (not a program fact) to the spiral.
+    /// Adds a mark for an activity or meeting (not a program fact) to the spiral.
     fn mark(&mut self, e: &Recorded, event: Effect<'_>, program: Option<&ProgramId>, label: String) {
         let linked = program.and_then(|p| self.programs.get(p));
-        let pillar = linked.map(|p| p.pillar).unwrap_or(match event.fact {
-            Fact::FundsReceived {
-                kind: FundKind::CommissionFee,
-                ..
-            } => Pillar::Collaboration,
-            Fact::FundsReceived { .. } => Pillar::SelfInitiated,
-            _ => Pillar::CivicSupport,
-        });
+        let pillar = linked.map_or(Pillar::CivicSupport, |p| p.pillar);
         let stage = stage_of(event.fact)
             .or(linked.map(|p| p.stage))
             .unwrap_or(SpiralStage::PARTICIPATION);

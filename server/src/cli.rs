@@ -48,7 +48,16 @@ pub struct Cli {
 pub enum Verb {
     /// Record the seed's history (N-Pocket's commissioned work) through the ordinary commands.
     /// Running it again records nothing new.
-    Demo,
+    Demo {
+        /// Record instead a fictional NPO whose history exercises every page (all pillars and
+        /// stages, money of every kind, donors, restricted grants, corrections)
+        #[arg(long)]
+        example: bool,
+        /// With --example: about this many events, mostly receipts over 25 fiscal years, built
+        /// in memory and imported (the ledger must be empty), e.g. 200000 for a ledger at real size
+        #[arg(long, requires = "example")]
+        events: Option<usize>,
+    },
     /// Write every event as JSON Lines to stdout, in global order (docs/interchange.md).
     Export,
     /// Read an export into an empty ledger. Any bad line imports nothing.
@@ -297,7 +306,21 @@ async fn run(cli: Cli) -> ExitCode {
         }
     };
     let code = match cli.verb {
-        Verb::Demo => match crate::demo::load(&ledger).await {
+        Verb::Demo {
+            example: true,
+            events,
+        } => match crate::demo::load_example(&ledger, events).await {
+            Ok(crate::demo::ExampleReport::Recorded(n)) => {
+                println!("example: recorded {n} events of the fictional ひかり市民活動ネットワーク");
+                ExitCode::SUCCESS
+            }
+            Ok(crate::demo::ExampleReport::AlreadyPresent) => {
+                println!("example: already recorded; nothing new");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Verb::Demo { example: false, .. } => match crate::demo::load(&ledger).await {
             Ok(r) => {
                 println!(
                     "demo: recorded {} events ({} already present)",

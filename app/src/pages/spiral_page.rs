@@ -13,7 +13,6 @@ use domain::projection::TimelineEntry;
 use domain::{LedgerState, View};
 use leptos::either::Either;
 use leptos::prelude::*;
-use std::collections::HashMap;
 use std::time::Duration;
 
 #[component]
@@ -313,16 +312,28 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
 
     let years = move || {
         let g = geometry.get();
+        // Where each turn begins, just left of the line between stage 9 and stage 1 (stage 1's
+        // marks lie to its right); with many years, every fifth, the first and the last.
+        let (first, count) = (g.first_year().year(), g.years().count() as i32);
         g.years()
+            .filter(move |fy| {
+                let i = fy.year() - first;
+                count <= 12 || i == 0 || i == count - 1 || fy.year() % 5 == 0
+            })
             .map(|fy| {
-                // Labelled at the bottom (October), away from April's crowd of marks.
-                let turns = f64::from(fy.year() - g.first_year().year()) + 0.5;
+                let turns = f64::from(fy.year() - g.first_year().year());
                 let (x, y) = g.point_at(turns, 0.0);
                 let label = fy.year().to_string();
-                view! { <text class="year" x=D1(x + 3.0).to_string() y=D1(y + 4.0).to_string()>{label}</text> }
+                view! { <text class="year" x=D1(x - 3.0).to_string() y=D1(y + 4.0).to_string()>{label}</text> }
             })
             .collect_view()
     };
+    // The nine stages around every turn (a faint line between them, their numbers outside) and
+    // each year's money as a band along its turn, one stripe per pillar, as wide as its share of
+    // the largest year's total: a ledger of receipts reads as the NPO's funding over time, not as
+    // a disc of dots. Written as SVG text: static shapes need none of the reactive view code.
+    let sectors = move || sectors_svg(&geometry.get());
+    let money = move || store.state.with(|s| money_svg(&geometry.get(), s, lang));
     let lineage = move || {
         let g = geometry.get();
         store.state.with(|s| {
@@ -342,13 +353,31 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
         let g = geometry.get();
         let fresh_after = store.rendered_at;
         store.state.with(|s| {
-            let mut same_day: HashMap<domain::Date, u32> = HashMap::new();
+            // How many marks share each year's ninth, to spread them across it: a count per
+            // (year, stage) cell, in a flat list (a map type would cost the bundle more).
+            let first = g.first_year().year();
+            let cell = |e: &TimelineEntry| {
+                let year = usize::try_from(e.on.fiscal_year().year() - first).unwrap_or(0);
+                year * 9 + usize::from(e.stage.number().saturating_sub(1))
+            };
+            let cells = g.years().count() * 9 + 9;
+            let mut sharing = vec![0u32; cells];
+            for entry in &s.timeline {
+                if let Some(n) = sharing.get_mut(cell(entry)) {
+                    *n += 1;
+                }
+            }
+            let mut placed = vec![0u32; cells];
             s.timeline
                 .iter()
                 .map(|entry| {
-                    let k = same_day.entry(entry.on).or_default();
-                    let (x, y) = g.mark_point(entry.on, *k);
-                    *k += 1;
+                    let c = cell(entry);
+                    let k = placed.get(c).copied().unwrap_or(0);
+                    if let Some(p) = placed.get_mut(c) {
+                        *p += 1;
+                    }
+                    let n = sharing.get(c).copied().unwrap_or(1);
+                    let (x, y) = g.stage_point(entry.on.fiscal_year(), entry.stage, k, n);
                     let d = shape(entry.stage, x, y, 6.0);
                     let name = describe(s, entry, lang);
                     let href = mark_href(entry);
@@ -395,12 +424,77 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
                     <path d="M0,0L10,5L0,10Z" class="arrow-head"/>
                 </marker>
             </defs>
+            <g class="sectors" inner_html=sectors></g>
+            <g class="money" inner_html=money></g>
             <path class="spiral-line" d=move || geometry.get().path()/>
             <g class="years">{years}</g>
             <g class="lineages">{lineage}</g>
             <g class="marks">{marks}</g>
         </svg>
     }
+}
+
+/// The lines between the nine stages and their numbers, as SVG elements.
+fn sectors_svg(g: &Geometry) -> String {
+    let mut svg = String::new();
+    for k in 0..9u32 {
+        let ((x1, y1), (x2, y2), (lx, ly)) = g.sector(k);
+        svg.push_str(&format!(
+            "<path class=\"sector\" d=\"M{},{}L{},{}\"/><text class=\"stage-number\" x=\"{}\" y=\"{}\">{}</text>",
+            D1(x1),
+            D1(y1),
+            D1(x2),
+            D1(y2),
+            D1(lx),
+            D1(ly),
+            k + 1
+        ));
+    }
+    svg
+}
+
+/// Each fiscal year's money as stripes along its turn, by pillar, with the year's total as its
+/// title (what a pointer or a screen reader finds).
+fn money_svg(g: &Geometry, s: &LedgerState, lang: Lang) -> String {
+    let largest = s
+        .money
+        .iter()
+        .map(|m| m.total().value())
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let room = g.gap() * 0.55;
+    let mut svg = String::new();
+    for m in s
+        .money
+        .iter()
+        .filter(|m| m.fiscal_year.year() >= g.first_year().year())
+    {
+        let fy = &m.fiscal_year;
+        svg.push_str(&format!(
+            "<g class=\"year-money\" data-year=\"{}\"><title>{}: {}</title>",
+            fy.year(),
+            // Digits and era names only: nothing that needs escaping.
+            lang.fiscal_year(*fy),
+            m.total()
+        ));
+        let mut offset = g.gap() * 0.18;
+        for pillar in Pillar::ALL {
+            let width = m.of(pillar).value() as f64 / largest * room;
+            if width < 0.3 {
+                continue;
+            }
+            svg.push_str(&format!(
+                "<path class=\"band\" stroke=\"{}\" stroke-width=\"{}\" d=\"{}\"/>",
+                colour(pillar),
+                D1(width),
+                g.year_band(*fy, offset + width / 2.0)
+            ));
+            offset += width;
+        }
+        svg.push_str("</g>");
+    }
+    svg
 }
 
 /// The details of the mark under the pointer or focus.
