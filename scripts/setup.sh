@@ -4,9 +4,13 @@
 # on 127.0.0.1:5432 and Debian's Chromium (scripts/test.sh installs it when missing).
 set -euo pipefail
 
-# The browser's entry point is built for wasm32.
+# The browser's entry point is built for wasm32, with the standard library rebuilt from source
+# (scripts/build-frontend.sh).
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     rustup target add wasm32-unknown-unknown
+fi
+if ! rustup component list --installed | grep -q '^rust-src'; then
+    rustup component add rust-src
 fi
 
 # wasm-bindgen's CLI writes the bundle's JavaScript glue; it must be exactly the version of the
