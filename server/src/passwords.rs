@@ -57,7 +57,10 @@ async fn on_pool<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -
     on(pool(), work).await
 }
 
-async fn on<T: Send + 'static>(pool: &'static Pool, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
+async fn on<T: Send + 'static>(
+    pool: &'static Pool,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Busy> {
     if pool.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
         pool.waiting.fetch_sub(1, Ordering::SeqCst);
         return Err(Busy);
