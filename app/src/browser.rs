@@ -9,14 +9,9 @@ pub fn print() {
     }
 }
 
-/// Opens another page of the app.
+/// Opens another page of the app (in place once the page is live, see `router`).
 pub fn navigate(href: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().set_href(href);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = href;
+    crate::router::navigate(href);
 }
 
 /// The server's answer to a command, read with the browser's own JSON parser (a JSON decoder in

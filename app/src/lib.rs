@@ -11,6 +11,7 @@ pub mod document;
 pub mod i18n;
 mod pages;
 pub mod record;
+pub mod router;
 pub mod spiral;
 pub mod store;
 

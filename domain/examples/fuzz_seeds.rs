@@ -54,6 +54,24 @@ fn main() {
         let stored = postcard::to_allocvec(&rows[..n]).expect("encodes");
         write(out, "log_postcard", &format!("rows-{n}"), &stored);
     }
+    let head = rows.len() as u64;
+    let manifest = domain::log_chunks::Manifest {
+        size: 50,
+        chunks: domain::log_chunks::Manifest::chunk_ends(50, head)
+            .into_iter()
+            .map(|last| domain::log_chunks::ChunkRef {
+                last,
+                hash: rows[last as usize - 1].hash,
+            })
+            .collect(),
+        head,
+    };
+    write(
+        out,
+        "log_postcard",
+        "manifest",
+        &postcard::to_allocvec(&manifest).expect("encodes"),
+    );
     let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
     let tree = MerkleTree::new(rows.iter().map(|r| &r.hash));
     for size in [1, 40, tree.size()] {

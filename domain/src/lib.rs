@@ -17,6 +17,7 @@ pub mod fiscal_year;
 pub mod funds;
 pub mod ids;
 pub mod interchange;
+pub mod log_chunks;
 pub mod merkle;
 pub mod money;
 pub mod partner;

@@ -23,12 +23,12 @@ pub async fn start() -> Result<(), JsValue> {
     if !boot.role.reads() {
         return Ok(());
     }
-    let events = fetch_after(0).await?;
+    let events = crate::download::whole_log(&boot).await?;
     let (store, later) = initial_store(&boot, events);
     let root: web_sys::HtmlElement = root.unchecked_into();
     let handle = leptos::mount::hydrate_from(root.clone(), move || view! { <App boot=boot store=store/> });
-    // The page lives as long as the tab: keep its reactive owner.
-    handle.forget();
+    // The page lives until the next in-app link replaces it (`navigation`).
+    crate::navigation::install(root.clone(), store, Box::new(handle));
     store.append(later);
     let _ = root.set_attribute("data-hydrated", "true");
     // "Interactive" for the benchmark (BENCHMARKS.md): downloaded, replayed, hydrated.
@@ -46,7 +46,7 @@ fn mark_head(root: &web_sys::HtmlElement, store: &Store) {
 }
 
 /// GET /api/events after a position, all pages, as postcard.
-async fn fetch_after(mut after: u64) -> Result<Vec<Recorded>, JsValue> {
+pub(crate) async fn fetch_after(mut after: u64) -> Result<Vec<Recorded>, JsValue> {
     let mut all = Vec::new();
     loop {
         let bytes = get_bytes(&format!("/api/events?after={after}&limit={PAGE}")).await?;
@@ -63,21 +63,43 @@ async fn fetch_after(mut after: u64) -> Result<Vec<Recorded>, JsValue> {
     }
 }
 
-async fn get_bytes(url: &str) -> Result<Vec<u8>, JsValue> {
+pub(crate) async fn get_bytes(url: &str) -> Result<Vec<u8>, JsValue> {
+    response_bytes(url, fetch_promise(url, "application/x-postcard")?).await
+}
+
+/// GET a page of the app as HTML (for `navigation`).
+pub(crate) async fn get_text(url: &str) -> Result<String, JsValue> {
+    let response = ok_response(url, fetch_promise(url, "text/html")?).await?;
+    JsFuture::from(response.text()?)
+        .await?
+        .as_string()
+        .ok_or_else(|| JsValue::from_str("the page is not text"))
+}
+
+/// Starts a same-origin GET asking for `accept`; the request is on its way when this returns.
+pub(crate) fn fetch_promise(url: &str, accept: &str) -> Result<js_sys::Promise, JsValue> {
     let window = web_sys::window().ok_or("no window")?;
     let init = web_sys::RequestInit::new();
     init.set_method("GET");
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
     let request = web_sys::Request::new_with_str_and_init(url, &init)?;
-    request.headers().set("Accept", "application/x-postcard")?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
-        .await?
-        .dyn_into()?;
+    request.headers().set("Accept", accept)?;
+    Ok(window.fetch_with_request(&request))
+}
+
+/// The body of a started GET, if it succeeded (2xx).
+pub(crate) async fn response_bytes(url: &str, fetch: js_sys::Promise) -> Result<Vec<u8>, JsValue> {
+    let response = ok_response(url, fetch).await?;
+    let buffer = JsFuture::from(response.array_buffer()?).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+async fn ok_response(url: &str, fetch: js_sys::Promise) -> Result<web_sys::Response, JsValue> {
+    let response: web_sys::Response = JsFuture::from(fetch).await?.dyn_into()?;
     if !response.ok() {
         return Err(JsValue::from_str(&format!("{url}: HTTP {}", response.status())));
     }
-    let buffer = JsFuture::from(response.array_buffer()?).await?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    Ok(response)
 }
 
 /// Follows the live stream. A server-sent event only says "there is more": the page then fetches

@@ -1,5 +1,5 @@
 //! The browser's entry (wasm32). `start` reads what the server rendered (`#app`'s `data-`
-//! attributes), downloads the log as postcard, replays it with the same `domain` projection the
+//! attributes), downloads the log as postcard (cacheable chunks and a tail), replays it with the same `domain` projection the
 //! server uses, hydrates the server's HTML with the same components, then follows the live
 //! stream: each server-sent event is a wake-up to fetch what is new, again as postcard.
 
@@ -15,6 +15,10 @@ pub fn replay(bytes: &[u8]) -> Option<LedgerState> {
 
 #[cfg(target_arch = "wasm32")]
 mod browser;
+#[cfg(target_arch = "wasm32")]
+mod download;
+#[cfg(target_arch = "wasm32")]
+mod navigation;
 
 #[cfg(target_arch = "wasm32")]
 pub use browser::{bench_replay, start};

@@ -1,5 +1,6 @@
-//! `GET /api/events` as postcard, the log the browser replays: any bytes decoded as the WASM app
-//! decodes them, then folded by the same projections, reports and playback views.
+//! `GET /api/events` and `/api/log/chunks/…` as postcard, the log the browser replays, and
+//! `/api/log/manifest` that lists its chunks: any bytes decoded as the WASM app decodes them,
+//! then folded by the same projections, reports and playback views, and checked as a chunk.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -7,6 +8,16 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(events) = postcard::from_bytes::<Vec<domain::Recorded>>(data) {
         spiral_fuzz::fold_every_way(&events);
+        let chunk = domain::log_chunks::ChunkRef { last: events.last().map_or(1, |e| e.position), hash: [0; 32] };
+        let _ = chunk.holds(events.len() as u64, &events);
+    }
+    if let Ok(manifest) = postcard::from_bytes::<domain::log_chunks::Manifest>(data) {
+        if manifest.is_consistent() {
+            let _ = manifest.tail_after();
+            for c in &manifest.chunks {
+                let _ = (c.path(), c.holds(manifest.size, &[]));
+            }
+        }
     }
     if let Ok(rows) = postcard::from_bytes::<Vec<domain::chain::Row>>(data) {
         // What the browser's verify button checks (`GET /api/rows`).

@@ -7,7 +7,9 @@
 //!   scripts/build-frontend.sh && cargo bench -p server --bench browser
 //!
 //! SPIRAL_BENCH_EVENTS (default 100000) sets the large ledger's size; SPIRAL_BENCH_RUNS (default
-//! 5) the runs per measurement (the median is reported). Needs the bundle in
+//! 5) the runs per measurement (the median is reported); SPIRAL_BENCH_VISITS (default 200000,
+//! e.g. "200000,1000000") the sizes of the realistic example ledger whose visits are measured:
+//! first visit, second visit, navigation, zoom frames, heap. Needs the bundle in
 //! target/site/pkg (or SPIRAL_SITE) and /usr/bin/chromium.
 
 #[path = "support/synthetic.rs"]
@@ -140,7 +142,50 @@ async fn main() {
         runs.len(),
         events / ms * 1000.0
     );
-    for path in [demo_path, large_path] {
+    // Visits at real size: the realistic example ledger (mostly receipts over 25 years).
+    let mut paths = vec![demo_path, large_path];
+    let sizes: Vec<usize> = std::env::var("SPIRAL_BENCH_VISITS")
+        .unwrap_or_else(|_| "200000".into())
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
+    for n in sizes {
+        let (ledger, path) = open(&format!("example{n}")).await;
+        paths.push(path);
+        server::demo::load_example(&ledger, Some(n)).await.unwrap();
+        let head = ledger.log().head().await.unwrap().position;
+        let (addr, cookie) = serve(ledger).await;
+        let runs = chromium(&addr, &cookie, "visits").await;
+        let first = &runs[0]["first"];
+        let mb = |v: &serde_json::Value| v.as_f64().unwrap() / 1_000_000.0;
+        let med = |f: &dyn Fn(&serde_json::Value) -> f64| median(runs.iter().map(f).collect());
+        println!(
+            "| example at {head} events: first visit, interactive / on the wire (log) / JS heap | {:.0} ms / {:.1} MB ({:.1} MB) / {:.0} MB |",
+            first["interactive_ms"].as_f64().unwrap(),
+            mb(&first["wire_bytes"]),
+            mb(&first["log_bytes"]),
+            mb(&first["heap_bytes"])
+        );
+        println!(
+            "| example at {head} events: second visit (reload), interactive / on the wire (log), median of {} | {:.0} ms / {:.1} KB ({:.1} KB) |",
+            runs.len(),
+            med(&|r| r["again"]["interactive_ms"].as_f64().unwrap()),
+            med(&|r| r["again"]["wire_bytes"].as_f64().unwrap()) / 1000.0,
+            med(&|r| r["again"]["log_bytes"].as_f64().unwrap()) / 1000.0
+        );
+        println!(
+            "| example at {head} events: spiral → programs / back, log bytes | {:.0} ms / {:.0} ms, {:.0} B |",
+            med(&|r| r["navigation"]["to_programs_ms"].as_f64().unwrap()),
+            med(&|r| r["navigation"]["back_ms"].as_f64().unwrap()),
+            med(&|r| r["navigation"]["log_bytes"].as_f64().unwrap())
+        );
+        println!(
+            "| example at {head} events: zoom buttons, frames per second / JS heap after | {:.0} fps / {:.0} MB |",
+            med(&|r| r["fps"].as_f64().unwrap()),
+            med(&|r| r["heap_bytes"].as_f64().unwrap()) / 1_000_000.0
+        );
+    }
+    for path in paths {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }

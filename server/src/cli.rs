@@ -141,6 +141,11 @@ pub enum Verb {
         /// Sign and keep a checkpoint this often, in seconds
         #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
         checkpoint_every: u64,
+        /// Events per chunk of the log browsers download and keep (each full chunk is cached
+        /// by its address forever; the rest is fetched as a tail)
+        #[arg(long, default_value_t = domain::log_chunks::DEFAULT_CHUNK_EVENTS,
+              value_parser = clap::value_parser!(u64).range(1..=domain::log_chunks::MAX_CHUNK_EVENTS))]
+        log_chunk_events: u64,
     },
 }
 
@@ -409,6 +414,7 @@ async fn run(cli: Cli) -> ExitCode {
             public_url,
             behind_proxy,
             checkpoint_every,
+            log_chunk_events,
         } => {
             if demo {
                 if let Err(e) = crate::demo::load(&ledger).await {
@@ -426,6 +432,7 @@ async fn run(cli: Cli) -> ExitCode {
                 public_url,
                 behind_proxy,
                 checkpoint_every: std::time::Duration::from_secs(checkpoint_every),
+                log_chunk_events,
             };
             match web::serve(ledger, addr, signer, reach).await {
                 Ok(()) => ExitCode::SUCCESS,

@@ -2,7 +2,10 @@
 // the server and passes SPIRAL_URL, SPIRAL_COOKIE and SPIRAL_BENCH_MODE:
 //   demo   — time to first render (first contentful paint) and to interactive (hydrated, after
 //            downloading and replaying the log) for the spiral page, each run in a fresh context;
-//   replay — the domain's replay of the whole log in WASM, timed inside the page.
+//   replay — the domain's replay of the whole log in WASM, timed inside the page;
+//   visits — on one browser profile: a first visit (interactive), a second visit (a reload:
+//            interactive, bytes on the wire), moving to the programs page and back (ms, log
+//            bytes), the spiral's zoom buttons (frames per second) and the JS heap.
 // Prints one JSON document.
 import { chromium } from 'playwright-core';
 
@@ -37,6 +40,62 @@ try {
       })));
       await context.close();
     }
+  } else if (mode === 'visits') {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    await context.addCookies([{ name, value, url }]);
+    const p = await context.newPage();
+    const client = await context.newCDPSession(p);
+    await client.send('Network.enable');
+    await client.send('Performance.enable');
+    let wire = 0;
+    let logWire = 0;
+    const urls = new Map();
+    client.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
+    client.on('Network.loadingFinished', (e) => {
+      wire += e.encodedDataLength;
+      if (/\/api\/(log\/|events(\?|$))/.test(urls.get(e.requestId) || '')) logWire += e.encodedDataLength;
+    });
+    const interactive = () => p.evaluate(() => performance.getEntriesByName('spiral-hydrated')[0]?.startTime);
+    const heap = async () => {
+      await client.send('HeapProfiler.collectGarbage');
+      return (await client.send('Runtime.getHeapUsage')).usedSize;
+    };
+    await p.goto(url + '/');
+    await p.waitForSelector('#app[data-hydrated="true"]', { timeout: 600_000 });
+    const first = { interactive_ms: await interactive(), wire_bytes: wire, log_bytes: logWire, heap_bytes: await heap() };
+    for (let i = 0; i < runs; i++) {
+      wire = 0; logWire = 0;
+      await p.reload();
+      await p.waitForSelector('#app[data-hydrated="true"]', { timeout: 600_000 });
+      const again = { interactive_ms: await interactive(), wire_bytes: wire, log_bytes: logWire };
+      wire = 0; logWire = 0;
+      const t0 = await p.evaluate(() => performance.now());
+      await p.click('header nav a[href="/programs"]');
+      await p.waitForSelector('#app[data-page="programs"][data-hydrated="true"]');
+      const t1 = await p.evaluate(() => performance.now());
+      await p.goBack();
+      await p.waitForSelector('#app[data-page="spiral"][data-hydrated="true"]');
+      const t2 = await p.evaluate(() => performance.now());
+      const navigation = { to_programs_ms: t1 - t0, back_ms: t2 - t1, log_bytes: logWire };
+      // Frames while the zoom buttons are pressed in turn for a second.
+      const fps = await p.evaluate(async () => {
+        const buttons = [...document.querySelectorAll('.zoom button')];
+        let frames = 0;
+        const start = performance.now();
+        let i = 0;
+        await new Promise((done) => {
+          const frame = () => {
+            frames++;
+            if (buttons.length) buttons[i++ % buttons.length].click();
+            if (performance.now() - start < 1000) requestAnimationFrame(frame); else done();
+          };
+          requestAnimationFrame(frame);
+        });
+        return frames / ((performance.now() - start) / 1000);
+      });
+      results.push({ first, again, navigation, fps, heap_bytes: await heap() });
+    }
+    await context.close();
   } else {
     const [context, p] = await page('/partners');
     for (let i = 0; i < runs; i++) {

@@ -223,3 +223,51 @@ fn the_verify_button_checks_the_ledger_in_the_browser_and_names_an_edited_row() 
     );
     run_script("verify.mjs", "verify after an edit", &env("invalid at 8"));
 }
+
+#[test]
+fn a_visit_downloads_the_log_once_and_later_visits_only_its_tail() {
+    assert!(
+        bundle().exists(),
+        "the browser bundle is missing: run scripts/build-frontend.sh first"
+    );
+    for kind in [Kind::Sqlite, Kind::Postgres] {
+        // Two ledgers: the seed's history, and the fictional example that replaces it later.
+        let (seed, other) = (TestDb::new(kind), TestDb::new(kind));
+        common::spiral(&seed, &["demo"]).ok();
+        common::spiral(&other, &["demo", "--example"]).ok();
+        add_users(&seed, &[("hanako", "staff")]);
+        add_users(&other, &[("hanako", "staff")]);
+        let profile = std::env::temp_dir().join(format!("spiral-profile-{}-{kind:?}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&profile);
+        let chunks = ["--log-chunk-events", "50"];
+        let run = |server: &Server, phase: &str| {
+            run_script(
+                "visits.mjs",
+                &format!("{kind:?} {phase}"),
+                &[
+                    ("SPIRAL_URL", format!("http://{}", server.addr)),
+                    ("SPIRAL_USER", "hanako".into()),
+                    ("SPIRAL_PASSWORD", PASSWORD.into()),
+                    ("SPIRAL_PROFILE", profile.display().to_string()),
+                    ("PHASE", phase.into()),
+                    (
+                        "SPIRAL_ARTIFACTS",
+                        artifacts(&format!("{kind:?}").to_lowercase())
+                            .display()
+                            .to_string(),
+                    ),
+                ],
+            )
+        };
+        let server = Server::start_with(&seed, false, &chunks);
+        run(&server, "first");
+        run(&server, "again");
+        let addr = server.addr.clone();
+        server.stop();
+        // Another ledger behind the same address, as after a restore from the wrong backup.
+        let replaced = Server::start_with(&other, false, &["--addr", &addr, chunks[0], chunks[1]]);
+        assert_eq!(replaced.addr, addr);
+        run(&replaced, "replaced");
+        let _ = std::fs::remove_dir_all(&profile);
+    }
+}

@@ -158,14 +158,23 @@ fn a_sign_in_flood_neither_stalls_the_server_nor_keeps_the_owner_out() {
                 })
             })
             .collect();
-        // Meanwhile the server answers everyone else.
+        // Meanwhile the server answers everyone else: health answers while guesses are still
+        // being sent (not only after the flood has drained).
+        let mut answered_during = 0;
         for _ in 0..10 {
             assert_eq!(
                 get(&addr, "/api/health", None).status,
                 200,
                 "{kind:?}: health during the flood"
             );
+            if flood.iter().any(|t| !t.is_finished()) {
+                answered_during += 1;
+            }
         }
+        assert!(
+            answered_during > 0,
+            "{kind:?}: health answered while the flood went on"
+        );
         let statuses: Vec<u16> = flood.into_iter().flat_map(|t| t.join().unwrap()).collect();
         assert!(
             statuses.iter().all(|s| [401, 429, 503].contains(s)),
@@ -194,32 +203,34 @@ fn a_sign_in_flood_neither_stalls_the_server_nor_keeps_the_owner_out() {
 
 #[test]
 fn the_way_back_after_a_language_switch_or_sign_in_stays_on_this_site() {
-    let db = TestDb::new(common::Kind::Sqlite);
-    add_users(&db);
-    let server = Server::start(&db, false);
-    for next in [
-        "/%09/evil.example",
-        "/%0a/evil.example",
-        "%2F%2Fevil.example",
-        "/%5Cevil.example",
-        "https://evil.example",
-    ] {
-        let switched = get(&server.addr, &format!("/lang/ja?next={next}"), None);
-        assert_eq!(switched.status, 303);
-        assert_eq!(switched.header("location"), Some("/"), "{next}");
-        let body = format!(
-            "name=staff-user&password={}&next={next}",
-            common::people::PASSWORD.replace(' ', "+")
-        );
-        let signed_in = request(
-            &server.addr,
-            "POST",
-            "/login",
-            &[("Content-Type", "application/x-www-form-urlencoded")],
-            body.as_bytes(),
-        );
-        assert_eq!(signed_in.status, 303, "{next}: {}", signed_in.text());
-        assert_eq!(signed_in.header("location"), Some("/"), "{next}");
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, false);
+        for next in [
+            "/%09/evil.example",
+            "/%0a/evil.example",
+            "%2F%2Fevil.example",
+            "/%5Cevil.example",
+            "https://evil.example",
+        ] {
+            let switched = get(&server.addr, &format!("/lang/ja?next={next}"), None);
+            assert_eq!(switched.status, 303);
+            assert_eq!(switched.header("location"), Some("/"), "{kind:?} {next}");
+            let body = format!(
+                "name=staff-user&password={}&next={next}",
+                common::people::PASSWORD.replace(' ', "+")
+            );
+            let signed_in = request(
+                &server.addr,
+                "POST",
+                "/login",
+                &[("Content-Type", "application/x-www-form-urlencoded")],
+                body.as_bytes(),
+            );
+            assert_eq!(signed_in.status, 303, "{next}: {}", signed_in.text());
+            assert_eq!(signed_in.header("location"), Some("/"), "{kind:?} {next}");
+        }
     }
 }
 
@@ -535,50 +546,68 @@ fn record(
 
 #[test]
 fn a_name_that_is_a_formula_reaches_excel_as_text() {
-    let db = TestDb::new(common::Kind::Sqlite);
-    add_users(&db);
-    let server = Server::start(&db, true);
-    let (addr, staff) = (&server.addr, sign_in(&server.addr, "staff-user"));
-    let formula = r#"=HYPERLINK("http://evil.example","請求書")"#;
-    let ok = record(
-        addr,
-        &staff,
-        "2020-04-01",
-        serde_json::json!({ "PartnerRegistered": {
-        "partner": "evil", "name": formula, "kind": "Foundation", "parent": null } }),
-        None,
-    );
-    assert_eq!(ok.status, 200, "{}", ok.text());
-    let ok = record(
-        addr,
-        &staff,
-        "2020-05-01",
-        serde_json::json!({ "FundsReceived": {
-        "receipt": "g-2020", "kind": "Grant", "payer": { "Partner": "evil" }, "amount": 100000,
-        "fiscal_year": 2020, "program": null, "restricted": false } }),
-        None,
-    );
-    assert_eq!(ok.status, 200, "{}", ok.text());
-    let reporter = sign_in(addr, "reporter-user");
-    let csv = get(addr, "/api/reports/funding?from=2020&format=csv", Some(&reporter));
-    assert_eq!(csv.status, 200);
-    let text = csv.text();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let cells: Vec<String> = reader
-        .records()
-        .flat_map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
-        .collect();
-    assert!(cells.iter().any(|c| c == &format!("'{formula}")), "{text}");
-    assert!(
-        !cells.iter().any(|c| c.starts_with('=')),
-        "no cell starts a formula: {text}"
-    );
-    assert!(
-        cells.iter().any(|c| c == "100000"),
-        "amounts stay numbers: {text}"
-    );
+    // Names cannot hold a tab or CR at all (control characters are refused), so these are the
+    // starts of a formula a name can have.
+    let formulas = [
+        r#"=HYPERLINK("http://evil.example","請求書")"#,
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1+1)",
+    ];
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, true);
+        let (addr, staff) = (&server.addr, sign_in(&server.addr, "staff-user"));
+        for (i, formula) in formulas.iter().enumerate() {
+            let ok = record(
+                addr,
+                &staff,
+                "2020-04-01",
+                serde_json::json!({ "PartnerRegistered": {
+                "partner": format!("evil-{i}"), "name": formula, "kind": "Foundation", "parent": null } }),
+                None,
+            );
+            assert_eq!(ok.status, 200, "{}", ok.text());
+            let ok = record(
+                addr,
+                &staff,
+                "2020-05-01",
+                serde_json::json!({ "FundsReceived": {
+                "receipt": format!("g-2020-{i}"), "kind": "Grant", "payer": { "Partner": format!("evil-{i}") },
+                "amount": 100000, "fiscal_year": 2020, "program": null, "restricted": false } }),
+                None,
+            );
+            assert_eq!(ok.status, 200, "{}", ok.text());
+        }
+        let reporter = sign_in(addr, "reporter-user");
+        let csv = get(addr, "/api/reports/funding?from=2020&format=csv", Some(&reporter));
+        assert_eq!(csv.status, 200);
+        let text = csv.text();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let cells: Vec<String> = reader
+            .records()
+            .flat_map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
+            .collect();
+        for formula in formulas {
+            assert!(
+                cells.iter().any(|c| c == &format!("'{formula}")),
+                "{kind:?} {formula}: {text}"
+            );
+        }
+        assert!(
+            !cells
+                .iter()
+                .any(|c| c.starts_with(['=', '+', '@']) || (c.starts_with('-') && c.parse::<i64>().is_err())),
+            "{kind:?}: no cell starts a formula: {text}"
+        );
+        assert!(
+            cells.iter().any(|c| c == "100000"),
+            "{kind:?}: amounts stay numbers: {text}"
+        );
+    }
 }
 
 #[test]

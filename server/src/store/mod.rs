@@ -444,6 +444,31 @@ impl EventLog {
         rows.iter().map(row_from).collect()
     }
 
+    /// The chain hash at each of `positions` that holds an event, in position order: what names
+    /// the log's cacheable chunks (`domain::log_chunks`). One indexed lookup per position.
+    pub async fn hashes_at(&self, positions: &[u64]) -> Result<Vec<(u64, Hash)>, StoreError> {
+        let mut found = Vec::with_capacity(positions.len());
+        // The positions are integers of ours, bound in batches to keep each statement short.
+        for batch in positions.chunks(500) {
+            let marks = (1..=batch.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql =
+                format!("SELECT position, hash FROM events WHERE position IN ({marks}) ORDER BY position");
+            let mut query = sqlx::query(&sql);
+            for p in batch {
+                query = query.bind(db_int(*p));
+            }
+            for r in query.fetch_all(&self.pool).await? {
+                let raw = r.try_get::<i64, _>(0)?;
+                let position = stored_u64(raw, raw, "position")?;
+                found.push((position, parse_hash(position, &r.try_get::<String, _>(1)?)?));
+            }
+        }
+        Ok(found)
+    }
+
     /// Every row, in order, read in pages so a large ledger never sits in one result set.
     pub async fn all_rows(&self) -> Result<Vec<Row>, StoreError> {
         let mut all = Vec::new();

@@ -203,12 +203,17 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     Ok(response)
 }
 
-/// Clears the session cookie. (The page removes the person's form drafts itself as the sign-out
-/// form is sent; the auditor's pinned key stays, being this browser's trust anchor.)
+/// Clears the session cookie and this site's HTTP cache, which holds the log's chunks the
+/// person read (`api::chunks`). (The page removes the person's form drafts itself as the
+/// sign-out form is sent; the auditor's pinned key stays, being this browser's trust anchor, so
+/// storage is not cleared.)
 pub fn signed_out_headers(state: &AppState, response: &mut Response) {
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, state.cookies.cleared_session());
+    let headers = response.headers_mut();
+    headers.append(header::SET_COOKIE, state.cookies.cleared_session());
+    headers.insert(
+        header::HeaderName::from_static("clear-site-data"),
+        header::HeaderValue::from_static("\"cache\""),
+    );
 }
 
 #[utoipa::path(get, path = "/api/me", tag = "people", responses((status = 200, description = "Who is signed in", body = crate::people::User), (status = 401, description = "Not signed in", body = super::api::ErrorBody)))]

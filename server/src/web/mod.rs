@@ -51,6 +51,8 @@ pub struct Reach {
     pub behind_proxy: bool,
     /// How often the server signs and keeps a checkpoint ([`CHECKPOINT_EVERY`] by default).
     pub checkpoint_every: std::time::Duration,
+    /// Events per chunk of the cacheable log the browser downloads (`domain::log_chunks`).
+    pub log_chunk_events: u64,
 }
 
 impl Default for Reach {
@@ -59,6 +61,7 @@ impl Default for Reach {
             public_url: None,
             behind_proxy: false,
             checkpoint_every: CHECKPOINT_EVERY,
+            log_chunk_events: domain::log_chunks::DEFAULT_CHUNK_EVENTS,
         }
     }
 }
@@ -148,6 +151,8 @@ pub fn router(state: AppState) -> Router {
         .route("/state", get(api::projected_state))
         .route("/history/{stream}", get(api::history))
         .route("/events", get(api::log))
+        .route("/log/manifest", get(api::log_manifest))
+        .route("/log/chunks/{last}/{hash}", get(api::log_chunk))
         .route("/rows", get(api::rows))
         .route("/events/stream", get(stream::events))
         .route("/verify", get(api::verify))

@@ -28,6 +28,8 @@ use utoipa::OpenApi;
         super::api::projected_state,
         super::api::history,
         super::api::log,
+        super::api::log_manifest,
+        super::api::log_chunk,
         super::api::rows,
         super::stream::events,
         super::api::verify,

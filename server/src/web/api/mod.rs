@@ -3,6 +3,7 @@
 //! bounds on positions) is here.
 
 mod audit;
+mod chunks;
 mod commands;
 mod log;
 mod people;
@@ -10,6 +11,7 @@ mod projections;
 mod reports;
 
 pub use audit::*;
+pub use chunks::*;
 pub use commands::*;
 pub use log::*;
 pub use people::*;
