@@ -271,3 +271,28 @@ fn a_visit_downloads_the_log_once_and_later_visits_only_its_tail() {
         let _ = std::fs::remove_dir_all(&profile);
     }
 }
+
+#[test]
+fn the_spiral_of_a_ledger_of_100000_events_draws_the_work_and_sums_the_money() {
+    assert!(
+        bundle().exists(),
+        "the browser bundle is missing: run scripts/build-frontend.sh first"
+    );
+    // The drawing does not depend on the database; SQLite keeps the test's build of the ledger short.
+    let db = TestDb::new(Kind::Sqlite);
+    let built = common::spiral(&db, &["demo", "--example", "--events", "100000"]).ok();
+    assert!(built.stdout.contains("recorded"), "{}", built.stdout);
+    add_users(&db, &[("hanako", "staff")]);
+    let server = Server::start(&db, false);
+    let shots = artifacts("sqlite");
+    run_script(
+        "scale.mjs",
+        "100,000 events",
+        &[
+            ("SPIRAL_URL", format!("http://{}", server.addr)),
+            ("SPIRAL_COOKIE", cookie(&server, "hanako")),
+            ("SPIRAL_ARTIFACTS", shots.display().to_string()),
+        ],
+    );
+    assert!(shots.join("spiral-at-size.png").exists());
+}
