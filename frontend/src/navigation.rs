@@ -138,7 +138,12 @@ async fn show(href: &str, push: bool) -> Result<(), JsValue> {
         }
     }
     root.set_inner_html(&fresh.inner_html());
+    // The server rendered without a live connection (it cannot know of one): hydrate as it did,
+    // then say what the tab knows, or the live indicator would not match its HTML.
+    let live = store.live.get_untracked();
+    store.live.set(None);
     let handle = leptos::mount::hydrate_from(root.clone(), move || view! { <App boot=boot store=store/> });
+    store.live.set(live);
     LIVE.with(|live| {
         if let Some(live) = live.borrow_mut().as_mut() {
             live.view = Some(Box::new(handle));

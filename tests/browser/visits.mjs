@@ -123,9 +123,14 @@ try {
     await hydrated(tab, 'programs');
     await tab.goForward();
     await hydrated(tab, 'program');
+    // Back to the spiral by its menu link: live, with every mark.
+    await tab.click('header nav a[href="/"]');
+    await hydrated(tab, 'spiral');
+    assert.equal(await tab.locator('#spiral .mark').count(), (await api('/api/timeline')).length);
+    await tab.waitForSelector('#live-status.live');
     assert.equal(await tab.evaluate(() => window.__sameDocument), true, 'no page was reloaded');
     assert.deepEqual(net.log(), [], 'moving between pages fetched no log');
-    step(`spiral → programs → ${id} → partners → back → back → forward, in one document, no log fetched`);
+    step(`spiral → programs → ${id} → partners → back → back → forward → spiral, in one document, no log fetched`);
 
     // --- a reload after a new event: the chunks from the cache, only the tail from the network ---
     const recorded = await api('/api/commands', {
