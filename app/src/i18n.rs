@@ -100,6 +100,22 @@ impl Lang {
         }
     }
 
+    /// The name of a group of marks the spiral drawn whole shows as one (level of detail).
+    pub fn grouped_marks(self, fy: FiscalYear, stage: SpiralStage, count: usize) -> String {
+        match self {
+            Lang::Ja => format!(
+                "{}・{}：{count}件（拡大すると一つずつ表示）",
+                self.fiscal_year(fy),
+                self.stage(stage)
+            ),
+            Lang::En => format!(
+                "{}, {}: {count} records (zoom in to see each)",
+                self.fiscal_year(fy),
+                self.stage(stage)
+            ),
+        }
+    }
+
     pub fn stage(self, s: SpiralStage) -> &'static str {
         match self {
             Lang::Ja => s.ja(),

@@ -30,6 +30,8 @@ const CENTRE: f64 = SIZE / 2.0;
 const INNER: f64 = 70.0;
 /// Radius where the last year ends.
 const OUTER: f64 = 480.0;
+/// Distance between rows of marks across a turn's line.
+const MARK_STEP: f64 = 6.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Geometry {
@@ -79,12 +81,9 @@ impl Geometry {
     /// stage's ninth of the year's turn, in as many rows across the line as it takes for marks
     /// 8 units apart to fit, so every mark stays visible and clickable.
     pub fn stage_point(&self, year: FiscalYear, stage: SpiralStage, k: u32, n: u32) -> (f64, f64) {
-        const SPACING: f64 = 8.0;
         let ninth = 1.0 / 9.0;
-        let start =
-            f64::from(year.year() - self.first.year()) + f64::from(stage.number().saturating_sub(1)) * ninth;
-        let arc = TAU * self.radius(start + ninth / 2.0) * ninth;
-        let per_row = ((arc / SPACING).floor() as u32).max(1);
+        let start = self.cell_start(year, stage);
+        let per_row = self.per_row(start);
         let rows = n.max(1).div_ceil(per_row);
         let (row, index) = (k % rows, k / rows);
         let in_row = n.max(1).div_ceil(rows);
@@ -93,13 +92,34 @@ impl Geometry {
         let places = f64::from(in_row) + if rows > 1 { 0.5 } else { 0.0 };
         let along = start + ninth * slot / places;
         // Rows alternate outside and inside the line, within most of the gap to the next turn.
-        let step = (self.gap() * 0.8 / f64::from(rows)).min(6.0);
+        let step = (self.gap() * 0.8 / f64::from(rows)).min(MARK_STEP);
         let offset = match row {
             0 => 0.0,
             r if r % 2 == 1 => step * f64::from(r.div_ceil(2)),
             r => -step * f64::from(r / 2),
         };
         self.point_at(along, offset)
+    }
+
+    /// How many marks one fiscal year's ninth for `stage` shows side by side without overlap
+    /// (rows 6 units apart within most of the gap to the next turn): beyond it, the spiral drawn
+    /// whole groups the cell into one mark with its count (level of detail).
+    pub fn cell_capacity(&self, year: FiscalYear, stage: SpiralStage) -> u32 {
+        let rows = ((self.gap() * 0.8 / MARK_STEP).floor() as u32).max(1);
+        self.per_row(self.cell_start(year, stage)) * rows
+    }
+
+    /// Where a fiscal year's ninth for `stage` begins, in turns.
+    fn cell_start(&self, year: FiscalYear, stage: SpiralStage) -> f64 {
+        f64::from(year.year() - self.first.year()) + f64::from(stage.number().saturating_sub(1)) / 9.0
+    }
+
+    /// Marks 8 units apart along the ninth that starts at `start` turns.
+    fn per_row(&self, start: f64) -> u32 {
+        const SPACING: f64 = 8.0;
+        let ninth = 1.0 / 9.0;
+        let arc = TAU * self.radius(start + ninth / 2.0) * ninth;
+        ((arc / SPACING).floor() as u32).max(1)
     }
 
     /// A path along fiscal year `year`'s turn, `offset` outside the line (a money band's centre).
@@ -224,6 +244,19 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> Date {
         Date::from_ymd(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_cell_holds_more_marks_on_outer_turns_and_always_one() {
+        let g = Geometry::new(date(2001, 4, 1), date(2026, 12, 1));
+        let stage = SpiralStage::FUNDING;
+        let inner = g.cell_capacity(FiscalYear::new(2001).unwrap(), stage);
+        let outer = g.cell_capacity(FiscalYear::new(2026).unwrap(), stage);
+        assert!(inner >= 1 && inner < 60, "{inner}");
+        assert!(outer > inner * 3, "{inner} {outer}");
+        // As many as fit are placed without overlap: the last of them still sits within the cell.
+        let one_year = Geometry::new(date(2026, 4, 1), date(2026, 12, 1));
+        assert!(one_year.cell_capacity(FiscalYear::new(2026).unwrap(), stage) >= 1);
     }
 
     #[test]

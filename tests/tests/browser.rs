@@ -296,3 +296,25 @@ fn the_spiral_of_a_ledger_of_100000_events_draws_the_work_and_sums_the_money() {
     );
     assert!(shots.join("spiral-at-size.png").exists());
 }
+
+#[test]
+fn a_crowded_year_and_stage_is_one_group_mark_until_zoomed_in() {
+    assert!(
+        bundle().exists(),
+        "the browser bundle is missing: run scripts/build-frontend.sh first"
+    );
+    let db = TestDb::new(Kind::Sqlite);
+    add_users(&db, &[("hanako", "staff")]);
+    let server = Server::start(&db, true);
+    let shots = artifacts("sqlite");
+    run_script(
+        "lod.mjs",
+        "level of detail",
+        &[
+            ("SPIRAL_URL", format!("http://{}", server.addr)),
+            ("SPIRAL_COOKIE", cookie(&server, "hanako")),
+            ("SPIRAL_ARTIFACTS", shots.display().to_string()),
+        ],
+    );
+    assert!(shots.join("spiral-grouped.png").exists());
+}

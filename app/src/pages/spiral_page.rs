@@ -253,6 +253,37 @@ fn step(
 }
 
 /// What a mark stands for, in words: its kind, its name and its date.
+/// Zoom at which every mark is drawn (the zoom-in button multiplies by 1.5: the third press).
+const DETAIL_ZOOM: f64 = 3.0;
+
+/// One mark for the `n` marks of `first`'s year and stage, sized by their number; pressing it
+/// zooms in on the cell, where each mark is drawn.
+fn group_mark(
+    g: &Geometry,
+    first: &TimelineEntry,
+    n: u32,
+    lang: Lang,
+    zoom: RwSignal<f64>,
+    centre: RwSignal<(f64, f64)>,
+) -> impl IntoView {
+    let fy = first.on.fiscal_year();
+    let (x, y) = g.stage_point(fy, first.stage, 0, 1);
+    let r = (4.0 + f64::from(n).sqrt()).min(g.gap() * 0.45).max(3.0);
+    let open = move || {
+        zoom.set(DETAIL_ZOOM);
+        centre.set((x, y));
+    };
+    view! {
+        <g class="group" data-count=n data-year=fy.year() data-stage=first.stage.number()
+            tabindex="0" role="button" aria-label=lang.grouped_marks(fy, first.stage, n as usize)
+            on:click=move |_| open()
+            on:keydown=move |ev| { if ev.key() == "Enter" { open() } }>
+            <circle cx=D1(x).to_string() cy=D1(y).to_string() r=D1(r).to_string() fill=colour(first.pillar)/>
+            <text x=D1(x).to_string() y=D1(y).to_string()>{n}</text>
+        </g>
+    }
+}
+
 fn describe(state: &LedgerState, entry: &TimelineEntry, lang: Lang) -> String {
     format!(
         "{}: {} ({})",
@@ -349,8 +380,12 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
                 .collect_view()
         })
     };
+    // Level of detail: drawn whole, a year's ninth holding more marks than fit side by side is
+    // one group mark with its count; zoomed in, every mark, smaller.
+    let detailed = Memo::new(move |_| zoom.get() >= DETAIL_ZOOM);
     let marks = move || {
         let g = geometry.get();
+        let detail = detailed.get();
         let fresh_after = store.rendered_at;
         store.state.with(|s| {
             // How many marks share each year's ninth, to spread them across it: a count per
@@ -370,21 +405,27 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
             let mut placed = vec![0u32; cells];
             s.timeline
                 .iter()
-                .map(|entry| {
+                .filter_map(|entry| {
                     let c = cell(entry);
                     let k = placed.get(c).copied().unwrap_or(0);
                     if let Some(p) = placed.get_mut(c) {
                         *p += 1;
                     }
                     let n = sharing.get(c).copied().unwrap_or(1);
-                    let (x, y) = g.stage_point(entry.on.fiscal_year(), entry.stage, k, n);
-                    let d = shape(entry.stage, x, y, 6.0);
+                    let fy = entry.on.fiscal_year();
+                    let crowded = n > g.cell_capacity(fy, entry.stage);
+                    if crowded && !detail {
+                        // The cell's first mark stands for all of them.
+                        return (k == 0).then(|| Either::Right(group_mark(&g, entry, n, lang, zoom, centre)));
+                    }
+                    let (x, y) = g.stage_point(fy, entry.stage, k, n);
+                    let d = shape(entry.stage, x, y, if crowded { 3.0 } else { 6.0 });
                     let name = describe(s, entry, lang);
                     let href = mark_href(entry);
                     let position = entry.position;
                     let open = href.clone();
                     let open_by_key = href.clone();
-                    view! {
+                    Some(Either::Left(view! {
                         <g class="mark" class:new={position > fresh_after}
                             data-position=position data-kind=entry.kind.to_string()
                             data-program=entry.program.as_ref().map(|p| p.as_str().to_owned())
@@ -399,7 +440,7 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
                             }>
                             <path d=d fill=colour(entry.pillar)/>
                         </g>
-                    }
+                    }))
                 })
                 .collect_view()
         })
