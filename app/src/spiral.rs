@@ -252,7 +252,7 @@ mod tests {
         let stage = SpiralStage::FUNDING;
         let inner = g.cell_capacity(FiscalYear::new(2001).unwrap(), stage);
         let outer = g.cell_capacity(FiscalYear::new(2026).unwrap(), stage);
-        assert!(inner >= 1 && inner < 60, "{inner}");
+        assert!((1..60).contains(&inner), "{inner}");
         assert!(outer > inner * 3, "{inner} {outer}");
         // As many as fit are placed without overlap: the last of them still sits within the cell.
         let one_year = Geometry::new(date(2026, 4, 1), date(2026, 12, 1));
