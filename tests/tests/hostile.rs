@@ -948,3 +948,56 @@ fn served_over_https_the_cookies_are_secure_and_only_the_public_origin_may_chang
         "still signed in"
     );
 }
+
+#[test]
+fn a_person_cannot_be_named_to_look_like_someone_else() {
+    // Bidirectional overrides, zero-width characters and controls would let a name read as
+    // another person's in the audit log; every way of naming a person refuses them.
+    let spoofs = [
+        "staff\u{202E}resu-",
+        "staff\u{200B}-user",
+        "staff-user\u{2066}",
+        "staff\u{0007}user",
+        "staff\u{FEFF}user",
+    ];
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start(&db, false);
+        let admin = sign_in(&server.addr, "admin-user");
+        for name in spoofs {
+            let body =
+                serde_json::json!({ "name": name, "role": "staff", "password": common::people::PASSWORD })
+                    .to_string();
+            let answer = post_json(&server.addr, "/api/users", Some(&admin), &body);
+            assert!(
+                [400, 422].contains(&answer.status),
+                "{kind:?} {name:?}: {} {}",
+                answer.status,
+                answer.text()
+            );
+            assert!(answer.json()["message_en"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()));
+            let cli = common::spiral_with_input(
+                &db,
+                &["user", "add", name, "--role", "staff"],
+                &format!("{}\n", common::people::PASSWORD),
+            );
+            assert!(
+                cli.code != 0 && !cli.stderr.is_empty(),
+                "{kind:?} {name:?}: the CLI refuses it too, saying why"
+            );
+        }
+        let listed = get(&server.addr, "/api/users", Some(&admin)).json();
+        let names: Vec<&str> = listed
+            .as_array()
+            .expect("a list of people")
+            .iter()
+            .filter_map(|u| u["name"].as_str())
+            .collect();
+        for name in spoofs {
+            assert!(!names.contains(&name), "{kind:?}: {name:?} was stored");
+        }
+    }
+}
