@@ -170,3 +170,14 @@ pub async fn bench_replay() -> Result<Vec<f64>, JsValue> {
     let ms = performance.now() - t0;
     Ok(vec![state.events_seen as f64, ms])
 }
+
+/// For BENCHMARKS.md: the size of this module's linear memory in bytes. The ledger lives there,
+/// not in the JS heap the browser's tools report.
+#[wasm_bindgen]
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map_or(0.0, |b| f64::from(b.byte_length()))
+}

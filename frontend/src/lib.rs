@@ -21,7 +21,7 @@ mod download;
 mod navigation;
 
 #[cfg(target_arch = "wasm32")]
-pub use browser::{bench_replay, start};
+pub use browser::{bench_replay, start, wasm_memory_bytes};
 
 /// Keeps the events the server had rendered (up to its position); the rest arrive later.
 pub fn split_at_position(mut events: Vec<Recorded>, position: u64) -> (Vec<Recorded>, Vec<Recorded>) {

@@ -160,11 +160,12 @@ async fn main() {
         let mb = |v: &serde_json::Value| v.as_f64().unwrap() / 1_000_000.0;
         let med = |f: &dyn Fn(&serde_json::Value) -> f64| median(runs.iter().map(f).collect());
         println!(
-            "| example at {head} events: first visit, interactive / on the wire (log) / JS heap | {:.0} ms / {:.1} MB ({:.1} MB) / {:.0} MB |",
+            "| example at {head} events: first visit, interactive / on the wire (log) / JS heap / WASM memory | {:.0} ms / {:.1} MB ({:.1} MB) / {:.0} MB / {:.0} MB |",
             first["interactive_ms"].as_f64().unwrap(),
             mb(&first["wire_bytes"]),
             mb(&first["log_bytes"]),
-            mb(&first["heap_bytes"])
+            mb(&first["heap_bytes"]),
+            mb(&first["wasm_bytes"])
         );
         println!(
             "| example at {head} events: second visit (reload), interactive / on the wire (log), median of {} | {:.0} ms / {:.1} KB ({:.1} KB) |",
@@ -180,9 +181,10 @@ async fn main() {
             med(&|r| r["navigation"]["log_bytes"].as_f64().unwrap())
         );
         println!(
-            "| example at {head} events: zoom buttons, frames per second / JS heap after | {:.0} fps / {:.0} MB |",
+            "| example at {head} events: zoom buttons, frames per second / JS heap / WASM memory after | {:.0} fps / {:.0} MB / {:.0} MB |",
             med(&|r| r["fps"].as_f64().unwrap()),
-            med(&|r| r["heap_bytes"].as_f64().unwrap()) / 1_000_000.0
+            med(&|r| r["heap_bytes"].as_f64().unwrap()) / 1_000_000.0,
+            med(&|r| r["wasm_bytes"].as_f64().unwrap()) / 1_000_000.0
         );
     }
     for path in paths {

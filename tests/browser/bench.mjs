@@ -56,13 +56,15 @@ try {
       if (/\/api\/(log\/|events(\?|$))/.test(urls.get(e.requestId) || '')) logWire += e.encodedDataLength;
     });
     const interactive = () => p.evaluate(() => performance.getEntriesByName('spiral-hydrated')[0]?.startTime);
+    // The JS heap after a collection, and the WASM module's linear memory (where the ledger is).
     const heap = async () => {
       await client.send('HeapProfiler.collectGarbage');
       return (await client.send('Runtime.getHeapUsage')).usedSize;
     };
+    const wasm = () => p.evaluate(async () => (await import('/pkg/frontend.js')).wasm_memory_bytes());
     await p.goto(url + '/');
     await p.waitForSelector('#app[data-hydrated="true"]', { timeout: 600_000 });
-    const first = { interactive_ms: await interactive(), wire_bytes: wire, log_bytes: logWire, heap_bytes: await heap() };
+    const first = { interactive_ms: await interactive(), wire_bytes: wire, log_bytes: logWire, heap_bytes: await heap(), wasm_bytes: await wasm() };
     for (let i = 0; i < runs; i++) {
       wire = 0; logWire = 0;
       await p.reload();
@@ -93,7 +95,7 @@ try {
         });
         return frames / ((performance.now() - start) / 1000);
       });
-      results.push({ first, again, navigation, fps, heap_bytes: await heap() });
+      results.push({ first, again, navigation, fps, heap_bytes: await heap(), wasm_bytes: await wasm() });
     }
     await context.close();
   } else {
