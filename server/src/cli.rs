@@ -146,6 +146,12 @@ pub enum Verb {
         #[arg(long, default_value_t = domain::log_chunks::DEFAULT_CHUNK_EVENTS,
               value_parser = clap::value_parser!(u64).range(1..=domain::log_chunks::MAX_CHUNK_EVENTS))]
         log_chunk_events: u64,
+        /// Requests answered at once; more get a 503 at once (so a flood queues nothing)
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+        max_in_flight: u32,
+        /// Seconds a request may take to its answer before it gets a 503 (live streams run on)
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+        request_timeout: u64,
     },
 }
 
@@ -415,6 +421,8 @@ async fn run(cli: Cli) -> ExitCode {
             behind_proxy,
             checkpoint_every,
             log_chunk_events,
+            max_in_flight,
+            request_timeout,
         } => {
             if demo {
                 if let Err(e) = crate::demo::load(&ledger).await {
@@ -433,6 +441,8 @@ async fn run(cli: Cli) -> ExitCode {
                 behind_proxy,
                 checkpoint_every: std::time::Duration::from_secs(checkpoint_every),
                 log_chunk_events,
+                max_in_flight: max_in_flight as usize,
+                request_timeout: std::time::Duration::from_secs(request_timeout),
             };
             match web::serve(ledger, addr, signer, reach).await {
                 Ok(()) => ExitCode::SUCCESS,

@@ -1001,3 +1001,54 @@ fn a_person_cannot_be_named_to_look_like_someone_else() {
         }
     }
 }
+
+#[test]
+fn requests_beyond_the_bound_in_flight_or_in_time_get_a_clear_503() {
+    use std::io::Write;
+    // Requests that sent their head and only part of their body stay in flight, holding a slot.
+    let hold = |addr: &str, cookie: &str| {
+        let mut socket = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            socket,
+            "POST /api/commands HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\
+             Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"command\":"
+        )
+        .unwrap();
+        socket
+    };
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let server = Server::start_with(&db, true, &["--max-in-flight", "2", "--request-timeout", "3"]);
+        let addr = &server.addr;
+        let staff = sign_in(addr, "staff-user");
+        let held: Vec<_> = (0..2).map(|_| hold(addr, &staff)).collect();
+        // Let both reach the server before the third asks.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let busy = get(addr, "/api/programs", Some(&staff));
+        assert_eq!(busy.status, 503, "{kind:?}: {}", busy.text());
+        // Health is exempt, so a loaded server still says it is up.
+        assert_eq!(get(addr, "/api/health", None).status, 200);
+        let body = busy.json();
+        assert!(
+            body["message_en"]
+                .as_str()
+                .unwrap()
+                .contains("too many requests at once"),
+            "{body}"
+        );
+        assert!(!body["message"].as_str().unwrap().is_empty());
+        // A request that never finishes sending is answered when its time is up, and frees its slot.
+        let mut reader = std::io::BufReader::new(held.into_iter().next().unwrap());
+        let mut status_line = String::new();
+        std::io::BufRead::read_line(&mut reader, &mut status_line).unwrap();
+        assert!(status_line.contains(" 503 "), "{kind:?}: {status_line}");
+        drop(reader);
+        assert_eq!(
+            get(addr, "/api/programs", Some(&staff)).status,
+            200,
+            "{kind:?}: served again"
+        );
+        assert_eq!(export(&db).lines().count(), 133, "{kind:?}: nothing recorded");
+    }
+}

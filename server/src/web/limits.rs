@@ -71,6 +71,17 @@ impl Limits {
         }
     }
 
+    /// These limits with another bound on requests in flight and time per request
+    /// (`spiral serve --max-in-flight`, `--request-timeout`).
+    pub fn with_requests(self, max_in_flight: usize, request_timeout: Duration) -> Self {
+        Limits {
+            max_in_flight,
+            request_timeout,
+            in_flight: Arc::new(Semaphore::new(max_in_flight)),
+            ..self
+        }
+    }
+
     /// A slot for an answer that reads the whole ledger, or 503 when all are taken.
     pub fn ledger_read(&self) -> Result<OwnedSemaphorePermit, ApiError> {
         self.ledger_reads.clone().try_acquire_owned().map_err(|_| {

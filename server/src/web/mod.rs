@@ -53,6 +53,9 @@ pub struct Reach {
     pub checkpoint_every: std::time::Duration,
     /// Events per chunk of the cacheable log the browser downloads (`domain::log_chunks`).
     pub log_chunk_events: u64,
+    /// Requests answered at once (more get a 503), and how long one may take to its answer.
+    pub max_in_flight: usize,
+    pub request_timeout: std::time::Duration,
 }
 
 impl Default for Reach {
@@ -62,6 +65,8 @@ impl Default for Reach {
             behind_proxy: false,
             checkpoint_every: CHECKPOINT_EVERY,
             log_chunk_events: domain::log_chunks::DEFAULT_CHUNK_EVENTS,
+            max_in_flight: Limits::default().max_in_flight,
+            request_timeout: Limits::default().request_timeout,
         }
     }
 }
@@ -110,6 +115,7 @@ impl AppState {
     pub fn with_reach(ledger: Arc<Ledger>, signer: crate::signer::Signer, reach: Reach) -> Self {
         let people = People::new(ledger.log().pool().clone());
         let tail = Tail::spawn(ledger.log().clone());
+        let limits = Limits::default().with_requests(reach.max_in_flight, reach.request_timeout);
         AppState {
             ledger,
             signer: Arc::new(signer),
@@ -121,7 +127,7 @@ impl AppState {
             },
             behind_proxy: reach.behind_proxy,
             reach: Arc::new(reach),
-            limits: Arc::new(Limits::default()),
+            limits: Arc::new(limits),
             sessions: Arc::new(watch::channel(0).0),
         }
     }
