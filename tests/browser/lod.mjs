@@ -2,7 +2,7 @@
 // in the first fiscal year at one stage are more than that year's ninth shows side by side, so
 // the spiral drawn whole shows them as one group mark with their count; pressing it zooms in on
 // the cell, where each is a mark of its own. Expectations come from the server's JSON API.
-import { chromium } from 'playwright-core';
+import { launch, openHydrated } from './signed-in.mjs';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 
@@ -35,20 +35,9 @@ for (let i = 0; i < crowd; i++) {
 const timeline = await api('/api/timeline');
 assert.equal(timeline.length, before.length + crowd);
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  const [name, value] = cookie.split('=');
-  await context.addCookies([{ name, value, url }]);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url + '/');
-  await page.waitForSelector('#app[data-hydrated="true"]');
+  const { page, errors } = await openHydrated(browser, url, cookie, '/');
   const group = page.locator(`#spiral .group[data-year="${fy}"][data-stage="9"]`);
   assert.equal(await group.count(), 1, 'one group mark for the crowded cell');
   const count = Number(await group.getAttribute('data-count'));

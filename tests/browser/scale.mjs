@@ -2,7 +2,7 @@
 // --events N`, mostly receipts): marks for the work only (programs, contracts, activities), the
 // money summed per fiscal year as bands, never one mark per receipt. Expectations come from the
 // server's JSON API. Leaves a screenshot in SPIRAL_ARTIFACTS.
-import { chromium } from 'playwright-core';
+import { launch, openHydrated } from './signed-in.mjs';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 
@@ -16,20 +16,9 @@ const api = async (path) => {
   return response.json();
 };
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  const [name, value] = cookie.split('=');
-  await context.addCookies([{ name, value, url }]);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url + '/');
-  await page.waitForSelector('#app[data-hydrated="true"]', { timeout: 300_000 });
+  const { page, errors } = await openHydrated(browser, url, cookie, '/', 300_000);
   const [timeline, manifest] = [await api('/api/timeline'), await api('/api/log/manifest')];
   const marks = await page.locator('#spiral .mark').count();
   assert.equal(marks, timeline.length);

@@ -282,18 +282,7 @@ fn the_spiral_of_a_ledger_of_100000_events_draws_the_work_and_sums_the_money() {
     let db = TestDb::new(Kind::Sqlite);
     let built = common::spiral(&db, &["demo", "--example", "--events", "100000"]).ok();
     assert!(built.stdout.contains("recorded"), "{}", built.stdout);
-    add_users(&db, &[("hanako", "staff")]);
-    let server = Server::start(&db, false);
-    let shots = artifacts("sqlite");
-    run_script(
-        "scale.mjs",
-        "100,000 events",
-        &[
-            ("SPIRAL_URL", format!("http://{}", server.addr)),
-            ("SPIRAL_COOKIE", cookie(&server, "hanako")),
-            ("SPIRAL_ARTIFACTS", shots.display().to_string()),
-        ],
-    );
+    let shots = run_as_staff(&db, false, "scale.mjs", "100,000 events");
     assert!(shots.join("spiral-at-size.png").exists());
 }
 
@@ -304,17 +293,24 @@ fn a_crowded_year_and_stage_is_one_group_mark_until_zoomed_in() {
         "the browser bundle is missing: run scripts/build-frontend.sh first"
     );
     let db = TestDb::new(Kind::Sqlite);
-    add_users(&db, &[("hanako", "staff")]);
-    let server = Server::start(&db, true);
-    let shots = artifacts("sqlite");
+    let shots = run_as_staff(&db, true, "lod.mjs", "level of detail");
+    assert!(shots.join("spiral-grouped.png").exists());
+}
+
+/// Serves `db` (with the demo history when `demo`) and runs `script` signed in as staff, with
+/// SPIRAL_URL, SPIRAL_COOKIE and SPIRAL_ARTIFACTS; returns the artefacts directory.
+fn run_as_staff(db: &TestDb, demo: bool, script: &str, label: &str) -> PathBuf {
+    add_users(db, &[("hanako", "staff")]);
+    let server = Server::start(db, demo);
+    let shots = artifacts(&format!("{:?}", db.kind).to_lowercase());
     run_script(
-        "lod.mjs",
-        "level of detail",
+        script,
+        label,
         &[
             ("SPIRAL_URL", format!("http://{}", server.addr)),
             ("SPIRAL_COOKIE", cookie(&server, "hanako")),
             ("SPIRAL_ARTIFACTS", shots.display().to_string()),
         ],
     );
-    assert!(shots.join("spiral-grouped.png").exists());
+    shots
 }

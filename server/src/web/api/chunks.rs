@@ -6,7 +6,7 @@
 use super::super::auth::CurrentUser;
 use super::super::error::ApiError;
 use super::super::AppState;
-use super::{path_rejection, position, query_rejection, ErrorBody, POSTCARD, READERS};
+use super::{accepts, path_rejection, position, query_rejection, ErrorBody, POSTCARD, READERS};
 use crate::ledger::decode;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -49,7 +49,7 @@ pub async fn log_manifest(
         head,
     };
     let no_store = (header::CACHE_CONTROL, "no-store");
-    if wants_postcard(&headers) {
+    if accepts(&headers, POSTCARD) {
         let bytes = postcard::to_allocvec(&manifest).map_err(|e| ApiError::Internal(e.to_string()))?;
         return Ok(([(header::CONTENT_TYPE, POSTCARD), no_store], bytes).into_response());
     }
@@ -122,13 +122,6 @@ pub async fn log_chunk(
         bytes,
     )
         .into_response())
-}
-
-fn wants_postcard(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|a| a.to_str().ok())
-        .is_some_and(|a| a.contains(POSTCARD))
 }
 
 fn parse_hash(text: &str) -> Result<domain::chain::Hash, ApiError> {

@@ -4,7 +4,7 @@
 use super::super::auth::CurrentUser;
 use super::super::error::ApiError;
 use super::super::AppState;
-use super::{position, query_rejection, ErrorBody, JSON_LINES, POSTCARD, READERS};
+use super::{accepts, position, query_rejection, ErrorBody, JSON_LINES, POSTCARD, READERS};
 use crate::interchange::export_line;
 use crate::ledger::decode;
 use crate::people::Role;
@@ -91,14 +91,8 @@ pub async fn log(
         .log()
         .rows_after(position("after", q.after)?, limit)
         .await?;
-    let wants_postcard = headers
-        .get(header::ACCEPT)
-        .and_then(|a| a.to_str().ok())
-        .is_some_and(|a| a.contains(POSTCARD));
-    let wants_lines = headers
-        .get(header::ACCEPT)
-        .and_then(|a| a.to_str().ok())
-        .is_some_and(|a| a.contains(JSON_LINES));
+    let wants_postcard = accepts(&headers, POSTCARD);
+    let wants_lines = accepts(&headers, JSON_LINES);
     if wants_lines {
         // Exactly the lines `spiral export` writes: what `spiral audit --url` checks.
         let mut body = String::new();

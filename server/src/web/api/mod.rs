@@ -29,6 +29,14 @@ pub const READERS: &[Role] = &[Role::Staff, Role::Auditor, Role::Reporter];
 
 /// The postcard media type the browser replays.
 pub const POSTCARD: &str = "application/x-postcard";
+
+/// Whether the request's `Accept` asks for `media` (postcard, JSON Lines).
+pub fn accepts(headers: &axum::http::HeaderMap, media: &str) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains(media))
+}
 pub use crate::interchange::JSON_LINES;
 
 /// Turns axum's JSON rejections into clear 400/413/415 answers. A body of the wrong shape is a
