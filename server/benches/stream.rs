@@ -99,7 +99,12 @@ async fn main() {
     let cookie = format!("spiral_session={}", people.start_session(&user).await.unwrap());
     let mut state = AppState::new(ledger.clone(), bench_signer("stream"));
     // One session holds every client's stream here; the per-session bound is not what is measured.
-    state.limits = Arc::new(server::web::limits::Limits::new(4096, 256, 4096, 4096, 2));
+    state.limits = Arc::new(server::web::limits::Limits::new(server::web::limits::Bounds {
+        max_connections: 4096,
+        max_streams: 4096,
+        max_streams_per_session: 4096,
+        ..Default::default()
+    }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });

@@ -152,6 +152,19 @@ pub enum Verb {
         /// Seconds a request may take to its answer before it gets a 503 (live streams run on)
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3_600))]
         request_timeout: u64,
+        /// Remove expired sessions from the database this often, in seconds
+        #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        purge_sessions_every: u64,
+        /// Connections open at once; more are closed as they arrive
+        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+        max_connections: u32,
+        /// Live streams open at once, from everyone (each session may hold 8)
+        #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+        max_streams: u32,
+        /// Answers that read the whole ledger (as-of state, reports, verification, proofs)
+        /// computed at once; more get a 503
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+        max_ledger_reads: u32,
     },
 }
 
@@ -423,6 +436,10 @@ async fn run(cli: Cli) -> ExitCode {
             log_chunk_events,
             max_in_flight,
             request_timeout,
+            purge_sessions_every,
+            max_connections,
+            max_streams,
+            max_ledger_reads,
         } => {
             if demo {
                 if let Err(e) = crate::demo::load(&ledger).await {
@@ -441,8 +458,15 @@ async fn run(cli: Cli) -> ExitCode {
                 behind_proxy,
                 checkpoint_every: std::time::Duration::from_secs(checkpoint_every),
                 log_chunk_events,
-                max_in_flight: max_in_flight as usize,
-                request_timeout: std::time::Duration::from_secs(request_timeout),
+                purge_every: std::time::Duration::from_secs(purge_sessions_every),
+                bounds: web::limits::Bounds {
+                    max_connections: max_connections as usize,
+                    max_in_flight: max_in_flight as usize,
+                    request_timeout: std::time::Duration::from_secs(request_timeout),
+                    max_streams: max_streams as usize,
+                    max_ledger_reads: max_ledger_reads as usize,
+                    ..Default::default()
+                },
             };
             match web::serve(ledger, addr, signer, reach).await {
                 Ok(()) => ExitCode::SUCCESS,

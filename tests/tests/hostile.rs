@@ -306,28 +306,34 @@ fn expired_sessions_are_purged() {
     for kind in BOTH {
         let db = TestDb::new(kind);
         add_users(&db);
-        let server = Server::start(&db, false);
+        // The server's own purge, every second here (every ten minutes by default).
+        let server = Server::start_with(&db, false, &["--purge-sessions-every", "1"]);
         let kept = sign_in(&server.addr, "staff-user");
         sign_in(&server.addr, "auditor-user");
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(db.sql(
             "UPDATE sessions SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE user_name = 'auditor-user'",
         ));
-        let purged = rt.block_on(async {
+        let left = rt.block_on(async {
             let log = server::store::EventLog::open(&db.url).await.unwrap();
-            let people = server::people::People::new(log.pool().clone());
-            let purged = people.purge_expired().await.unwrap();
-            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-                .fetch_one(log.pool())
-                .await
-                .unwrap();
+            let mut left = Vec::new();
+            for _ in 0..100 {
+                left = sqlx::query_scalar::<_, String>("SELECT user_name FROM sessions")
+                    .fetch_all(log.pool())
+                    .await
+                    .unwrap();
+                if left.len() == 1 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
             log.close().await;
-            (purged, left)
+            left
         });
         assert_eq!(
-            purged,
-            (1, 1),
-            "{kind:?}: the expired session went, the current one stayed"
+            left,
+            ["staff-user"],
+            "{kind:?}: the server purged the expired session and kept the current one"
         );
         assert_eq!(get(&server.addr, "/api/me", Some(&kept)).status, 200);
     }
@@ -884,6 +890,137 @@ fn over_a_limit_the_answer_is_clear_and_nothing_else_is_held_up() {
         started.elapsed() < Duration::from_secs(19),
         "the server closed the slow connection instead of waiting for it"
     );
+}
+
+/// The status line a live stream's request gets, read without waiting for a body that, for an
+/// open stream, never ends; the connection is returned so the stream stays open while held.
+fn stream_status(addr: &str, cookie: &str) -> (u16, std::net::TcpStream) {
+    use std::io::{BufRead, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .write_all(
+            format!("GET /api/events/stream HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n").as_bytes(),
+        )
+        .unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut status = String::new();
+    std::io::BufReader::new(stream.try_clone().unwrap())
+        .read_line(&mut status)
+        .unwrap();
+    (
+        status.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0),
+        stream,
+    )
+}
+
+/// The bounds an operator sets on connections, live streams in all and whole-ledger reads:
+/// over each, a clear refusal; under it again, service as before.
+#[test]
+fn the_operators_bounds_on_connections_streams_and_ledger_reads_hold() {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let db = TestDb::new(common::Kind::Sqlite);
+    // A ledger big enough that verifying it takes a noticeable while.
+    common::spiral(&db, &["demo", "--example", "--events", "30000"]).ok();
+    add_users(&db);
+
+    // Connections: four held open (sending nothing yet) fill the bound; a fifth is closed as
+    // it arrives; when the four go, requests are served again.
+    let server = Server::start_with(&db, false, &["--max-connections", "4"]);
+    let addr = server.addr.clone();
+    // Nothing else is sent first: a finished request's connection may still hold its place for
+    // a moment, which would leave one of the four below refused and the fifth served.
+    let held: Vec<_> = (0..4)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut fifth = std::net::TcpStream::connect(&addr).unwrap();
+    fifth.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let _ = fifth.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut reply = Vec::new();
+    let _ = fifth.read_to_end(&mut reply);
+    assert!(
+        reply.is_empty(),
+        "a connection over the bound was served: {}",
+        String::from_utf8_lossy(&reply)
+    );
+    drop(held);
+    let served = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        std::panic::catch_unwind(|| get(&addr, "/api/health", None).status == 200).unwrap_or(false)
+    });
+    assert!(
+        served,
+        "connections were not served again once the held ones closed"
+    );
+    server.stop();
+
+    let server = Server::start_with(&db, false, &["--max-streams", "2", "--max-ledger-reads", "1"]);
+    let addr = &server.addr;
+    let staff = sign_in(addr, "staff-user");
+    let reporter = sign_in(addr, "reporter-user");
+    let auditor = sign_in(addr, "auditor-user");
+
+    // Live streams in all: two are open (from two people); a third person's is refused with a
+    // 503 in both languages, and once one closes, the third person's opens.
+    let (status, first) = stream_status(addr, &staff);
+    assert_eq!(status, 200);
+    let (status, second) = stream_status(addr, &reporter);
+    assert_eq!(status, 200);
+    let third = get(addr, "/api/events/stream", Some(&auditor));
+    assert_eq!(third.status, 503, "{}", third.text());
+    let body = third.json();
+    assert!(
+        body["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("too many live streams"),
+        "{body}"
+    );
+    assert!(!body["message"].as_str().unwrap().is_empty());
+    drop(first);
+    let reopened = (0..50).find_map(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        let (status, stream) = stream_status(addr, &auditor);
+        (status != 503).then_some((status, stream))
+    });
+    assert_eq!(
+        reopened.as_ref().map(|(status, _)| *status),
+        Some(200),
+        "a closed stream's place was not given back"
+    );
+    drop((second, reopened));
+
+    // Whole-ledger reads: with one allowed at a time, verifications sent together get one
+    // answer computed and the rest a 503 at once; health answers meanwhile.
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+    let verifications: Vec<_> = (0..6)
+        .map(|_| {
+            let (addr, auditor, barrier) = (addr.clone(), auditor.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                get(&addr, "/api/verify", Some(&auditor))
+            })
+        })
+        .collect();
+    assert_eq!(get(addr, "/api/health", None).status, 200);
+    let answers: Vec<_> = verifications.into_iter().map(|t| t.join().unwrap()).collect();
+    let busy: Vec<_> = answers.iter().filter(|a| a.status == 503).collect();
+    assert!(
+        answers
+            .iter()
+            .any(|a| a.status == 200 && a.json()["valid"] == true),
+        "no verification was answered"
+    );
+    assert!(!busy.is_empty(), "six verifications at once were all computed");
+    assert!(busy.iter().all(|a| a.json()["message_en"]
+        .as_str()
+        .unwrap()
+        .contains("busy reading the ledger")));
+    // Once they are done, the next is answered.
+    assert_eq!(get(addr, "/api/verify", Some(&auditor)).status, 200);
 }
 
 #[test]

@@ -1,12 +1,12 @@
 //! What one client, or all of them together, can make the server spend.
 //!
-//! - connections: at most [`Limits::max_connections`] open at once; more are closed at accept;
-//! - slow clients (slowloris): a request head must arrive within [`Limits::header_timeout`];
-//! - requests in flight: at most [`Limits::max_in_flight`], time per request
-//!   [`Limits::request_timeout`] (to the response head; a stream's body may run on);
-//! - open live streams: [`Limits::max_streams`] in all, [`Limits::max_streams_per_session`] each;
+//! - connections: at most [`Bounds::max_connections`] open at once; more are closed at accept;
+//! - slow clients (slowloris): a request head must arrive within [`Bounds::header_timeout`];
+//! - requests in flight: at most [`Bounds::max_in_flight`], time per request
+//!   [`Bounds::request_timeout`] (to the response head; a stream's body may run on);
+//! - open live streams: [`Bounds::max_streams`] in all, [`Bounds::max_streams_per_session`] each;
 //! - answers that read the whole ledger (`/api/state`, reports, verification, checkpoints,
-//!   proofs, rows): [`Limits::max_ledger_reads`] at once.
+//!   proofs, rows): [`Bounds::max_ledger_reads`] at once.
 //!
 //! Over a bound the answer is 503 (or 429 for one session's streams) with a message in Japanese
 //! and English, and nothing else is held up.
@@ -23,8 +23,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-#[derive(Debug)]
-pub struct Limits {
+/// The bounds an operator sets (`spiral serve --max-connections`, `--max-in-flight`,
+/// `--request-timeout`, `--max-streams`, `--max-ledger-reads`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
     pub max_connections: usize,
     pub header_timeout: Duration,
     pub max_in_flight: usize,
@@ -32,6 +34,26 @@ pub struct Limits {
     pub max_streams: usize,
     pub max_streams_per_session: usize,
     pub max_ledger_reads: usize,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds {
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(10),
+            max_in_flight: 256,
+            request_timeout: Duration::from_secs(30),
+            max_streams: 512,
+            max_streams_per_session: 8,
+            max_ledger_reads: 2,
+        }
+    }
+}
+
+/// The bounds, and what is held against them now.
+#[derive(Debug)]
+pub struct Limits {
+    pub bounds: Bounds,
     in_flight: Arc<Semaphore>,
     ledger_reads: Arc<Semaphore>,
     streams: Mutex<StreamCount>,
@@ -45,40 +67,17 @@ struct StreamCount {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits::new(1024, 256, 512, 8, 2)
+        Limits::new(Bounds::default())
     }
 }
 
 impl Limits {
-    pub fn new(
-        max_connections: usize,
-        max_in_flight: usize,
-        max_streams: usize,
-        max_streams_per_session: usize,
-        max_ledger_reads: usize,
-    ) -> Self {
+    pub fn new(bounds: Bounds) -> Self {
         Limits {
-            max_connections,
-            header_timeout: Duration::from_secs(10),
-            max_in_flight,
-            request_timeout: Duration::from_secs(30),
-            max_streams,
-            max_streams_per_session,
-            max_ledger_reads,
-            in_flight: Arc::new(Semaphore::new(max_in_flight)),
-            ledger_reads: Arc::new(Semaphore::new(max_ledger_reads)),
+            bounds,
+            in_flight: Arc::new(Semaphore::new(bounds.max_in_flight)),
+            ledger_reads: Arc::new(Semaphore::new(bounds.max_ledger_reads)),
             streams: Mutex::new(StreamCount::default()),
-        }
-    }
-
-    /// These limits with another bound on requests in flight and time per request
-    /// (`spiral serve --max-in-flight`, `--request-timeout`).
-    pub fn with_requests(self, max_in_flight: usize, request_timeout: Duration) -> Self {
-        Limits {
-            max_in_flight,
-            request_timeout,
-            in_flight: Arc::new(Semaphore::new(max_in_flight)),
-            ..self
         }
     }
 
@@ -94,18 +93,18 @@ impl Limits {
     /// A slot for one more live stream of `session`, held until the stream ends.
     pub fn stream_slot(self: &Arc<Self>, session: &str) -> Result<StreamSlot, ApiError> {
         let mut count = self.streams.lock().unwrap_or_else(PoisonError::into_inner);
-        if count.total >= self.max_streams {
+        if count.total >= self.bounds.max_streams {
             return Err(ApiError::Unavailable(
                 "too many live streams are open; try again later".into(),
             ));
         }
         let mine = count.by_session.entry(session.to_owned()).or_default();
-        if *mine >= self.max_streams_per_session {
+        if *mine >= self.bounds.max_streams_per_session {
             return Err(ApiError::BadRequest {
                 status: axum::http::StatusCode::TOO_MANY_REQUESTS,
                 message: format!(
                     "this session already has {} live streams open; close a tab first",
-                    self.max_streams_per_session
+                    self.bounds.max_streams_per_session
                 ),
             });
         }
@@ -159,11 +158,11 @@ pub async fn bounded(State(state): State<AppState>, request: Request, next: Next
             }
         }
     };
-    match tokio::time::timeout(limits.request_timeout, next.run(request)).await {
+    match tokio::time::timeout(limits.bounds.request_timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::Unavailable(format!(
             "the answer took longer than {} seconds; try a narrower request or again later",
-            limits.request_timeout.as_secs()
+            limits.bounds.request_timeout.as_secs()
         ))
         .into_response(),
     }
@@ -178,7 +177,7 @@ pub async fn accept(
     limits: &Limits,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let connections = Arc::new(Semaphore::new(limits.max_connections));
+    let connections = Arc::new(Semaphore::new(limits.bounds.max_connections));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -197,7 +196,7 @@ pub async fn accept(
         let Ok(permit) = connections.clone().try_acquire_owned() else {
             tracing::warn!(
                 "refused a connection from {peer}: {} open already",
-                limits.max_connections
+                limits.bounds.max_connections
             );
             drop(socket);
             continue;
@@ -206,7 +205,7 @@ pub async fn accept(
         let router = router.clone();
         let mut stopped = stopped.clone();
         stopped.mark_unchanged();
-        let header_timeout = limits.header_timeout;
+        let header_timeout = limits.bounds.header_timeout;
         tokio::spawn(async move {
             let _permit = permit;
             let service =
@@ -242,7 +241,7 @@ pub async fn accept(
     // Give open connections a moment to finish (live streams end on their own at shutdown).
     let _ = tokio::time::timeout(
         Duration::from_secs(5),
-        connections.acquire_many(limits.max_connections as u32),
+        connections.acquire_many(limits.bounds.max_connections as u32),
     )
     .await;
     Ok(())

@@ -53,9 +53,10 @@ pub struct Reach {
     pub checkpoint_every: std::time::Duration,
     /// Events per chunk of the cacheable log the browser downloads (`domain::log_chunks`).
     pub log_chunk_events: u64,
-    /// Requests answered at once (more get a 503), and how long one may take to its answer.
-    pub max_in_flight: usize,
-    pub request_timeout: std::time::Duration,
+    /// How often expired sessions are removed from the database ([`PURGE_EVERY`] by default).
+    pub purge_every: std::time::Duration,
+    /// Connections, requests in flight, time per request, live streams and whole-ledger reads.
+    pub bounds: limits::Bounds,
 }
 
 impl Default for Reach {
@@ -65,8 +66,8 @@ impl Default for Reach {
             behind_proxy: false,
             checkpoint_every: CHECKPOINT_EVERY,
             log_chunk_events: domain::log_chunks::DEFAULT_CHUNK_EVENTS,
-            max_in_flight: Limits::default().max_in_flight,
-            request_timeout: Limits::default().request_timeout,
+            purge_every: PURGE_EVERY,
+            bounds: limits::Bounds::default(),
         }
     }
 }
@@ -115,7 +116,7 @@ impl AppState {
     pub fn with_reach(ledger: Arc<Ledger>, signer: crate::signer::Signer, reach: Reach) -> Self {
         let people = People::new(ledger.log().pool().clone());
         let tail = Tail::spawn(ledger.log().clone());
-        let limits = Limits::default().with_requests(reach.max_in_flight, reach.request_timeout);
+        let limits = Limits::new(reach.bounds);
         AppState {
             ledger,
             signer: Arc::new(signer),
@@ -308,7 +309,7 @@ pub async fn serve(
         state.signer.clone(),
         state.reach.checkpoint_every,
     );
-    spawn_purge(state.people.clone());
+    spawn_purge(state.people.clone(), state.reach.purge_every);
     match state.people.count().await {
         Ok(0) => eprintln!(
             "No one can sign in yet. Create the first account with:\n  spiral user add NAME --role admin   (and --role staff, auditor or reporter for others; the password is read from stdin)"
@@ -324,9 +325,9 @@ pub async fn serve(
 }
 
 /// Removes expired sessions now and then, for as long as the server runs.
-fn spawn_purge(people: People) {
+fn spawn_purge(people: People, every: std::time::Duration) {
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(PURGE_EVERY);
+        let mut ticks = tokio::time::interval(every);
         loop {
             ticks.tick().await;
             match people.purge_expired().await {
