@@ -112,5 +112,62 @@ fn main() {
     {
         write(out, "text_and_dates", &format!("{i:02}"), text.as_bytes());
     }
+    // The server's own request inputs (server::web::fuzzing), as browsers and clients send them.
+    let history = domain::demo::seed_history();
+    let command = serde_json::json!({ "command": history[0], "expected_version": null }).to_string();
+    let requests: [(&str, &[&str]); 5] = [
+        (
+            "request_sign_in",
+            &[
+                r#"{"name":"demo-staff","password":"correct horse battery"}"#,
+                "name=demo-staff&password=correct+horse+battery&next=%2Fprograms%2Fpocket-kobo",
+                "name=%E5%B1%B1%E7%94%B0&password=x&next=%2F%09%2Fevil.example",
+            ],
+        ),
+        (
+            "request_bodies",
+            &[
+                &command,
+                r#"{"name":"hanako","role":"staff","password":"correct horse battery"}"#,
+                r#"{"password":"a new password of length"}"#,
+                r#"{"current":"correct horse battery","new":"a new password of length"}"#,
+            ],
+        ),
+        (
+            "request_query",
+            &[
+                "from=2020&to=2022&by_successor=true&format=csv",
+                "period=2019-2023&known_at=2026-11-28T09:00:00Z",
+                "after=133&limit=100000",
+                "as_of=2004-04-01&known_at=2026-11-28T09:00:00Z",
+                "reader=demo-staff",
+                "old=12",
+                "action=correct&stream=program:pocket-kobo&target=3",
+                "next=%2Fprograms",
+            ],
+        ),
+        (
+            "request_path",
+            &[
+                "133",
+                "9223372036854775808",
+                "program:pocket-kobo",
+                "0000000000000000000000000000000000000000000000000000000000000000",
+                "en",
+                "demo-staff",
+            ],
+        ),
+        (
+            "request_headers",
+            &[
+                "spiral_session=00ff; spiral_lang=en; __Host-spiral_device=ab\nretry-1\n133\napplication/x-postcard, */*;q=0.1\nhttp://127.0.0.1:3000\n127.0.0.1:3000\n203.0.113.9, 10.0.0.1",
+            ],
+        ),
+    ];
+    for (target, seeds) in requests {
+        for (i, seed) in seeds.iter().enumerate() {
+            write(out, target, &format!("{i:02}"), seed.as_bytes());
+        }
+    }
     println!("fuzz seeds written to {}", out.display());
 }

@@ -42,7 +42,16 @@ pub async fn user_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Use
 /// Who is asking, as far as the network says: the peer's address, or behind a trusted proxy
 /// the address it reports (the last `X-Forwarded-For` entry, which the proxy itself added).
 pub fn client_address(state: &AppState, parts_headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
-    if state.behind_proxy {
+    forwarded_address(parts_headers, peer, state.behind_proxy)
+}
+
+/// [`client_address`] with the trust in a proxy given.
+pub(crate) fn forwarded_address(
+    parts_headers: &HeaderMap,
+    peer: Option<IpAddr>,
+    behind_proxy: bool,
+) -> Option<IpAddr> {
+    if behind_proxy {
         let forwarded = parts_headers
             .get_all("x-forwarded-for")
             .iter()
@@ -157,7 +166,7 @@ pub fn wait_response(wait: Duration) -> ApiError {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Login {
-    name: String,
+    pub(crate) name: String,
     password: String,
 }
 
@@ -232,21 +241,25 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
             .get(header::ORIGIN)
             .and_then(|o| o.to_str().ok());
         if let Some(origin) = origin {
-            // With a public URL, exactly its origin; otherwise the host the request was sent to.
-            let allowed = match state.reach.origin() {
-                Some(public) => origin == public,
-                None => {
-                    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
-                    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
-                    Some(origin_host) == host
-                }
-            };
-            if !allowed {
+            let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+            if !origin_allowed(origin, state.reach.origin(), host) {
                 return ApiError::CrossSite.into_response();
             }
         }
     }
     next.run(request).await
+}
+
+/// With a public URL, exactly its origin may change state; otherwise the host the request was
+/// sent to.
+pub(crate) fn origin_allowed(origin: &str, public: Option<&str>, host: Option<&str>) -> bool {
+    match public {
+        Some(public) => origin == public,
+        None => {
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+            Some(origin_host) == host
+        }
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

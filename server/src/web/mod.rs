@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod cookies;
 pub mod error;
+pub mod fuzzing;
 pub mod limiter;
 pub mod limits;
 pub mod openapi;
@@ -53,6 +54,9 @@ pub struct Reach {
     pub checkpoint_every: std::time::Duration,
     /// Events per chunk of the cacheable log the browser downloads (`domain::log_chunks`).
     pub log_chunk_events: u64,
+    /// How often the live tail looks for commits it was not told of: other processes' on
+    /// SQLite, a lost notification's on PostgreSQL ([`POLL_EVERY`] by default).
+    pub poll_every: std::time::Duration,
     /// How often expired sessions are removed from the database ([`PURGE_EVERY`] by default).
     pub purge_every: std::time::Duration,
     /// Connections, requests in flight, time per request, live streams and whole-ledger reads.
@@ -67,6 +71,7 @@ impl Default for Reach {
             checkpoint_every: CHECKPOINT_EVERY,
             log_chunk_events: domain::log_chunks::DEFAULT_CHUNK_EVENTS,
             purge_every: PURGE_EVERY,
+            poll_every: POLL_EVERY,
             bounds: limits::Bounds::default(),
         }
     }
@@ -115,7 +120,7 @@ impl AppState {
 
     pub fn with_reach(ledger: Arc<Ledger>, signer: crate::signer::Signer, reach: Reach) -> Self {
         let people = People::new(ledger.log().pool().clone());
-        let tail = Tail::spawn(ledger.log().clone());
+        let tail = Tail::spawn(ledger.log().clone(), reach.poll_every);
         let limits = Limits::new(reach.bounds);
         AppState {
             ledger,
@@ -293,6 +298,9 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
 
 /// How often the server signs and keeps a checkpoint.
 pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// How often the live tail looks for commits made elsewhere that no notification announced.
+pub const POLL_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// How often expired sessions are purged.
 pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);

@@ -26,7 +26,7 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
 /// Only a path on this server may be returned to: it starts with one `/` and holds no
 /// backslash, whitespace or control character (browsers drop tabs and newlines from a
 /// `Location`, so `/\t/evil.example` would become `//evil.example`, another site).
-fn local_path(next: Option<&str>) -> &str {
+pub(crate) fn local_path(next: Option<&str>) -> &str {
     match next {
         Some(p)
             if p.starts_with('/')
@@ -171,24 +171,35 @@ pub async fn record(
     headers: HeaderMap,
     Query(q): Query<RecordQuery>,
 ) -> Response {
-    let amend = match (q.action, q.stream, q.target) {
-        (None, None, None) => None,
-        (Some(action), Some(stream), Some(target)) => match AmendAction::parse(&action) {
-            Some(action) if domain::events::SubjectRef::from_stream(&stream).is_some() => Some(Amend {
-                action,
-                stream,
-                target,
-            }),
-            _ => return (StatusCode::BAD_REQUEST, Html(document::error_page())).into_response(),
-        },
-        _ => return (StatusCode::BAD_REQUEST, Html(document::error_page())).into_response(),
-    };
-    render(&state, &headers, Page::Record(amend)).await
+    match q.amend() {
+        Ok(amend) => render(&state, &headers, Page::Record(amend)).await,
+        Err(()) => (StatusCode::BAD_REQUEST, Html(document::error_page())).into_response(),
+    }
+}
+
+impl RecordQuery {
+    /// No amendment (the blank forms), or all three of action, stream and target naming one.
+    pub(crate) fn amend(self) -> Result<Option<Amend>, ()> {
+        match (self.action, self.stream, self.target) {
+            (None, None, None) => Ok(None),
+            (Some(action), Some(stream), Some(target)) => match AmendAction::parse(&action) {
+                Some(action) if domain::events::SubjectRef::from_stream(&stream).is_some() => {
+                    Ok(Some(Amend {
+                        action,
+                        stream,
+                        target,
+                    }))
+                }
+                _ => Err(()),
+            },
+            _ => Err(()),
+        }
+    }
 }
 
 #[derive(Deserialize)]
 pub struct Next {
-    next: Option<String>,
+    pub(crate) next: Option<String>,
 }
 
 pub async fn sign_in_form(headers: HeaderMap, Query(q): Query<Next>) -> Response {
@@ -198,9 +209,9 @@ pub async fn sign_in_form(headers: HeaderMap, Query(q): Query<Next>) -> Response
 
 #[derive(Deserialize)]
 pub struct SignIn {
-    name: String,
+    pub(crate) name: String,
     password: String,
-    next: Option<String>,
+    pub(crate) next: Option<String>,
 }
 
 /// The sign-in form's POST: on success the session cookie and a redirect to where the user was

@@ -30,13 +30,26 @@ const BATCH: usize = 256;
 /// How often an open stream re-checks its session when nothing else prompts it.
 pub const SESSION_CHECK: Duration = Duration::from_secs(5);
 
-#[derive(Deserialize, utoipa::IntoParams)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StreamQuery {
     /// Start after this position (a `Last-Event-ID` header takes precedence)
     #[param(minimum = 0, maximum = 9223372036854775807_i64)]
     after: Option<u64>,
+}
+
+/// Where a stream starts: after `Last-Event-ID` (a reconnecting browser), else after `?after=`,
+/// else from the start.
+pub(crate) fn resume_after(headers: &HeaderMap, q: StreamQuery) -> Result<u64, ApiError> {
+    let after = q.after.map(|a| super::api::position("after", a)).transpose()?;
+    Ok(headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .or(after)
+        .unwrap_or(0)
+        .min(super::api::MAX_POSITION))
 }
 
 /// What a stream carries between the events it sends.
@@ -97,14 +110,7 @@ pub async fn events(
         .ok_or(ApiError::Unauthorized)?
         .to_owned();
     let slot = state.limits.stream_slot(&token)?;
-    let after = q.after.map(|a| super::api::position("after", a)).transpose()?;
-    let last_seen = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .or(after)
-        .unwrap_or(0)
-        .min(super::api::MAX_POSITION);
+    let last_seen = resume_after(&headers, q)?;
     let follow = Follow {
         last: last_seen,
         head: state.tail.subscribe(),

@@ -124,7 +124,7 @@ pub async fn log_chunk(
         .into_response())
 }
 
-fn parse_hash(text: &str) -> Result<domain::chain::Hash, ApiError> {
+pub(crate) fn parse_hash(text: &str) -> Result<domain::chain::Hash, ApiError> {
     let bad = || ApiError::bad_request(format!("{text:?} is not a chain hash (64 hex digits)"));
     if text.len() != 64 {
         return Err(bad());

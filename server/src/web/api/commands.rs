@@ -25,7 +25,7 @@ pub struct Submit {
 /// The body of `POST /api/commands`: JSON, or with `Content-Type: application/x-postcard` the
 /// same fields postcard-encoded (what the browser's record forms send: it keeps a JSON encoder
 /// out of the WASM bundle).
-async fn read_submit(request: axum::extract::Request) -> Result<Submit, ApiError> {
+pub(crate) async fn read_submit(request: axum::extract::Request) -> Result<Submit, ApiError> {
     use axum::extract::FromRequest;
     let postcard = request
         .headers()
@@ -65,7 +65,7 @@ pub struct Submitted {
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// A command id as clients may choose it: 1 to 128 of `A-Z a-z 0-9 . _ : -` (a UUID fits).
-fn command_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub(crate) fn command_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
         return Ok(None);
     };

@@ -53,7 +53,7 @@ pub struct LogQuery {
     /// Events after this position (default 0: from the start)
     #[serde(default)]
     #[param(minimum = 0, maximum = 9223372036854775807_i64)]
-    after: u64,
+    pub(crate) after: u64,
     /// At most this many (default 10,000; at most 100,000)
     #[param(minimum = 1, maximum = 100000)]
     limit: Option<u64>,
@@ -63,7 +63,7 @@ pub struct LogQuery {
 pub const MAX_PAGE: u64 = 100_000;
 
 impl LogQuery {
-    fn limit(&self) -> Result<u64, ApiError> {
+    pub(crate) fn limit(&self) -> Result<u64, ApiError> {
         match self.limit {
             None => Ok(10_000),
             Some(n @ 1..=MAX_PAGE) => Ok(n),

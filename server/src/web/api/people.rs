@@ -15,7 +15,7 @@ use serde::Deserialize;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
-    name: String,
+    pub(crate) name: String,
     role: Role,
     password: String,
 }

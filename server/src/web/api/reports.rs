@@ -110,7 +110,7 @@ pub struct PstQuery {
         pattern = "^(18[6-9][0-9]|19[0-9]{2}|2[01][0-9]{2}|2200)-(18[6-9][0-9]|19[0-9]{2}|2[01][0-9]{2}|2200)$",
         example = "2019-2023"
     )]
-    period: String,
+    pub(crate) period: String,
     /// Reproduce the report as the ledger stood at this recorded time (RFC 3339)
     known_at: Option<DateTime<Utc>>,
     /// `json` (default) or `csv`
