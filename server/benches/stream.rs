@@ -10,6 +10,15 @@
 //! includes deciding and committing it) and stops when a client has read the event's `id:`.
 //! SPIRAL_BENCH_CLIENTS="1,100,1000" and SPIRAL_BENCH_EVENTS_PER_RUN=50 change the runs;
 //! SPIRAL_BENCH_SERVE_SECS=N keeps the server up for N seconds afterwards and prints a cookie for wrk.
+//!
+//! Several servers on one PostgreSQL database (issue 13):
+//!
+//!   SPIRAL_BENCH_PG=postgres://postgres@127.0.0.1:5432/postgres SPIRAL_BENCH_INSTANCES=3 \
+//!     SPIRAL_BENCH_CLIENTS=1,100 cargo bench -p server --bench stream
+//!
+//! opens that many servers, each with its own pool, tail and LISTEN connection, on a fresh
+//! database; commands are committed through the first and the clients read the last one's stream,
+//! so every figure is a commit crossing from one server to another.
 
 use domain::events::Fact;
 use domain::ids::PartnerId;
@@ -88,7 +97,16 @@ fn partner_command(i: usize) -> Command {
 #[tokio::main]
 async fn main() {
     let path = std::env::temp_dir().join(format!("spiral_stream_bench_{}.db", std::process::id()));
-    let url = format!("sqlite:{}", path.display());
+    let pg = std::env::var("SPIRAL_BENCH_PG").ok();
+    let url = match &pg {
+        Some(admin) => fresh_pg_database(admin).await,
+        None => format!("sqlite:{}", path.display()),
+    };
+    let instances: usize = std::env::var("SPIRAL_BENCH_INSTANCES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     let ledger = Arc::new(Ledger::open(&url).await.unwrap());
     server::demo::load(&ledger).await.unwrap();
     let people = People::new(ledger.log().pool().clone());
@@ -97,7 +115,12 @@ async fn main() {
         .await
         .unwrap();
     let cookie = format!("spiral_session={}", people.start_session(&user).await.unwrap());
-    let mut state = AppState::new(ledger.clone(), bench_signer("stream"));
+    // The first server is the one commands go through; clients read the last one's stream.
+    let mut serving = ledger.clone();
+    for _ in 1..instances {
+        serving = Arc::new(Ledger::open(&url).await.unwrap());
+    }
+    let mut state = AppState::new(serving, bench_signer("stream"));
     // One session holds every client's stream here; the per-session bound is not what is measured.
     state.limits = Arc::new(server::web::limits::Limits::new(server::web::limits::Bounds {
         max_connections: 4096,
@@ -108,6 +131,10 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    println!(
+        "{instances} server(s) on {}",
+        if pg.is_some() { "PostgreSQL" } else { "SQLite" }
+    );
 
     let runs: Vec<usize> = std::env::var("SPIRAL_BENCH_CLIENTS")
         .unwrap_or_else(|_| "1,100,1000".into())
@@ -195,6 +222,30 @@ async fn main() {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
+    if let Some(admin) = &pg {
+        use sqlx::Connection;
+        let name = url.rsplit('/').next().unwrap_or_default();
+        if let Ok(mut conn) = sqlx::PgConnection::connect(admin).await {
+            let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
+        }
+    }
+}
+
+/// A new database beside the admin URL's, named for this run.
+async fn fresh_pg_database(admin: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("spiral_stream_bench_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(admin)
+        .await
+        .expect("reach PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create the benchmark's database");
+    let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
+    format!("{base}/{name}")
 }
 
 /// A signing key for the benchmark, with its last-checkpoint file in the temporary directory.

@@ -152,6 +152,10 @@ pub enum Verb {
         /// Seconds a request may take to its answer before it gets a 503 (live streams run on)
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3_600))]
         request_timeout: u64,
+        /// Look for commits made by other processes this often, in seconds (on PostgreSQL other
+        /// servers' commits wake this one at once; this is the fallback)
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+        poll_every: u64,
         /// Remove expired sessions from the database this often, in seconds
         #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         purge_sessions_every: u64,
@@ -437,6 +441,7 @@ async fn run(cli: Cli) -> ExitCode {
             max_in_flight,
             request_timeout,
             purge_sessions_every,
+            poll_every,
             max_connections,
             max_streams,
             max_ledger_reads,
@@ -459,6 +464,7 @@ async fn run(cli: Cli) -> ExitCode {
                 checkpoint_every: std::time::Duration::from_secs(checkpoint_every),
                 log_chunk_events,
                 purge_every: std::time::Duration::from_secs(purge_sessions_every),
+                poll_every: std::time::Duration::from_secs(poll_every),
                 bounds: web::limits::Bounds {
                     max_connections: max_connections as usize,
                     max_in_flight: max_in_flight as usize,

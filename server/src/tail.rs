@@ -27,21 +27,23 @@ pub struct Tail {
 }
 
 impl Tail {
-    /// Starts following the store from its current head.
-    pub fn spawn(log: Arc<EventLog>) -> Arc<Tail> {
+    /// Starts following the store from its current head: woken by every commit in this
+    /// process and, on PostgreSQL, by other servers' commits (`EventLog::listen_for_commits`);
+    /// besides, it looks every `poll_every` (what finds commits on SQLite by other processes,
+    /// and anything a lost notification would have announced).
+    pub fn spawn(log: Arc<EventLog>, poll_every: Duration) -> Arc<Tail> {
+        log.listen_for_commits();
         let tail = Arc::new(Tail {
             head: watch::channel(log.committed()).0,
             recent: RwLock::new(VecDeque::new()),
             log,
         });
         let follower = tail.clone();
-        tokio::spawn(async move { follower.follow().await });
+        tokio::spawn(async move { follower.follow(poll_every).await });
         tail
     }
 
-    /// Wakes on every commit in this process, and polls once a second for commits made by
-    /// other processes on the same database.
-    async fn follow(self: Arc<Self>) {
+    async fn follow(self: Arc<Self>, poll_every: Duration) {
         let mut committed = self.log.subscribe();
         loop {
             if let Err(e) = self.read_new().await {
@@ -49,7 +51,7 @@ impl Tail {
             }
             tokio::select! {
                 changed = committed.changed() => if changed.is_err() { return },
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = tokio::time::sleep(poll_every) => {}
             }
         }
     }

@@ -306,6 +306,81 @@ fn the_stream_delivers_each_event_once_in_order_and_resumes_after_a_reconnect() 
     }
 }
 
+/// Several servers on one database: a command committed through one reaches the live streams
+/// of the others. On PostgreSQL the commit's notification wakes them: the second server here
+/// polls only once an hour, so the event can only arrive by the notification. On SQLite the
+/// other server finds it by its poll (every second by default).
+#[test]
+fn a_commit_on_one_server_reaches_the_streams_of_the_others() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        let first = Server::start(&db, true);
+        let poll = if kind == common::Kind::Postgres {
+            "3600"
+        } else {
+            "1"
+        };
+        let second = Server::start_with(&db, false, &["--poll-every", poll]);
+        let third = Server::start_with(&db, false, &["--poll-every", poll]);
+        // A session started on one server holds on the others (sessions live in the database).
+        let staff = sign_in(&first.addr, "staff-user");
+        let auditor = sign_in(&third.addr, "auditor-user");
+
+        let mut on_second = EventStream::open(&second.addr, &auditor, Some(133));
+        let mut on_third = EventStream::open(&third.addr, &staff, Some(133));
+        assert_eq!(
+            post_json(
+                &first.addr,
+                "/api/commands",
+                Some(&staff),
+                &partner_command("elsewhere-1")
+            )
+            .status,
+            200
+        );
+        for (name, stream) in [("second", &mut on_second), ("third", &mut on_third)] {
+            let live = stream.next_events(1, Duration::from_secs(20));
+            assert_eq!(
+                live.iter().map(|e| e.id).collect::<Vec<_>>(),
+                vec![134],
+                "{kind:?}: the {name} server's stream got the first server's commit"
+            );
+            assert!(live[0].data.contains("elsewhere-1"));
+        }
+        // And the other way round, through the third server: no server is special.
+        assert_eq!(
+            post_json(
+                &third.addr,
+                "/api/commands",
+                Some(&auditor),
+                &partner_command("x")
+            )
+            .status,
+            403
+        );
+        assert_eq!(
+            post_json(
+                &third.addr,
+                "/api/commands",
+                Some(&staff),
+                &partner_command("elsewhere-2")
+            )
+            .status,
+            200
+        );
+        let live = on_second.next_events(1, Duration::from_secs(20));
+        assert_eq!(
+            live.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![135],
+            "{kind:?}: the second server's stream got the third server's commit"
+        );
+        // Each server's projection follows too.
+        let programs = get(&second.addr, "/api/partners", Some(&auditor));
+        assert!(programs.text().contains("elsewhere-2"), "{kind:?}");
+    }
+}
+
 #[test]
 fn sessions_survive_a_restart_and_end_when_the_user_is_disabled() {
     for kind in BOTH {

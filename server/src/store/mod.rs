@@ -146,6 +146,18 @@ pub struct EventLog {
     append_lock: Mutex<()>,
     /// The last committed position, for readers waiting for new events.
     committed: watch::Sender<u64>,
+    /// PostgreSQL's address, for the connection that listens for other servers' commits
+    /// (holds the password: never printed).
+    listen_url: Option<String>,
+}
+
+/// The channel a commit on PostgreSQL notifies (the migration's trigger on `ledger_head`).
+pub const COMMITS_CHANNEL: &str = "spiral_ledger";
+
+async fn connect_listener(url: &str) -> Result<sqlx::postgres::PgListener, sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+    listener.listen(COMMITS_CHANNEL).await?;
+    Ok(listener)
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -216,6 +228,7 @@ impl EventLog {
             queue: std::sync::Mutex::new(Vec::new()),
             append_lock: Mutex::new(()),
             committed: watch::channel(0).0,
+            listen_url: (backend == Backend::Postgres).then(|| url.clone()),
         };
         let head = log.head().await?;
         log.committed.send_replace(head.position);
@@ -235,9 +248,58 @@ impl EventLog {
         self.pool.close().await;
     }
 
-    /// Waits for positions beyond the one last seen: `changed()` fires after each commit.
+    /// Waits for positions beyond the one last seen: `changed()` fires after each commit in
+    /// this process, and after commits elsewhere once [`EventLog::listen_for_commits`] runs.
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.committed.subscribe()
+    }
+
+    /// On PostgreSQL, wakes this process's subscribers when another process commits (LISTEN on
+    /// [`COMMITS_CHANNEL`]), for as long as the log lives. The notification only wakes: readers
+    /// then read by position from the table. A lost connection is retried; what was committed
+    /// meanwhile is found by the readers' own poll. On SQLite, nothing (the poll remains).
+    pub fn listen_for_commits(self: &std::sync::Arc<Self>) {
+        let Some(url) = self.listen_url.clone() else {
+            return;
+        };
+        let log = std::sync::Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut listener = None;
+            loop {
+                let Some(me) = log.upgrade() else { return };
+                if listener.is_none() {
+                    match connect_listener(&url).await {
+                        Ok(l) => listener = Some(l),
+                        Err(e) => {
+                            tracing::warn!("cannot listen for other servers' commits: {e}");
+                            drop(me);
+                            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                            continue;
+                        }
+                    }
+                }
+                drop(me);
+                let Some(l) = listener.as_mut() else { continue };
+                match l.recv().await {
+                    Ok(note) => {
+                        let Some(me) = log.upgrade() else { return };
+                        // Our own commits have woken our readers already.
+                        if note
+                            .payload()
+                            .parse::<u64>()
+                            .is_ok_and(|head| head > me.committed())
+                        {
+                            me.committed.send_modify(|_| {});
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!("listening for other servers' commits: {e}");
+                        listener = None;
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
     }
 
     pub async fn head(&self) -> Result<Head, StoreError> {
