@@ -279,16 +279,23 @@ pub async fn recorded_checkpoints(log: &EventLog) -> Result<Vec<String>, StoreEr
 }
 
 /// Signs and keeps a checkpoint every `every`, for as long as the server runs. A refusal (the
-/// ledger was tampered with) is logged as an error on every tick until someone looks.
+/// ledger was tampered with) is logged as an error on every tick until someone looks. Of
+/// several servers on one PostgreSQL database only the leader signs (`store::leader`); another
+/// takes over at its next tick when the leader goes.
 pub fn spawn_schedule(
     log: std::sync::Arc<EventLog>,
     signer: std::sync::Arc<Signer>,
     every: std::time::Duration,
 ) {
     tokio::spawn(async move {
+        let mut leadership =
+            crate::store::leader::Leadership::new(&log, crate::store::leader::CHECKPOINT_JOB);
         let mut ticks = tokio::time::interval(every);
         loop {
             ticks.tick().await;
+            if !leadership.lead().await {
+                continue;
+            }
             match record_checkpoint(&log, &signer).await {
                 Ok(cp) => tracing::info!("signed checkpoint at size {}", cp.size),
                 Err(ProveError::Refused(e)) => tracing::error!("scheduled checkpoint refused: {e}"),

@@ -82,6 +82,9 @@ pub struct Ledger {
     /// The projection of everything recorded, kept current for the rules' directory.
     state: RwLock<LedgerState>,
     catching_up: Mutex<()>,
+    /// Whether a catch-up has reached the store's head once: until then, answers from the
+    /// projection would have to wait for the first fold (readiness, `/api/ready`).
+    folded: std::sync::atomic::AtomicBool,
 }
 
 /// Decodes a stored row; a row the domain cannot read is reported with its position.
@@ -98,6 +101,7 @@ impl Ledger {
             log,
             state: RwLock::new(LedgerState::default()),
             catching_up: Mutex::new(()),
+            folded: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -120,6 +124,7 @@ impl Ledger {
             let recorded = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
             self.absorb_locked(&recorded).await?;
             if last_page {
+                self.folded.store(true, std::sync::atomic::Ordering::Release);
                 return Ok(());
             }
         }
@@ -144,6 +149,11 @@ impl Ledger {
             }
         }
         Ok(())
+    }
+
+    /// Whether the projection has been folded up to the store's head at least once.
+    pub fn folded(&self) -> bool {
+        self.folded.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Reads the current projection under its lock.

@@ -381,6 +381,89 @@ fn a_commit_on_one_server_reaches_the_streams_of_the_others() {
     }
 }
 
+/// Of two servers on one PostgreSQL database, both told to sign a checkpoint every second, only
+/// one signs (it holds the schedule's advisory lock); when it stops, the other takes over.
+/// Each signs with a key of its own, so the kept checkpoints say who signed them.
+#[test]
+fn of_several_servers_one_signs_the_scheduled_checkpoints_and_another_takes_over() {
+    let db = TestDb::new(common::Kind::Postgres);
+    add_users(&db);
+    let keys = [0, 1].map(|i| format!("{}-{i}", common::server::key_file(&db)));
+    let every = ["--checkpoint-every", "1"];
+    let first = Server::start_keyed(&db, &keys[0], true, &every);
+    std::thread::sleep(Duration::from_millis(500));
+    let second = Server::start_keyed(&db, &keys[1], false, &every);
+    let signers = |db: &TestDb| -> Vec<(u64, String)> {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let log = server::store::EventLog::open(&db.url).await.unwrap();
+            let texts = server::audit::recorded_checkpoints(&log).await.unwrap();
+            log.close().await;
+            texts
+                .iter()
+                .map(|t| {
+                    let cp = domain::checkpoint::Checkpoint::parse(t).unwrap();
+                    (cp.size, hex::encode(cp.key))
+                })
+                .collect()
+        })
+    };
+    let key_of = |path: &str| {
+        spiral(&db, &["--key-file", path, "key", "show"])
+            .ok()
+            .stdout
+            .trim()
+            .to_owned()
+    };
+    let (first_key, second_key) = (key_of(&keys[0]), key_of(&keys[1]));
+    assert_ne!(first_key, second_key);
+
+    let staff = sign_in(&second.addr, "staff-user");
+    for i in 0..4 {
+        let command = partner_command(&format!("tick-{i}"));
+        assert_eq!(
+            post_json(&second.addr, "/api/commands", Some(&staff), &command).status,
+            200
+        );
+        std::thread::sleep(Duration::from_millis(1300));
+    }
+    let before = signers(&db);
+    assert!(
+        before.len() >= 3,
+        "checkpoints were signed each second: {before:?}"
+    );
+    assert!(
+        before.iter().all(|(_, key)| *key == first_key),
+        "only the first server signed: {before:?}"
+    );
+
+    first.stop();
+    for i in 0..4 {
+        let command = partner_command(&format!("after-{i}"));
+        assert_eq!(
+            post_json(&second.addr, "/api/commands", Some(&staff), &command).status,
+            200
+        );
+        std::thread::sleep(Duration::from_millis(1300));
+    }
+    // Once the last command is signed for (the schedule's next tick after it).
+    let mut after = signers(&db);
+    for _ in 0..100 {
+        if after.iter().any(|(size, _)| *size == 133 + 8) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        after = signers(&db);
+    }
+    let taken_over: Vec<_> = after.iter().filter(|(_, key)| *key == second_key).collect();
+    assert!(
+        taken_over.len() >= 2,
+        "the second server signs once the first has stopped: {after:?}"
+    );
+    let last = after.iter().map(|(size, _)| *size).max();
+    assert_eq!(last, Some(133 + 8), "the last checkpoint covers the last command");
+}
+
 #[test]
 fn sessions_survive_a_restart_and_end_when_the_user_is_disabled() {
     for kind in BOTH {
@@ -502,6 +585,7 @@ fn the_openapi_document_describes_every_endpoint_and_the_domains_commands() {
     let paths = doc["paths"].as_object().unwrap();
     for path in [
         "/api/health",
+        "/api/ready",
         "/api/login",
         "/api/logout",
         "/api/me",

@@ -209,3 +209,40 @@ fn answers_are_gzipped_for_clients_that_accept_it_but_live_streams_are_not() {
         "{head}"
     );
 }
+
+/// Liveness and readiness apart: a server starting on a big ledger answers `/api/health` at
+/// once, while `/api/ready` says 503 "folding" until the projection reaches the ledger's head,
+/// and 200 with the head after. Neither needs a session (a load balancer asks them).
+#[test]
+fn a_starting_server_is_alive_at_once_and_ready_once_it_has_folded_the_ledger() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        common::spiral(&db, &["demo", "--example", "--events", "30000"]).ok();
+        let head = common::spiral(&db, &["verify"]).ok().stdout;
+        let server = Server::start(&db, false);
+        let health = get(&server.addr, "/api/health", None);
+        assert_eq!(health.status, 200, "{kind:?}: alive while it folds");
+        let events = health.json()["events"].as_u64().unwrap();
+        assert!(events >= 30_000, "{kind:?}: {events} events; verify said {head}");
+        let mut seen = Vec::new();
+        let ready = loop {
+            let ready = get(&server.addr, "/api/ready", None);
+            seen.push(ready.status);
+            if ready.status == 200 || seen.len() > 600 {
+                break ready;
+            }
+            let body = ready.json();
+            assert_eq!(ready.status, 503, "{kind:?}: {body}");
+            assert_eq!(body["status"], "folding", "{kind:?}: {body}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert_eq!(ready.status, 200, "{kind:?}: never ready ({} tries)", seen.len());
+        let body = ready.json();
+        assert_eq!(body["status"], "ready");
+        assert_eq!(
+            body["folded"].as_u64(),
+            Some(events),
+            "{kind:?}: folded to the head"
+        );
+    }
+}

@@ -10,6 +10,7 @@
 //!   refused as a conflict if the stream moved on; nothing is half written (one transaction);
 //! - metadata written by the store itself: recorded-at from the server clock, never decreasing.
 
+pub mod leader;
 mod repository;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -146,9 +147,9 @@ pub struct EventLog {
     append_lock: Mutex<()>,
     /// The last committed position, for readers waiting for new events.
     committed: watch::Sender<u64>,
-    /// PostgreSQL's address, for the connection that listens for other servers' commits
-    /// (holds the password: never printed).
-    listen_url: Option<String>,
+    /// PostgreSQL's address, for connections of the log's own: listening for other servers'
+    /// commits, holding a job's lock (`leader`). Holds the password: never printed.
+    postgres_url: Option<String>,
 }
 
 /// The channel a commit on PostgreSQL notifies (the migration's trigger on `ledger_head`).
@@ -228,7 +229,7 @@ impl EventLog {
             queue: std::sync::Mutex::new(Vec::new()),
             append_lock: Mutex::new(()),
             committed: watch::channel(0).0,
-            listen_url: (backend == Backend::Postgres).then(|| url.clone()),
+            postgres_url: (backend == Backend::Postgres).then(|| url.clone()),
         };
         let head = log.head().await?;
         log.committed.send_replace(head.position);
@@ -237,6 +238,11 @@ impl EventLog {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// PostgreSQL's address, for a connection outside the pool (`leader`); None on SQLite.
+    pub(crate) fn postgres_url(&self) -> Option<&str> {
+        self.postgres_url.as_deref()
     }
 
     /// The pool, for tests and benchmarks that must reach behind the application.
@@ -259,7 +265,7 @@ impl EventLog {
     /// then read by position from the table. A lost connection is retried; what was committed
     /// meanwhile is found by the readers' own poll. On SQLite, nothing (the poll remains).
     pub fn listen_for_commits(self: &std::sync::Arc<Self>) {
-        let Some(url) = self.listen_url.clone() else {
+        let Some(url) = self.postgres_url.clone() else {
             return;
         };
         let log = std::sync::Arc::downgrade(self);

@@ -145,7 +145,7 @@ impl Drop for StreamSlot {
 /// loaded server still says it is up) and must produce its answer within the time limit.
 pub async fn bounded(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let limits = state.limits.clone();
-    let _slot = if request.uri().path() == "/api/health" {
+    let _slot = if matches!(request.uri().path(), "/api/health" | "/api/ready") {
         None
     } else {
         match limits.in_flight.clone().try_acquire_owned() {

@@ -151,6 +151,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .route("/openapi.json", get(openapi::document))
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
@@ -296,6 +297,33 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+/// Readiness, apart from liveness: 200 once the projection has been folded up to the ledger's
+/// head (at start-up, in the background) and the database answers; until then 503, while
+/// `/api/health` already says the process is up. A load balancer sends people only to a ready
+/// server.
+#[utoipa::path(get, path = "/api/ready", tag = "service", responses((status = 200, description = "Ready: the projection is folded, with the ledger's size and the projection's head", body = Object), (status = 503, description = "Still folding the ledger, or the database does not answer", body = Object)))]
+pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    let folded_to = state.ledger.read_state(|s| s.head_position);
+    let unavailable = |status: &str| {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": status, "folded": folded_to })),
+        )
+            .into_response()
+    };
+    if !state.ledger.folded() {
+        return unavailable("folding");
+    }
+    match state.ledger.log().count().await {
+        Ok(events) => Json(serde_json::json!({ "status": "ready", "events": events, "folded": folded_to }))
+            .into_response(),
+        Err(e) => {
+            tracing::error!("readiness check failed: {e}");
+            unavailable("unavailable")
+        }
+    }
+}
+
 /// How often the server signs and keeps a checkpoint.
 pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
@@ -318,6 +346,20 @@ pub async fn serve(
         state.reach.checkpoint_every,
     );
     spawn_purge(state.people.clone(), state.reach.purge_every);
+    // Fold the ledger now, while the server already answers health checks, rather than on the
+    // first person's request; `/api/ready` says when it is done.
+    let ledger = state.ledger.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match ledger.catch_up().await {
+            Ok(()) => tracing::info!(
+                "folded {} events in {:.1} s",
+                ledger.read_state(|s| s.head_position),
+                started.elapsed().as_secs_f64()
+            ),
+            Err(e) => tracing::warn!("could not fold the ledger at start-up: {e}"),
+        }
+    });
     match state.people.count().await {
         Ok(0) => eprintln!(
             "No one can sign in yet. Create the first account with:\n  spiral user add NAME --role admin   (and --role staff, auditor or reporter for others; the password is read from stdin)"

@@ -17,6 +17,7 @@ use utoipa::OpenApi;
     info(title = "Spiral API", description = "The ledger of an intermediary support NPO's work. Sign in with POST /api/login; the session cookie carries your role. State-changing requests from another origin are refused."),
     paths(
         super::health,
+        super::ready,
         super::auth::login,
         super::auth::logout,
         super::auth::me,
@@ -64,7 +65,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     for (path, item) in doc.paths.paths.iter_mut() {
         let public = matches!(
             path.as_str(),
-            "/api/health" | "/api/openapi.json" | "/api/login" | "/api/logout"
+            "/api/health" | "/api/ready" | "/api/openapi.json" | "/api/login" | "/api/logout"
         );
         for (operation, changes_state) in [(&mut item.get, false), (&mut item.post, true)] {
             if let Some(operation) = operation {

@@ -32,7 +32,12 @@ impl Server {
 
     /// As [`Server::start`], with more `serve` options.
     pub fn start_with(db: &TestDb, demo: bool, extra: &[&str]) -> Server {
-        let key = key_file(db);
+        Self::start_keyed(db, &key_file(db), demo, extra)
+    }
+
+    /// As [`Server::start_with`], signing with the key in `key` (another server's, say).
+    pub fn start_keyed(db: &TestDb, key: &str, demo: bool, extra: &[&str]) -> Server {
+        let key = key.to_owned();
         let mut args = vec![
             "--database-url",
             &db.url,
