@@ -12,9 +12,10 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
 fi
 
 # The browser tests drive Debian's Chromium; a Japanese font makes the screenshots readable.
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi ipagothic; then
-    echo "== installing Debian's chromium and a Japanese font"
-    packages="chromium chromium-driver fonts-ipafont-gothic"
+# The cluster test puts HAProxy in front of several servers (scripts/cluster.sh).
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi ipagothic || ! command -v haproxy >/dev/null; then
+    echo "== installing Debian's chromium, a Japanese font and haproxy"
+    packages="chromium chromium-driver fonts-ipafont-gothic haproxy"
     apt-get install -y $packages || { apt-get update && apt-get install -y $packages; }
 fi
 
