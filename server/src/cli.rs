@@ -67,6 +67,13 @@ pub enum Verb {
     },
     /// Re-read the whole ledger and check positions and the hash chain.
     Verify,
+    /// Copy the SQLite ledger to FILE while it is in use (a consistent snapshot), then verify
+    /// the copy. On PostgreSQL: pg_dump (docs/operations.md).
+    Backup { file: std::path::PathBuf },
+    /// Put the backup FILE in place as the ledger --database-url names (a SQLite file that must
+    /// not exist yet), once its chain verifies, the checkpoints kept in it match its events, and
+    /// it holds everything up to the last checkpoint this server's key signed.
+    Restore { file: std::path::PathBuf },
     /// Print the projected state as JSON: as it stood on an effective date, counting only what
     /// had been recorded by a given time.
     State {
@@ -324,6 +331,10 @@ async fn run(cli: Cli) -> ExitCode {
         };
         return audit_command(checkpoint, public_key, source);
     }
+    // A restore creates its database; opening it first would make an empty one in the way.
+    if let Verb::Restore { file } = &cli.verb {
+        return restore_command(file, &cli.database_url, &cli.key_file).await;
+    }
     let ledger = match Ledger::open(&cli.database_url).await {
         Ok(l) => l,
         Err(e) => {
@@ -429,7 +440,22 @@ async fn run(cli: Cli) -> ExitCode {
             }
             Err(e) => fail(e),
         },
-        Verb::Audit { .. } => unreachable!("handled before the database is opened"),
+        Verb::Audit { .. } | Verb::Restore { .. } => {
+            unreachable!("handled before the database is opened")
+        }
+        Verb::Backup { file } => match Signer::open(&cli.key_file) {
+            Ok(signer) => match crate::backup::backup(ledger.log(), &file, &signer).await {
+                Ok(v) => print_out(&format!(
+                    "backed up {} events (head hash {}) to {}; the copy verifies{}",
+                    v.events,
+                    v.head,
+                    file.display(),
+                    kept_and_signed(&v)
+                )),
+                Err(e) => fail(e),
+            },
+            Err(e) => fail(e),
+        },
         Verb::User { action } => user_command(People::new(ledger.log().pool().clone()), action).await,
         Verb::Serve {
             addr,
@@ -660,6 +686,41 @@ fn print_out(text: &str) -> ExitCode {
 
 /// Verifies the chain, and, where this server has signed checkpoints (the file beside
 /// `--key-file`), that the ledger still begins with what it last signed.
+/// What a verified backup was checked against, for the message.
+fn kept_and_signed(v: &crate::backup::Verified) -> String {
+    let signed = v
+        .last_signed
+        .map(|size| format!(" and extends the last checkpoint this server signed (size {size})"))
+        .unwrap_or_default();
+    format!(", matches the {} checkpoint(s) kept in it{signed}", v.checkpoints)
+}
+
+async fn restore_command(file: &std::path::Path, database_url: &str, key_file: &std::path::Path) -> ExitCode {
+    let Some(target) = crate::backup::sqlite_path(database_url) else {
+        return fail(crate::backup::BackupError::NotSqlite {
+            what: "spiral restore",
+        });
+    };
+    let signer = match Signer::open(key_file) {
+        Ok(signer) => signer,
+        Err(e) => return fail(e),
+    };
+    match crate::backup::restore(file, &target, &signer).await {
+        Ok(v) => print_out(&format!(
+            "restored {} events (head hash {}) from {} to {}; it verifies{}",
+            v.events,
+            v.head,
+            file.display(),
+            target.display(),
+            kept_and_signed(&v)
+        )),
+        Err(e) => {
+            eprintln!("restore REFUSED, nothing was written: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 async fn verify_command(log: &EventLog, key_file: &std::path::Path) -> ExitCode {
     let v = match verify(log).await {
         Ok(v) => v,

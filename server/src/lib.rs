@@ -2,6 +2,7 @@
 //! The rules live in `domain`; this crate is the I/O around them.
 
 pub mod audit;
+pub mod backup;
 pub mod cli;
 pub mod demo;
 pub mod interchange;
