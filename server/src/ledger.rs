@@ -82,6 +82,8 @@ pub struct Ledger {
     /// The projection of everything recorded, kept current for the rules' directory.
     state: RwLock<LedgerState>,
     catching_up: Mutex<()>,
+    /// Every event, decoded, as far as the projection has been caught up (`history`).
+    history: RwLock<crate::history::History>,
     /// Whether a catch-up has reached the store's head once: until then, answers from the
     /// projection would have to wait for the first fold (readiness, `/api/ready`).
     folded: std::sync::atomic::AtomicBool,
@@ -101,6 +103,7 @@ impl Ledger {
             log,
             state: RwLock::new(LedgerState::default()),
             catching_up: Mutex::new(()),
+            history: RwLock::new(crate::history::History::default()),
             folded: std::sync::atomic::AtomicBool::new(false),
         }
     }
@@ -118,7 +121,8 @@ impl Ledger {
     pub async fn catch_up(&self) -> Result<(), StoreError> {
         let _one_at_a_time = self.catching_up.lock().await;
         loop {
-            let after = self.read_state(|s| s.head_position);
+            // The history and the projection move together under this lock.
+            let after = self.history.read().expect("history lock poisoned").len();
             let rows = self.log.rows_after(after, PAGE).await?;
             let last_page = (rows.len() as u64) < PAGE;
             let recorded = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
@@ -133,6 +137,19 @@ impl Ledger {
     /// Pushes events that follow the projection's head into it, in order; a correction (or a
     /// gap, which a concurrent catch-up leaves) means folding everything again.
     async fn absorb_locked(&self, recorded: &[Recorded]) -> Result<(), StoreError> {
+        // The history first: the projection is refolded from it when it cannot simply push.
+        let held = {
+            let mut history = self.history.write().expect("history lock poisoned");
+            let before = history.len();
+            history.extend(recorded).then_some(()).ok_or(before)
+        };
+        if let Err(before) = held {
+            // Positions are gapless; a gap means a row went missing under us.
+            return Err(StoreError::Corrupt {
+                position: before + 1,
+                reason: "the events read do not follow on from the ones held".into(),
+            });
+        }
         for event in recorded {
             let pushed = {
                 let mut state = self.state.write().expect("state lock poisoned");
@@ -142,9 +159,9 @@ impl Ledger {
                 event.position == state.head_position + 1 && state.push(event)
             };
             if !pushed {
-                let all = self.recorded_all().await?;
+                let history = self.history.read().expect("history lock poisoned").clone();
                 *self.state.write().expect("state lock poisoned") =
-                    LedgerState::replay(&all, View::everything());
+                    LedgerState::replay(history.iter(), View::everything());
                 return Ok(());
             }
         }
@@ -154,6 +171,13 @@ impl Ledger {
     /// Whether the projection has been folded up to the store's head at least once.
     pub fn folded(&self) -> bool {
         self.folded.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Every event up to the store's head, from memory (caught up first): what answers as of a
+    /// date or as known at a time fold, without re-reading the store.
+    pub async fn history(&self) -> Result<crate::history::History, StoreError> {
+        self.catch_up().await?;
+        Ok(self.history.read().expect("history lock poisoned").clone())
     }
 
     /// Reads the current projection under its lock.

@@ -21,19 +21,23 @@ pub enum ReportFailure {
     Csv(String),
 }
 
-/// The ledger as it was known at `known_at` (everything when `None`).
+/// The ledger as it was known at `known_at` (everything when `None`), folded from the events
+/// the ledger holds in memory, off the async workers.
 pub async fn known_state(
     ledger: &Ledger,
     known_at: Option<DateTime<Utc>>,
 ) -> Result<LedgerState, StoreError> {
-    let events = ledger.recorded_all().await?;
-    Ok(LedgerState::replay(
-        &events,
-        View {
-            as_of: None,
-            known_at,
-        },
-    ))
+    let history = ledger.history().await?;
+    let view = View {
+        as_of: None,
+        known_at,
+    };
+    tokio::task::spawn_blocking(move || LedgerState::replay(history.iter(), view))
+        .await
+        .map_err(|e| StoreError::Corrupt {
+            position: 0,
+            reason: format!("the fold stopped: {e}"),
+        })
 }
 
 pub async fn funding(
@@ -349,7 +353,7 @@ pub async fn audit(
 ) -> Result<AuditOutput, AuditReportFailure> {
     // The checkpoints vouch for the ledger: only once it verifies and extends what was signed.
     let tree = signer.verified_tree(ledger.log()).await?;
-    let events = ledger.recorded_all().await?;
+    let events = ledger.history().await?.to_vec_until(u64::MAX);
     let report = domain::report::audit::audit_report(&events, from, to, late_after_days)?;
     let sign = |size: u64| -> Result<String, domain::merkle::ProofError> {
         Ok(signer.sign_prefix(&tree, size)?.to_text())

@@ -110,9 +110,7 @@ async fn subject_events(
         // Only an auditor's audit page carries the whole log.
         Page::Audit if role != app::boot::Role::Auditor => return Ok(Vec::new()),
         Page::Audit => {
-            let mut events = state.ledger.recorded_all().await?;
-            events.retain(|e| e.position <= head);
-            return Ok(events);
+            return Ok(state.ledger.history().await?.to_vec_until(head));
         }
         _ => return Ok(Vec::new()),
     };

@@ -62,13 +62,16 @@ pub async fn projected_state(
     user.require(READERS)?;
     let Query(q) = query.map_err(query_rejection)?;
     let _reading = state.limits.ledger_read()?;
-    let events = state.ledger.recorded_all().await?;
-    let projected = LedgerState::replay(
-        &events,
-        View {
-            as_of: q.as_of,
-            known_at: q.known_at,
-        },
-    );
-    Ok(Json(projected).into_response())
+    // From the events the server holds in memory; the fold runs off the async workers.
+    let history = state.ledger.history().await?;
+    let view = View {
+        as_of: q.as_of,
+        known_at: q.known_at,
+    };
+    let answer =
+        tokio::task::spawn_blocking(move || serde_json::to_vec(&LedgerState::replay(history.iter(), view)))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], answer).into_response())
 }

@@ -1,0 +1,154 @@
+//! The server's answers that read the whole ledger, at size (not a test): the funding report,
+//! the public support test, `/api/state` as of a date and as known at a time, and the fold a
+//! starting server makes before it is ready; with the process's memory once it holds the ledger.
+//!
+//!   cargo bench -p server --bench answers
+//!
+//! The realistic example ledger (`spiral demo --example`: mostly receipts over 25 years) of
+//! SPIRAL_BENCH_EVENTS events (default "200000,1000000") in a SQLite file, served in this process
+//! on loopback; requests on fresh connections as a reporter. SPIRAL_BENCH_RUNS (default 5) runs
+//! per answer, the median and the slowest reported.
+
+use server::ledger::Ledger;
+use server::people::{People, Role};
+use server::web::{router, AppState};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// GET `path` on a fresh connection: the status and the body's size.
+async fn get(addr: &str, path: &str, cookie: &str) -> (u16, usize) {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let status = std::str::from_utf8(&response[9..12]).unwrap().parse().unwrap();
+    let head = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(0);
+    (status, response.len() - head)
+}
+
+/// Resident memory of this process, in MB (Linux).
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let sizes: Vec<usize> = std::env::var("SPIRAL_BENCH_EVENTS")
+        .unwrap_or_else(|_| "200000,1000000".into())
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
+    let runs: usize = std::env::var("SPIRAL_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let at_start = rss_mb();
+    println!("| events | answer | median | slowest | answer size |");
+    println!("|---|---|---|---|---|");
+    for n in sizes {
+        let path = std::env::temp_dir().join(format!("spiral_answers_bench_{n}_{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let url = format!("sqlite:{}", path.display());
+        {
+            let ledger = Ledger::open(&url).await.unwrap();
+            server::demo::load_example(&ledger, Some(n)).await.unwrap();
+            ledger.log().close().await;
+        }
+        let ledger = Arc::new(Ledger::open(&url).await.unwrap());
+        let head = ledger.log().committed();
+        let people = People::new(ledger.log().pool().clone());
+        let user = people
+            .add("bench", Role::Reporter, "benchmark password")
+            .await
+            .unwrap();
+        let cookie = format!("spiral_session={}", people.start_session(&user).await.unwrap());
+        let started = Instant::now();
+        ledger.catch_up().await.unwrap();
+        let fold = started.elapsed();
+        println!(
+            "| {head} | start-up fold into the projection and the history (until ready) | {:.0} ms | | |",
+            millis(fold)
+        );
+        println!(
+            "| {head} | the process's memory after the fold (RSS; {at_start:.0} MB at its start) | {:.0} MB | | |",
+            rss_mb()
+        );
+        // As known when the last event was recorded: every event passes the recorded-time
+        // check, so this is a full fold through the known-at view. (The example ledger is
+        // recorded in one go, so an earlier time would leave nearly nothing to fold.)
+        let history = ledger.history().await.unwrap();
+        let last_recorded = history
+            .iter()
+            .last()
+            .map(|e| {
+                e.meta
+                    .recorded_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+            })
+            .unwrap();
+        drop(history);
+        let known_at = format!("/api/state?known_at={last_recorded}");
+        let state = AppState::new(
+            ledger.clone(),
+            server::signer::Signer::new(
+                ed25519_dalek::SigningKey::from_bytes(&[7; 32]),
+                std::env::temp_dir().join(format!(
+                    "spiral-bench-answers-{}.last-checkpoint",
+                    std::process::id()
+                )),
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let server = tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+        for (label, path) in [
+            (
+                "funding report, FY2020–2022",
+                "/api/reports/funding?from=2020&to=2022",
+            ),
+            (
+                "public support test, 2019–2023",
+                "/api/reports/pst?period=2019-2023",
+            ),
+            ("state as of 2020-04-01", "/api/state?as_of=2020-04-01"),
+            ("state as known at the last recording", known_at.as_str()),
+        ] {
+            let mut times = Vec::new();
+            let mut size = 0;
+            for _ in 0..runs {
+                let t = Instant::now();
+                let (status, bytes) = get(&addr, path, &cookie).await;
+                times.push(millis(t.elapsed()));
+                assert_eq!(status, 200, "{path}");
+                size = bytes;
+            }
+            times.sort_by(f64::total_cmp);
+            println!(
+                "| {head} | {label} | {:.0} ms | {:.0} ms | {:.1} MB |",
+                times[times.len() / 2],
+                times[times.len() - 1],
+                size as f64 / 1e6
+            );
+        }
+        server.abort();
+        ledger.log().close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}
