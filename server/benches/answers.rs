@@ -64,11 +64,24 @@ async fn main() {
         let path = std::env::temp_dir().join(format!("spiral_answers_bench_{n}_{}.db", std::process::id()));
         let _ = std::fs::remove_file(&path);
         let url = format!("sqlite:{}", path.display());
-        {
-            let ledger = Ledger::open(&url).await.unwrap();
-            server::demo::load_example(&ledger, Some(n)).await.unwrap();
-            ledger.log().close().await;
-        }
+        // Built by the CLI in a process of its own, so this one's memory is only what serving
+        // the ledger takes.
+        let built = std::process::Command::new(env!("CARGO_BIN_EXE_spiral"))
+            .args([
+                "--database-url",
+                &url,
+                "demo",
+                "--example",
+                "--events",
+                &n.to_string(),
+            ])
+            .output()
+            .expect("run spiral demo --example");
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
         let ledger = Arc::new(Ledger::open(&url).await.unwrap());
         let head = ledger.log().committed();
         let people = People::new(ledger.log().pool().clone());

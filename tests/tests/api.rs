@@ -381,7 +381,10 @@ fn a_commit_on_one_server_reaches_the_streams_of_the_others() {
         // And so does the history its as-of answers fold (held in memory, not re-read).
         let before = get(&second.addr, "/api/state?as_of=2020-03-31", Some(&auditor)).text();
         let after = get(&second.addr, "/api/state?as_of=2020-04-01", Some(&auditor)).text();
-        assert!(!before.contains("elsewhere-2") && after.contains("elsewhere-2"), "{kind:?}");
+        assert!(
+            !before.contains("elsewhere-2") && after.contains("elsewhere-2"),
+            "{kind:?}"
+        );
     }
 }
 
