@@ -246,3 +246,57 @@ fn a_starting_server_is_alive_at_once_and_ready_once_it_has_folded_the_ledger() 
         );
     }
 }
+
+/// One binary carries the browser bundle: with nothing on disk where the server looks for it
+/// (SPIRAL_SITE names an empty directory), the copy embedded at build time is served, gzipped
+/// for browsers that accept it, and revalidated with its entity tag.
+#[test]
+fn the_binary_serves_the_browser_bundle_embedded_in_it() {
+    let on_disk = std::path::Path::new(common::spiral_bin())
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("site/pkg");
+    let wasm = std::fs::read(on_disk.join("frontend_bg.wasm"))
+        .expect("the browser bundle is missing: run scripts/build-frontend.sh first");
+    let gzipped = std::fs::read(on_disk.join("frontend_bg.wasm.gz")).unwrap();
+    let empty = std::env::temp_dir().join(format!("spiral-empty-site-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let db = TestDb::new(common::Kind::Sqlite);
+    let server = Server::start_with_env(&db, false, &[], &[("SPIRAL_SITE", empty.to_str().unwrap())]);
+
+    let plain = request(&server.addr, "GET", "/pkg/frontend_bg.wasm", &[], b"");
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("content-type"), Some("application/wasm"));
+    assert_eq!(plain.body, wasm, "the embedded module is the one built");
+    let compressed = request(
+        &server.addr,
+        "GET",
+        "/pkg/frontend_bg.wasm",
+        &[("Accept-Encoding", "gzip, br")],
+        b"",
+    );
+    assert_eq!(compressed.header("content-encoding"), Some("gzip"));
+    assert_eq!(compressed.body, gzipped);
+    let tag = compressed.header("etag").expect("an entity tag").to_owned();
+    let again = request(
+        &server.addr,
+        "GET",
+        "/pkg/frontend_bg.wasm",
+        &[("Accept-Encoding", "gzip"), ("If-None-Match", &tag)],
+        b"",
+    );
+    assert_eq!(again.status, 304, "a reload revalidates instead of downloading");
+    let script = request(&server.addr, "GET", "/pkg/frontend.js", &[], b"");
+    assert_eq!(script.status, 200);
+    assert!(script
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert_eq!(
+        request(&server.addr, "GET", "/pkg/nothing.js", &[], b"").status,
+        404
+    );
+    let _ = std::fs::remove_dir(&empty);
+}

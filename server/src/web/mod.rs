@@ -9,6 +9,7 @@
 pub mod api;
 pub mod auth;
 pub mod cookies;
+pub mod embedded;
 pub mod error;
 pub mod fuzzing;
 pub mod limiter;
@@ -193,8 +194,16 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(pages::sign_in_form).post(pages::sign_in))
         .route("/logout", post(pages::sign_out))
         .route("/lang/{code}", get(pages::switch_language))
-        .route("/start.js", get(start_script))
-        .nest_service("/pkg", bundle())
+        .route("/start.js", get(start_script));
+    // The bundle from disk when it is there (a fresh `scripts/build-frontend.sh` wins), else
+    // the copy embedded in the binary.
+    let router = if bundle_dir().join("frontend_bg.wasm").exists() || !embedded::present() {
+        router.nest_service("/pkg", bundle())
+    } else {
+        tracing::info!("serving the browser bundle embedded in this binary");
+        router.route("/pkg/{*file}", get(embedded::file))
+    };
+    let router = router
         .nest("/api", api)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(

@@ -37,6 +37,15 @@ impl Server {
 
     /// As [`Server::start_with`], signing with the key in `key` (another server's, say).
     pub fn start_keyed(db: &TestDb, key: &str, demo: bool, extra: &[&str]) -> Server {
+        Self::spawn(db, key, demo, extra, &[])
+    }
+
+    /// As [`Server::start_with`], with variables added to the server's environment.
+    pub fn start_with_env(db: &TestDb, demo: bool, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        Self::spawn(db, &key_file(db), demo, extra, env)
+    }
+
+    fn spawn(db: &TestDb, key: &str, demo: bool, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let key = key.to_owned();
         let mut args = vec![
             "--database-url",
@@ -54,6 +63,7 @@ impl Server {
         let mut child = Command::new(spiral_bin())
             .args(&args)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
