@@ -163,6 +163,9 @@ pub enum Verb {
         /// servers' commits wake this one at once; this is the fallback)
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=3_600))]
         poll_every: u64,
+        /// Serve /metrics (Prometheus) on this address of its own instead of the main one
+        #[arg(long, env = "SPIRAL_METRICS_ADDR")]
+        metrics_addr: Option<std::net::SocketAddr>,
         /// Remove expired sessions from the database this often, in seconds
         #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         purge_sessions_every: u64,
@@ -467,6 +470,7 @@ async fn run(cli: Cli) -> ExitCode {
             max_in_flight,
             request_timeout,
             purge_sessions_every,
+            metrics_addr,
             poll_every,
             max_connections,
             max_streams,
@@ -491,6 +495,7 @@ async fn run(cli: Cli) -> ExitCode {
                 log_chunk_events,
                 purge_every: std::time::Duration::from_secs(purge_sessions_every),
                 poll_every: std::time::Duration::from_secs(poll_every),
+                metrics_addr,
                 bounds: web::limits::Bounds {
                     max_connections: max_connections as usize,
                     max_in_flight: max_in_flight as usize,

@@ -471,6 +471,77 @@ fn of_several_servers_one_signs_the_scheduled_checkpoints_and_another_takes_over
     assert_eq!(last, Some(133 + 8), "the last checkpoint covers the last command");
 }
 
+/// `/metrics` in Prometheus's text format: commands by outcome, answers by status, open
+/// streams, the ledger's head and the start-up fold; or, with `--metrics-addr`, only there.
+#[test]
+fn metrics_count_commands_answers_and_streams() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    add_users(&db);
+    let server = Server::start(&db, true);
+    let addr = &server.addr;
+    let staff = sign_in(addr, "staff-user");
+    let auditor = sign_in(addr, "auditor-user");
+    assert_eq!(
+        post_json(addr, "/api/commands", Some(&staff), &partner_command("m-1")).status,
+        200
+    );
+    let stale = serde_json::json!({
+        "command": { "Record": { "on": "2020-04-01", "fact": { "PartnerRenamed": {
+            "partner": "m-1", "name": "改名課" } } } },
+        "expected_version": 7
+    })
+    .to_string();
+    assert_eq!(post_json(addr, "/api/commands", Some(&staff), &stale).status, 409);
+    assert_eq!(
+        post_json(addr, "/api/commands", Some(&staff), "{not json").status,
+        400
+    );
+    let _stream = EventStream::open(addr, &auditor, Some(134));
+    // The start-up fold is done once the server is ready.
+    while get(addr, "/api/ready", None).status != 200 {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let scraped = get(addr, "/metrics", None);
+    assert_eq!(scraped.status, 200);
+    assert!(scraped.header("content-type").unwrap().starts_with("text/plain"));
+    let text = scraped.text();
+    for line in [
+        "spiral_commands_total{outcome=\"stored\"} 1",
+        "spiral_commands_total{outcome=\"conflict\"} 1",
+        "spiral_commands_total{outcome=\"bad_request\"} 1",
+        "spiral_stream_clients 1",
+        "spiral_ledger_head_position 134",
+        "spiral_tail_lag_events 0",
+        "spiral_responses_total{status=\"409\"} 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
+    }
+    assert!(text.contains("spiral_startup_fold_seconds "), "{text}");
+    assert!(
+        !text.contains("staff-user") && !text.contains("m-1"),
+        "counts only: {text}"
+    );
+    drop(server);
+
+    // Moved to an address of its own: not on the main one.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metrics_addr = format!("127.0.0.1:{port}");
+    let server = Server::start_with(&db, false, &["--metrics-addr", &metrics_addr]);
+    assert_eq!(get(&server.addr, "/metrics", None).status, 404);
+    let moved = (0..50).find_map(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        std::panic::catch_unwind(|| get(&metrics_addr, "/metrics", None)).ok()
+    });
+    let moved = moved.expect("the metrics address answers");
+    assert_eq!(moved.status, 200);
+    assert!(moved.text().contains("spiral_ledger_head_position 134"));
+}
+
 #[test]
 fn sessions_survive_a_restart_and_end_when_the_user_is_disabled() {
     for kind in BOTH {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod limiter;
 pub mod limits;
+pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod stream;
@@ -62,6 +63,8 @@ pub struct Reach {
     pub purge_every: std::time::Duration,
     /// Connections, requests in flight, time per request, live streams and whole-ledger reads.
     pub bounds: limits::Bounds,
+    /// Where `/metrics` is served: None for the main address, else an address of its own.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl Default for Reach {
@@ -74,6 +77,7 @@ impl Default for Reach {
             purge_every: PURGE_EVERY,
             poll_every: POLL_EVERY,
             bounds: limits::Bounds::default(),
+            metrics_addr: None,
         }
     }
 }
@@ -108,6 +112,7 @@ pub struct AppState {
     pub behind_proxy: bool,
     pub reach: Arc<Reach>,
     pub limits: Arc<Limits>,
+    pub metrics: Arc<metrics::Metrics>,
     /// Bumped whenever this process ends sessions (sign-out, disabling, a password reset):
     /// open streams check theirs at once instead of at their next periodic check.
     sessions: Arc<watch::Sender<u64>>,
@@ -135,6 +140,7 @@ impl AppState {
             behind_proxy: reach.behind_proxy,
             reach: Arc::new(reach),
             limits: Arc::new(limits),
+            metrics: Arc::default(),
             sessions: Arc::new(watch::channel(0).0),
         }
     }
@@ -203,6 +209,11 @@ pub fn router(state: AppState) -> Router {
         tracing::info!("serving the browser bundle embedded in this binary");
         router.route("/pkg/{*file}", get(embedded::file))
     };
+    let router = if state.reach.metrics_addr.is_none() {
+        router.route("/metrics", get(metrics::scrape))
+    } else {
+        router
+    };
     let router = router
         .nest("/api", api)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -213,6 +224,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limits::bounded,
+        ))
+        // Outermost, so the bounds' own 503s are counted too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count,
         ))
         .with_state(state);
     // Every answer gzipped for a client that accepts it (HTML, JSON, the postcard log); the
@@ -358,14 +374,18 @@ pub async fn serve(
     // Fold the ledger now, while the server already answers health checks, rather than on the
     // first person's request; `/api/ready` says when it is done.
     let ledger = state.ledger.clone();
+    let metrics = state.metrics.clone();
     tokio::spawn(async move {
         let started = std::time::Instant::now();
         match ledger.catch_up().await {
-            Ok(()) => tracing::info!(
-                "folded {} events in {:.1} s",
-                ledger.read_state(|s| s.head_position),
-                started.elapsed().as_secs_f64()
-            ),
+            Ok(()) => {
+                let seconds = started.elapsed().as_secs_f64();
+                metrics.folded_in(seconds);
+                tracing::info!(
+                    "folded {} events in {seconds:.1} s",
+                    ledger.read_state(|s| s.head_position)
+                )
+            }
             Err(e) => tracing::warn!("could not fold the ledger at start-up: {e}"),
         }
     });
@@ -375,6 +395,19 @@ pub async fn serve(
         ),
         Ok(_) => {}
         Err(e) => tracing::warn!("could not count users: {e}"),
+    }
+    if let Some(metrics_addr) = state.reach.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
+        // On stderr: stdout's first line is the main address, which scripts read.
+        eprintln!("Metrics at http://{}/metrics", listener.local_addr()?);
+        let metrics = Router::new()
+            .route("/metrics", get(metrics::scrape))
+            .with_state(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::error!("the metrics listener stopped: {e}");
+            }
+        });
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;

@@ -104,6 +104,29 @@ pub async fn submit(
     user: CurrentUser,
     request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
+    use crate::web::metrics::CommandOutcome;
+    let metrics = state.metrics.clone();
+    let answer = submit_command(state, user, request).await;
+    metrics.command(match &answer {
+        Ok(response) if response.headers().contains_key("idempotent-replayed") => CommandOutcome::Replayed,
+        Ok(_) => CommandOutcome::Stored,
+        Err(ApiError::Conflict(_)) => CommandOutcome::Conflict,
+        Err(ApiError::Rejected(_)) => CommandOutcome::Refused,
+        Err(ApiError::BadRequest { status, .. }) if *status == StatusCode::UNPROCESSABLE_ENTITY => {
+            CommandOutcome::Refused
+        }
+        Err(ApiError::BadRequest { .. }) => CommandOutcome::BadRequest,
+        Err(ApiError::Unavailable(_)) => CommandOutcome::Unavailable,
+        Err(_) => CommandOutcome::Other,
+    });
+    answer
+}
+
+async fn submit_command(
+    state: AppState,
+    user: CurrentUser,
+    request: axum::extract::Request,
+) -> Result<Response, ApiError> {
     let actor = user.require(&[Role::Staff])?.name.clone();
     let key = command_key(request.headers())?;
     let submit = read_submit(request).await?;
