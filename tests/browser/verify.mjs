@@ -39,7 +39,11 @@ try {
     await page.waitForSelector('#app[data-hydrated="true"]', { timeout: 60_000 });
     assert.equal(await page.inputValue('#pinned-key'), process.env.SPIRAL_KEY);
   }
-  assert.ok((await page.locator('#checkpoint-text').innerText()).startsWith('Spiral ledger checkpoint'));
+  // The checkpoint is fetched once the page is alive: wait for it, as on the first load.
+  await page.waitForFunction(() => document.querySelector('#checkpoint-text').textContent.startsWith('Spiral ledger checkpoint'),
+    null, { timeout: 15_000 }).catch(async () => {
+    assert.fail(`the checkpoint did not show: "${await page.locator('#checkpoint-text').innerText()}"`);
+  });
   console.log(`ok - the verify button says: ${verdict}`);
 } finally {
   await browser.close();

@@ -388,6 +388,68 @@ fn a_commit_on_one_server_reaches_the_streams_of_the_others() {
     }
 }
 
+/// A notification lost on purpose: the database stops taking new connections, the listening
+/// connections are cut, and a command is committed (through a connection already open) while no
+/// one listens. The other server polls only once an hour, yet once the database takes
+/// connections again its stream gets the event: listening again, it reads whatever was committed
+/// while it was not.
+#[test]
+fn a_commit_whose_notification_was_lost_still_reaches_the_other_servers_stream() {
+    let db = TestDb::new(common::Kind::Postgres);
+    add_users(&db);
+    let first = Server::start(&db, true);
+    let second = Server::start_with(&db, false, &["--poll-every", "3600"]);
+    let staff = sign_in(&first.addr, "staff-user");
+    let auditor = sign_in(&second.addr, "auditor-user");
+    let mut stream = EventStream::open(&second.addr, &auditor, Some(133));
+    assert_eq!(
+        post_json(
+            &first.addr,
+            "/api/commands",
+            Some(&staff),
+            &partner_command("heard-1")
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        stream.next_events(1, Duration::from_secs(20)).len(),
+        1,
+        "heard before the cut"
+    );
+
+    let name = db.url.rsplit('/').next().unwrap().to_owned();
+    let admin = |sql: String| {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let pool = sqlx::PgPool::connect(&common::pg_admin_url()).await.unwrap();
+            sqlx::query(&sql).execute(&pool).await.unwrap();
+            pool.close().await;
+        });
+    };
+    admin(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"));
+    admin(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = '{name}' AND query LIKE 'LISTEN%'"
+    ));
+    std::thread::sleep(Duration::from_millis(300));
+    let unheard = post_json(
+        &first.addr,
+        "/api/commands",
+        Some(&staff),
+        &partner_command("unheard-1"),
+    );
+    admin(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+    assert_eq!(unheard.status, 200, "{}", unheard.text());
+    let live = stream.next_events(1, Duration::from_secs(20));
+    assert_eq!(
+        live.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![135],
+        "the event committed while no one listened arrived all the same"
+    );
+    assert!(live[0].data.contains("unheard-1"));
+}
+
 /// Of two servers on one PostgreSQL database, both told to sign a checkpoint every second, only
 /// one signs (it holds the schedule's advisory lock); when it stops, the other takes over.
 /// Each signs with a key of its own, so the kept checkpoints say who signed them.

@@ -300,3 +300,51 @@ fn the_binary_serves_the_browser_bundle_embedded_in_it() {
     );
     let _ = std::fs::remove_dir(&empty);
 }
+
+/// `--log-format json`: every log line on stderr is one JSON object, with its level and message,
+/// for a log collector.
+#[test]
+fn logs_are_json_lines_when_asked() {
+    use std::io::{BufRead, BufReader};
+    let db = TestDb::new(common::Kind::Sqlite);
+    let mut child = std::process::Command::new(common::spiral_bin())
+        .args([
+            "--database-url",
+            &db.url,
+            "--key-file",
+            &common::server::key_file(&db),
+        ])
+        .args(["--log-format", "json", "serve", "--addr", "127.0.0.1:0", "--demo"])
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let folded = loop {
+        let Some(Ok(line)) = lines.next() else { break None };
+        if !line.starts_with('{') {
+            // The first run's plain notes (demo sign-ins) are for people, not the log.
+            seen.push(line);
+            continue;
+        }
+        let entry: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(
+            entry["level"].is_string() && entry["timestamp"].is_string(),
+            "{entry}"
+        );
+        if entry["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("folded "))
+        {
+            break Some(entry);
+        }
+        seen.push(line);
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let folded = folded.unwrap_or_else(|| panic!("no JSON line about the start-up fold: {seen:?}"));
+    assert_eq!(folded["level"], "INFO");
+}

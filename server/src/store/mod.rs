@@ -262,8 +262,9 @@ impl EventLog {
 
     /// On PostgreSQL, wakes this process's subscribers when another process commits (LISTEN on
     /// [`COMMITS_CHANNEL`]), for as long as the log lives. The notification only wakes: readers
-    /// then read by position from the table. A lost connection is retried; what was committed
-    /// meanwhile is found by the readers' own poll. On SQLite, nothing (the poll remains).
+    /// then read by position from the table. When the listening connection is lost, notifications
+    /// sent meanwhile are lost with it, so once listening again it wakes the readers anyway to
+    /// read whatever was committed in between. On SQLite, nothing (the readers' poll remains).
     pub fn listen_for_commits(self: &std::sync::Arc<Self>) {
         let Some(url) = self.postgres_url.clone() else {
             return;
@@ -275,19 +276,24 @@ impl EventLog {
                 let Some(me) = log.upgrade() else { return };
                 if listener.is_none() {
                     match connect_listener(&url).await {
-                        Ok(l) => listener = Some(l),
+                        Ok(l) => {
+                            listener = Some(l);
+                            me.committed.send_modify(|_| {});
+                        }
                         Err(e) => {
                             tracing::warn!("cannot listen for other servers' commits: {e}");
                             drop(me);
-                            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                             continue;
                         }
                     }
                 }
                 drop(me);
                 let Some(l) = listener.as_mut() else { continue };
-                match l.recv().await {
-                    Ok(note) => {
+                // try_recv, not recv: recv would reconnect by itself and say nothing of the
+                // notifications lost meanwhile.
+                match l.try_recv().await {
+                    Ok(Some(note)) => {
                         let Some(me) = log.upgrade() else { return };
                         // Our own commits have woken our readers already.
                         if note
@@ -297,6 +303,12 @@ impl EventLog {
                         {
                             me.committed.send_modify(|_| {});
                         }
+                    }
+                    Ok(None) => {
+                        tracing::warn!(
+                            "the connection listening for other servers' commits was lost; listening again"
+                        );
+                        listener = None;
                     }
                     Err(e) => {
                         tracing::warn!("listening for other servers' commits: {e}");
