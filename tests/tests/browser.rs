@@ -272,6 +272,36 @@ fn a_visit_downloads_the_log_once_and_later_visits_only_its_tail() {
     }
 }
 
+/// The installed binary alone serves a page that comes alive: the server looks for the bundle in
+/// an empty directory (SPIRAL_SITE), so the browser gets the copy embedded in the binary.
+#[test]
+fn the_binary_alone_serves_a_page_that_hydrates() {
+    assert!(
+        bundle().exists(),
+        "the browser bundle is missing: run scripts/build-frontend.sh first"
+    );
+    let empty = std::env::temp_dir().join(format!("spiral-no-site-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let db = TestDb::new(Kind::Sqlite);
+    add_users(&db, &[("hanako", "staff")]);
+    let server = Server::start_with_env(&db, true, &[], &[("SPIRAL_SITE", empty.to_str().unwrap())]);
+    assert_eq!(
+        common::http::get(&server.addr, "/pkg/frontend_bg.wasm", None).status,
+        200,
+        "served from the binary"
+    );
+    let out = run_script(
+        "hydrates.mjs",
+        "the embedded bundle",
+        &[
+            ("SPIRAL_URL", format!("http://{}", server.addr)),
+            ("SPIRAL_COOKIE", cookie(&server, "hanako")),
+        ],
+    );
+    assert!(out.contains("hydrated"), "{out}");
+    let _ = std::fs::remove_dir(&empty);
+}
+
 #[test]
 fn the_spiral_of_a_ledger_of_100000_events_draws_the_work_and_sums_the_money() {
     assert!(
