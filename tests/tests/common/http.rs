@@ -136,7 +136,9 @@ impl EventStream {
         }
         head.push_str("\r\n");
         stream.write_all(head.as_bytes()).unwrap();
-        stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+        // The response head may take a while on a loaded machine or through a proxy; the
+        // events after it are read in short waits.
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         let mut reader = BufReader::new(stream);
         let mut status = String::new();
         reader.read_line(&mut status).unwrap();
@@ -148,6 +150,10 @@ impl EventStream {
                 break;
             }
         }
+        reader
+            .get_ref()
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
         EventStream {
             reader,
             pending: Vec::new(),
