@@ -29,17 +29,19 @@ impl History {
     /// skipped. Returns whether every new event followed on (a gap means the caller read past
     /// something, and nothing after the gap is kept).
     pub fn extend(&mut self, events: &[Recorded]) -> bool {
-        let fresh: Vec<Recorded> = events.iter().filter(|e| e.position > self.len).cloned().collect();
+        let mut fresh: Vec<Recorded> = events.iter().filter(|e| e.position > self.len).cloned().collect();
         let kept = (self.len + 1..)
             .zip(&fresh)
             .take_while(|(expected, e)| e.position == *expected)
             .count();
+        let followed_on = kept == fresh.len();
         if kept > 0 {
-            let page: Arc<[Recorded]> = fresh[..kept].to_vec().into();
+            // Each event is copied once, into the page (not again out of `fresh`).
+            fresh.truncate(kept);
             self.len += kept as u64;
-            self.pages.push(page);
+            self.pages.push(fresh.into());
         }
-        kept == fresh.len()
+        followed_on
     }
 
     /// Every event held, in position order (a cloneable iterator, as the projection's replay
