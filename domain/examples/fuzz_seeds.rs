@@ -54,6 +54,11 @@ fn main() {
         let stored = postcard::to_allocvec(&rows[..n]).expect("encodes");
         write(out, "log_postcard", &format!("rows-{n}"), &stored);
     }
+    // A snapshot body of the whole demo, after the 8 bytes of the position it claims.
+    let state = domain::LedgerState::replay(&events, domain::View::everything());
+    let mut snapshot = state.head_position.to_be_bytes().to_vec();
+    snapshot.extend(postcard::to_allocvec(&state).expect("encodes"));
+    write(out, "projection_snapshot", "demo", &snapshot);
     let head = rows.len() as u64;
     let manifest = domain::log_chunks::Manifest {
         size: 50,

@@ -26,6 +26,8 @@ pub mod projection;
 pub mod record;
 pub mod report;
 pub mod rules;
+pub mod snapshot;
+pub mod state_page;
 pub mod subject;
 pub mod text;
 

@@ -91,6 +91,11 @@ pub fn fold_every_way(events: &[Recorded]) {
             },
         );
     }
+    report_every_way(&state);
+}
+
+/// The reports over a state, for the fiscal years of a few of its receipts.
+pub fn report_every_way(state: &LedgerState) {
     for fy in state
         .receipts
         .values()
@@ -98,8 +103,8 @@ pub fn fold_every_way(events: &[Recorded]) {
         .take(3)
         .collect::<Vec<_>>()
     {
-        let _ = domain::report::funding::funding_summary(&state, fy, fy, false);
-        let _ = domain::report::funding::funding_summary(&state, fy, fy, true);
-        let _ = domain::report::pst::public_support_test(&state, fy, fy);
+        let _ = domain::report::funding::funding_summary(state, fy, fy, false);
+        let _ = domain::report::funding::funding_summary(state, fy, fy, true);
+        let _ = domain::report::pst::public_support_test(state, fy, fy);
     }
 }

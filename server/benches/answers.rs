@@ -46,6 +46,53 @@ fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// `spiral report` and `spiral state` as processes (their output thrown away): the first run
+/// folds the whole ledger and keeps a projection snapshot; the later ones fold only what came
+/// after it (none here).
+fn cli_answers(url: &str, head: u64, runs: usize) {
+    let key = std::env::temp_dir().join(format!("spiral-bench-answers-{}.key", std::process::id()));
+    let _ = std::fs::remove_file(&key);
+    let spiral = |args: &[&str]| {
+        let t = Instant::now();
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_spiral"))
+            .args(["--database-url", url, "--key-file"])
+            .arg(&key)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("run spiral");
+        assert!(status.success(), "spiral {args:?}");
+        millis(t.elapsed())
+    };
+    spiral(&["key", "show"]);
+    let asks: [(&str, &[&str]); 3] = [
+        (
+            "`spiral report funding --fiscal-year 2020 --to 2022`",
+            &["report", "funding", "--fiscal-year", "2020", "--to", "2022"],
+        ),
+        (
+            "`spiral report pst --period 2019-2023`",
+            &["report", "pst", "--period", "2019-2023"],
+        ),
+        ("`spiral state` (JSON of everything)", &["state"]),
+    ];
+    let cold = spiral(asks[0].1);
+    println!(
+        "| {head} | {}, first run: whole fold, keeps a snapshot | {cold:.0} ms | | |",
+        asks[0].0
+    );
+    for (label, args) in asks {
+        let mut times: Vec<f64> = (0..runs).map(|_| spiral(args)).collect();
+        times.sort_by(f64::total_cmp);
+        println!(
+            "| {head} | {label}, from the snapshot | {:.0} ms | {:.0} ms | |",
+            times[times.len() / 2],
+            times[times.len() - 1]
+        );
+    }
+    let _ = std::fs::remove_file(&key);
+}
+
 #[tokio::main]
 async fn main() {
     let sizes: Vec<usize> = std::env::var("SPIRAL_BENCH_EVENTS")
@@ -159,6 +206,7 @@ async fn main() {
             );
         }
         server.abort();
+        cli_answers(&url, head, runs);
         ledger.log().close().await;
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));

@@ -10,6 +10,8 @@ use crate::verify::verify;
 use crate::web;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use clap::{Parser, Subcommand};
+use domain::report::funding::funding_summary;
+use domain::report::pst::public_support_test;
 use domain::{FiscalYear, LedgerState, View};
 use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
@@ -44,6 +46,11 @@ pub struct Cli {
     /// a log collector
     #[arg(long, global = true, env = "SPIRAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// `state` and `report` keep a signed projection snapshot in the database once they have
+    /// folded this many events beyond the last one, so the next run folds only what came after
+    /// it (0: never keep one). Needs the key file; without one everything is folded each time
+    #[arg(long, global = true, env = "SPIRAL_SNAPSHOT_AFTER", default_value_t = crate::snapshots::REFRESH_AFTER)]
+    pub snapshot_after: u64,
     #[command(subcommand)]
     pub verb: Verb,
 }
@@ -410,17 +417,21 @@ async fn run(cli: Cli) -> ExitCode {
             },
         },
         Verb::Verify => verify_command(ledger.log(), &cli.key_file).await,
-        Verb::State { as_of, known_at } => match ledger.recorded_all().await {
-            Ok(events) => {
-                let state = LedgerState::replay(&events, View { as_of, known_at });
-                match serde_json::to_string_pretty(&state) {
-                    Ok(json) => print_out(&json),
-                    Err(e) => fail(e),
-                }
-            }
+        Verb::State { as_of, known_at } => match cold_state(
+            &ledger,
+            &cli.key_file,
+            cli.snapshot_after,
+            View { as_of, known_at },
+        )
+        .await
+        {
+            Ok(state) => match serde_json::to_string_pretty(&state) {
+                Ok(json) => print_out(&json),
+                Err(e) => fail(e),
+            },
             Err(e) => fail(e),
         },
-        Verb::Report { report } => report_command(&ledger, &cli.key_file, report).await,
+        Verb::Report { report } => report_command(&ledger, &cli.key_file, cli.snapshot_after, report).await,
         Verb::Key {
             action: KeyAction::Show,
         } => match Signer::open(&cli.key_file) {
@@ -569,7 +580,38 @@ fn audit_command(checkpoint: &std::path::Path, public_key: &str, source: AuditSo
     }
 }
 
-async fn report_command(ledger: &Ledger, key_file: &std::path::Path, report: ReportKind) -> ExitCode {
+/// The projection a CLI run answers from. Everything now comes from the newest projection
+/// snapshot this key file signed plus the events after it (`crate::snapshots`); an earlier date
+/// or time is folded from the whole ledger.
+async fn cold_state(
+    ledger: &Ledger,
+    key_file: &std::path::Path,
+    snapshot_after: u64,
+    view: View,
+) -> Result<LedgerState, crate::store::StoreError> {
+    if view != View::everything() {
+        let events = ledger.recorded_all().await?;
+        return Ok(LedgerState::replay(&events, view));
+    }
+    // Without a key file there is nothing to check a snapshot with: fold everything, and do not
+    // create a key as a side effect of reading.
+    let key = match crate::signer::read_key(key_file) {
+        Ok(key) => key,
+        Err(e) => {
+            tracing::warn!("{e}; folding the whole ledger");
+            None
+        }
+    };
+    let (state, _) = crate::snapshots::current_state(ledger.log(), key.as_ref(), snapshot_after).await?;
+    Ok(state)
+}
+
+async fn report_command(
+    ledger: &Ledger,
+    key_file: &std::path::Path,
+    snapshot_after: u64,
+    report: ReportKind,
+) -> ExitCode {
     use crate::reports;
     let output = match report {
         ReportKind::Audit {
@@ -601,23 +643,43 @@ async fn report_command(ledger: &Ledger, key_file: &std::path::Path, report: Rep
                 Ok(to) => to.unwrap_or(from),
                 Err(e) => return fail(e),
             };
-            reports::funding(ledger, from, to, by_successor, known_at)
-                .await
-                .and_then(|s| match format {
-                    Format::Json => Ok(serde_json::to_vec_pretty(&s).expect("reports serialise")),
-                    Format::Csv => reports::excel_csv(&reports::funding_rows(&s)),
-                })
+            cold_state(
+                ledger,
+                key_file,
+                snapshot_after,
+                View {
+                    as_of: None,
+                    known_at,
+                },
+            )
+            .await
+            .map_err(reports::ReportFailure::from)
+            .and_then(|state| Ok(funding_summary(&state, from, to, by_successor)?))
+            .and_then(|s| match format {
+                Format::Json => Ok(serde_json::to_vec_pretty(&s).expect("reports serialise")),
+                Format::Csv => reports::excel_csv(&reports::funding_rows(&s)),
+            })
         }
         ReportKind::Pst {
             period: (from, to),
             format,
             known_at,
-        } => reports::pst(ledger, from, to, known_at)
-            .await
-            .and_then(|r| match format {
-                Format::Json => Ok(serde_json::to_vec_pretty(&r).expect("reports serialise")),
-                Format::Csv => reports::excel_csv(&reports::pst_rows(&r)),
-            }),
+        } => cold_state(
+            ledger,
+            key_file,
+            snapshot_after,
+            View {
+                as_of: None,
+                known_at,
+            },
+        )
+        .await
+        .map_err(reports::ReportFailure::from)
+        .and_then(|state| Ok(public_support_test(&state, from, to)?))
+        .and_then(|r| match format {
+            Format::Json => Ok(serde_json::to_vec_pretty(&r).expect("reports serialise")),
+            Format::Csv => reports::excel_csv(&reports::pst_rows(&r)),
+        }),
     };
     match output {
         Ok(bytes) => {

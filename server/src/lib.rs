@@ -12,6 +12,7 @@ pub mod passwords;
 pub mod people;
 pub mod reports;
 pub mod signer;
+pub mod snapshots;
 pub mod store;
 pub mod tail;
 pub mod verify;

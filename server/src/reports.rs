@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use domain::report::funding::{funding_summary, FundingSummary, ReportError};
 use domain::report::pst::{public_support_test, PstReport};
 use domain::{FiscalYear, LedgerState, View};
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportFailure {
@@ -21,18 +22,30 @@ pub enum ReportFailure {
     Csv(String),
 }
 
-/// The ledger as it was known at `known_at` (everything when `None`), folded from the events
-/// the ledger holds in memory, off the async workers.
-pub async fn known_state(
-    ledger: &Ledger,
+/// Answers `answer` from the projection as known at `known_at`, off the async workers. Now
+/// (`None`) is the server's live projection, kept current, with no fold at all; an earlier time
+/// is folded from the events the server holds in memory.
+pub async fn from_projection<T: Send + 'static>(
+    ledger: &Arc<Ledger>,
     known_at: Option<DateTime<Utc>>,
-) -> Result<LedgerState, StoreError> {
-    let history = ledger.history().await?;
-    let view = View {
-        as_of: None,
-        known_at,
+    answer: impl FnOnce(&LedgerState) -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    let work: Box<dyn FnOnce() -> T + Send> = match known_at {
+        None => {
+            ledger.catch_up().await?;
+            let ledger = ledger.clone();
+            Box::new(move || ledger.read_state(answer))
+        }
+        Some(known_at) => {
+            let history = ledger.history().await?;
+            let view = View {
+                as_of: None,
+                known_at: Some(known_at),
+            };
+            Box::new(move || answer(&LedgerState::replay(history.iter(), view)))
+        }
     };
-    tokio::task::spawn_blocking(move || LedgerState::replay(history.iter(), view))
+    tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| StoreError::Corrupt {
             position: 0,
@@ -41,24 +54,25 @@ pub async fn known_state(
 }
 
 pub async fn funding(
-    ledger: &Ledger,
+    ledger: &Arc<Ledger>,
     from: FiscalYear,
     to: FiscalYear,
     by_successor: bool,
     known_at: Option<DateTime<Utc>>,
 ) -> Result<FundingSummary, ReportFailure> {
-    let state = known_state(ledger, known_at).await?;
-    Ok(funding_summary(&state, from, to, by_successor)?)
+    Ok(from_projection(ledger, known_at, move |s| {
+        funding_summary(s, from, to, by_successor)
+    })
+    .await??)
 }
 
 pub async fn pst(
-    ledger: &Ledger,
+    ledger: &Arc<Ledger>,
     from: FiscalYear,
     to: FiscalYear,
     known_at: Option<DateTime<Utc>>,
 ) -> Result<PstReport, ReportFailure> {
-    let state = known_state(ledger, known_at).await?;
-    Ok(public_support_test(&state, from, to)?)
+    Ok(from_projection(ledger, known_at, move |s| public_support_test(s, from, to)).await??)
 }
 
 /// UTF-8 with a byte-order mark and CRLF line ends: what Excel on a Japanese PC reads as UTF-8.

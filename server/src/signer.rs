@@ -186,18 +186,9 @@ impl Signer {
 /// database), created with owner-only permissions on first use.
 pub fn load_or_create_key(path: &Path) -> Result<SigningKey, KeyError> {
     let shown = path.display().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let bytes: [u8; 32] = hex::decode(text.trim())
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| KeyError::Read {
-                    path: shown.clone(),
-                    reason: "not 64 hex digits".into(),
-                })?;
-            Ok(SigningKey::from_bytes(&bytes))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    match read_key(path)? {
+        Some(key) => Ok(key),
+        None => {
             let key = SigningKey::generate(&mut argon2::password_hash::rand_core::OsRng);
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);
@@ -213,6 +204,24 @@ pub fn load_or_create_key(path: &Path) -> Result<SigningKey, KeyError> {
             })?;
             Ok(key)
         }
+    }
+}
+
+/// The key in `path`, or `None` when there is no such file (nothing is created).
+pub fn read_key(path: &Path) -> Result<Option<SigningKey>, KeyError> {
+    let shown = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let bytes: [u8; 32] = hex::decode(text.trim())
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| KeyError::Read {
+                    path: shown,
+                    reason: "not 64 hex digits".into(),
+                })?;
+            Ok(Some(SigningKey::from_bytes(&bytes)))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(KeyError::Read {
             path: shown,
             reason: e.to_string(),

@@ -963,3 +963,145 @@ fn a_client_that_stops_reading_does_not_hold_back_the_others() {
         (134..=333).collect::<Vec<_>>()
     );
 }
+
+/// Every page of `/api/state?part=…` (with `extra` narrowing) put together.
+fn all_pages(addr: &str, cookie: &str, part: &str, extra: &str, limit: usize) -> Vec<serde_json::Value> {
+    let mut items = Vec::new();
+    let mut after = String::new();
+    loop {
+        let path = format!("/api/state?part={part}&limit={limit}{extra}{after}");
+        let page = get(addr, &path, Some(cookie));
+        assert_eq!(page.status, 200, "{path}: {}", page.text());
+        let page = page.json();
+        let got = page["items"].as_array().unwrap();
+        assert!(got.len() <= limit, "{path}");
+        items.extend(got.iter().cloned());
+        match page["next_after"].as_str() {
+            Some(next) => after = format!("&after={next}"),
+            None => return items,
+        }
+    }
+}
+
+/// `/api/state` in bounded answers: one part at a time, narrowed by fiscal year or program and
+/// paged, equal to the same part of the whole state (now and as of a date); narrowing that
+/// cannot be answered is a 400 naming the problem.
+#[test]
+fn the_state_is_answered_a_part_and_a_page_at_a_time() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        spiral(&db, &["demo", "--example"]).ok();
+        add_users(&db);
+        let server = Server::start(&db, false);
+        let addr = &server.addr;
+        let reporter = sign_in(addr, "reporter-user");
+        for as_of in ["", "&as_of=2012-03-31"] {
+            let whole = get(
+                addr,
+                &format!("/api/state?{}", as_of.trim_start_matches('&')),
+                Some(&reporter),
+            )
+            .json();
+            let receipts_2010: Vec<_> = whole["receipts"]
+                .as_object()
+                .unwrap()
+                .values()
+                .filter(|r| r["fiscal_year"] == 2010)
+                .cloned()
+                .collect();
+            assert!(receipts_2010.len() > 10, "{kind:?}: several pages");
+            assert_eq!(
+                all_pages(
+                    addr,
+                    &reporter,
+                    "receipts",
+                    &format!("&fiscal_year=2010{as_of}"),
+                    10
+                ),
+                receipts_2010,
+                "{kind:?} {as_of}"
+            );
+            for (part, limit) in [("programs", 4), ("partners", 5), ("donors", 7), ("activities", 9)] {
+                let expected: Vec<_> = whole[part].as_object().unwrap().values().cloned().collect();
+                assert_eq!(
+                    all_pages(addr, &reporter, part, as_of, limit),
+                    expected,
+                    "{kind:?} {part} {as_of}"
+                );
+            }
+            for part in ["timeline", "money"] {
+                assert_eq!(
+                    all_pages(addr, &reporter, part, as_of, 6),
+                    *whole[part].as_array().unwrap(),
+                    "{kind:?} {part} {as_of}"
+                );
+            }
+            let program = whole["programs"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .next()
+                .unwrap()
+                .clone();
+            let of_program: Vec<_> = whole["activities"]
+                .as_object()
+                .unwrap()
+                .values()
+                .filter(|a| a["program"] == program.as_str())
+                .cloned()
+                .collect();
+            assert_eq!(
+                all_pages(
+                    addr,
+                    &reporter,
+                    "activities",
+                    &format!("&program={program}{as_of}"),
+                    3
+                ),
+                of_program
+            );
+        }
+        for (path, needle) in [
+            ("/api/state?fiscal_year=2010", "give part"),
+            ("/api/state?part=partners&fiscal_year=2010", "does not narrow"),
+            ("/api/state?part=money&program=x", "does not narrow"),
+            ("/api/state?part=receipts&limit=0", "limit=0"),
+            ("/api/state?part=receipts&limit=10001", "limit=10001"),
+            ("/api/state?part=receipts&after=NOT-AN-ID", "cannot start a page"),
+            ("/api/state?part=timeline&after=x", "cannot start a page"),
+            ("/api/state?part=receipts&program=Bad%20Id", "invalid program id"),
+            ("/api/state?part=everything", "part"),
+        ] {
+            let refused = get(addr, path, Some(&reporter));
+            assert_eq!(refused.status, 400, "{kind:?} {path}");
+            assert!(
+                refused.text().contains(needle),
+                "{kind:?} {path}: {}",
+                refused.text()
+            );
+        }
+    }
+}
+
+/// A state of more than 50,000 items is not sent whole: the refusal says how to ask for it, and
+/// the parts answer.
+#[test]
+fn a_large_state_is_refused_whole_and_answered_in_parts() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    spiral(&db, &["demo", "--example", "--events", "60000"]).ok();
+    add_users(&db);
+    let server = Server::start(&db, false);
+    let addr = &server.addr;
+    let auditor = sign_in(addr, "auditor-user");
+    let whole = get(addr, "/api/state", Some(&auditor));
+    assert_eq!(whole.status, 400);
+    assert!(whole.text().contains("part=programs"), "{}", whole.text());
+    let page = get(addr, "/api/state?part=receipts&limit=10000", Some(&auditor));
+    assert_eq!(page.status, 200);
+    let page = page.json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 10_000);
+    assert!(page["next_after"].is_string());
+    let money = get(addr, "/api/state?part=money&fiscal_year=2020", Some(&auditor)).json();
+    assert_eq!(money["items"].as_array().unwrap().len(), 1);
+    assert!(money["next_after"].is_null());
+}

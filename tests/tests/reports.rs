@@ -353,3 +353,120 @@ fn the_public_support_test_is_derived_from_donations_recorded_through_the_api() 
         assert_eq!(api.json()["relative"]["numerator"], 750);
     }
 }
+
+/// `spiral ARGS…` with the server crate's debug log on stderr, which says where a fold started.
+fn spiral_logged(db: &TestDb, args: &[&str]) -> common::Run {
+    let output = std::process::Command::new(common::spiral_bin())
+        .arg("--database-url")
+        .arg(&db.url)
+        .arg("--key-file")
+        .arg(common::server::key_file(db))
+        .args(args)
+        .env("RUST_LOG", "warn,server=debug")
+        .output()
+        .expect("run spiral");
+    let run = common::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    run.ok()
+}
+
+/// What a CLI answer says now, folded from the first event: the same command with a key file
+/// that does not exist, so no snapshot can be used (or kept).
+fn folded_whole(db: &TestDb, args: &[&str]) -> String {
+    let mut all = args.to_vec();
+    all.extend(["--key-file", "/nonexistent/spiral-signing.key"]);
+    spiral(db, &all).ok().stdout
+}
+
+/// `spiral state` and `spiral report` fold from the projection snapshot they keep, plus the
+/// events after it, and answer exactly as a fold of the whole ledger; a snapshot that does not
+/// check out (a correction after it, a changed signature, another ledger's chain hash) is
+/// ignored with a warning.
+#[test]
+fn cli_answers_from_a_kept_snapshot_equal_the_whole_fold() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        spiral(&db, &["demo", "--example"]).ok();
+        spiral(&db, &["key", "show"]).ok();
+        let asks: [&[&str]; 3] = [
+            &["state"],
+            &["report", "funding", "--fiscal-year", "2001", "--to", "2025"],
+            &["report", "pst", "--period", "2019-2023"],
+        ];
+        let check = |expect_in_log: &str| {
+            for (i, ask) in asks.iter().enumerate() {
+                let mut args = vec!["--snapshot-after", "100"];
+                args.extend_from_slice(ask);
+                let run = spiral_logged(&db, &args);
+                assert_eq!(run.stdout, folded_whole(&db, ask), "{kind:?}: {ask:?}");
+                if i == 0 {
+                    assert!(
+                        run.stderr.contains(expect_in_log),
+                        "{kind:?}: {ask:?}: no {expect_in_log:?} in:\n{}",
+                        run.stderr
+                    );
+                }
+            }
+        };
+        let events = spiral(&db, &["export"]).ok().stdout.lines().count() as u64;
+        check(&format!("folded all {events} events; kept a snapshot: true"));
+        // The next runs start from it.
+        check(&format!(
+            "folded 0 events after the projection snapshot at position {events}"
+        ));
+
+        common::people::add_user(&db, "staff-user", "staff");
+        let server = Server::start(&db, false);
+        let staff = common::people::sign_in(&server.addr, "staff-user");
+        let send = |command: Value| {
+            let answer = post_json(&server.addr, "/api/commands", Some(&staff), &command.to_string());
+            assert_eq!(answer.status, 200, "{kind:?}: {}", answer.text());
+        };
+        let registered = |id: &str, name: &str| {
+            json!({ "command": { "Record": { "on": "2021-04-01", "fact": { "PartnerRegistered": {
+                "partner": id, "name": name, "kind": "Department", "parent": null } } } } })
+        };
+        send(registered("snap-a", "追加課"));
+        send(registered("snap-b", "もう一つの課"));
+        check(&format!(
+            "folded 2 events after the projection snapshot at position {events}"
+        ));
+
+        // A correction after the snapshot amends an event the snapshot folded in.
+        send(
+            json!({ "command": { "Correct": { "stream": "partner:snap-a", "target": 1,
+            "on": "2020-04-01", "reason": "日付の誤り",
+            "fact": { "PartnerRegistered": { "partner": "snap-a", "name": "訂正課", "kind": "Department", "parent": null } } } } }),
+        );
+        drop(server);
+        let head_now = events + 3;
+        check(&format!(
+            "ignored the projection snapshot at position {events}: a correction or retraction"
+        ));
+        check(&format!(
+            "folded 0 events after the projection snapshot at position {head_now}"
+        ));
+
+        // Someone with the database but not the key file: a forged signature, then a snapshot
+        // moved onto another ledger's chain hash.
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(db.sql(&format!(
+            "UPDATE projection_snapshots SET signature = '{}'",
+            "0".repeat(128)
+        )));
+        check("not signed by this key");
+        rt.block_on(db.sql(&format!(
+            "UPDATE projection_snapshots SET chain_hash = '{}'",
+            "ab".repeat(32)
+        )));
+        check(&format!(
+            "the ledger's chain hash at position {head_now} is not the one"
+        ));
+        check(&format!(
+            "folded 0 events after the projection snapshot at position {head_now}"
+        ));
+    }
+}

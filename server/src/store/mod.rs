@@ -12,6 +12,7 @@
 
 pub mod leader;
 mod repository;
+mod snapshots;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::chain::{to_canonical, Hash, Row, GENESIS};

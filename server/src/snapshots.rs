@@ -1,0 +1,223 @@
+//! The current projection for a process that starts cold (the CLI's `state` and `report`):
+//! the newest projection snapshot this key signed, checked against the store, plus the events
+//! recorded after it — instead of reading and folding the whole ledger on every run.
+//!
+//! A snapshot that does not check out (another key, another fold version, a ledger restored or
+//! rewritten under it, a changed byte) is ignored with a warning and the whole ledger is folded,
+//! so the answer is always the full fold's. After folding more than [`REFRESH_AFTER`] events, the
+//! process keeps a new snapshot for the next run (`spiral --snapshot-after`).
+
+use crate::ledger::decode;
+use crate::store::{EventLog, StoreError};
+use domain::chain::Hash;
+use domain::snapshot::{self, Sealed, FORMAT};
+use domain::{LedgerState, Recorded, View};
+use ed25519_dalek::SigningKey;
+
+/// Events folded since the last snapshot beyond which a new one is kept, unless told otherwise.
+pub const REFRESH_AFTER: u64 = 10_000;
+
+/// Rows read per query.
+const PAGE: u64 = 20_000;
+
+/// Where a current state came from, for the benchmark and the tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fold {
+    /// The snapshot's position, when one was used.
+    pub snapshot: Option<u64>,
+    /// Events folded after it (or from the first, without one).
+    pub folded: u64,
+    /// Whether a new snapshot was kept.
+    pub kept: bool,
+}
+
+/// Why a kept snapshot was not used.
+#[derive(Debug, thiserror::Error)]
+enum Unusable {
+    #[error(transparent)]
+    Snapshot(#[from] snapshot::SnapshotError),
+    #[error("the ledger holds no event at position {0} now (restored from an earlier backup?)")]
+    Missing(u64),
+    #[error("the ledger's chain hash at position {0} is not the one the snapshot was folded to")]
+    OtherLedger(u64),
+    #[error("a correction or retraction after it needs the whole ledger folded")]
+    Amended,
+}
+
+/// The projection of everything recorded, now: from the newest usable snapshot signed by `key`
+/// (when there is a key) and the events after it, or from the whole ledger. A new snapshot is kept
+/// when at least `keep_after` events (not 0) were folded.
+pub async fn current_state(
+    log: &EventLog,
+    key: Option<&SigningKey>,
+    keep_after: u64,
+) -> Result<(LedgerState, Fold), StoreError> {
+    let Some(key) = key else {
+        let (state, _) = fold_everything(log).await?;
+        let folded = state.events_seen;
+        return Ok((
+            state,
+            Fold {
+                snapshot: None,
+                folded,
+                kept: false,
+            },
+        ));
+    };
+    let signer = hex::encode(key.verifying_key().to_bytes());
+    let from_snapshot = match log.kept_snapshot(&signer, FORMAT).await? {
+        None => None,
+        Some(sealed) => {
+            match resume(log, key, sealed).await? {
+                Ok(resumed) => Some(resumed),
+                Err((position, why)) => {
+                    tracing::warn!("ignored the projection snapshot at position {position}: {why}; folding the whole ledger");
+                    None
+                }
+            }
+        }
+    };
+    let (state, head_hash, fold) = match from_snapshot {
+        Some((state, head_hash, position)) => {
+            let folded = state.head_position - position;
+            (
+                state,
+                head_hash,
+                Fold {
+                    snapshot: Some(position),
+                    folded,
+                    kept: false,
+                },
+            )
+        }
+        None => {
+            let (state, head_hash) = fold_everything(log).await?;
+            let folded = state.head_position;
+            (
+                state,
+                head_hash,
+                Fold {
+                    snapshot: None,
+                    folded,
+                    kept: false,
+                },
+            )
+        }
+    };
+    let kept = match head_hash {
+        Some(hash) if keep_after > 0 && fold.folded >= keep_after => {
+            keep(log, &signer, key, state, hash).await?
+        }
+        _ => (state, false),
+    };
+    let fold = Fold { kept: kept.1, ..fold };
+    match fold.snapshot {
+        Some(position) => tracing::debug!(
+            "folded {} events after the projection snapshot at position {position}; kept a new one: {}",
+            fold.folded,
+            fold.kept
+        ),
+        None => tracing::debug!(
+            "folded all {} events; kept a snapshot: {}",
+            fold.folded,
+            fold.kept
+        ),
+    }
+    Ok((kept.0, fold))
+}
+
+/// Seals and keeps `state`; a snapshot that cannot be kept is a warning, never a failed answer.
+async fn keep(
+    log: &EventLog,
+    signer: &str,
+    key: &SigningKey,
+    state: LedgerState,
+    hash: Hash,
+) -> Result<(LedgerState, bool), StoreError> {
+    let key = key.clone();
+    let (state, sealed) = tokio::task::spawn_blocking(move || {
+        let sealed = snapshot::seal(&state, hash, &key);
+        (state, sealed)
+    })
+    .await
+    .map_err(stopped)?;
+    let kept = match sealed {
+        Ok(sealed) => match log.keep_snapshot(signer, &sealed).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!("could not keep a projection snapshot: {e}");
+                false
+            }
+        },
+        Err(e) => {
+            tracing::warn!("could not seal a projection snapshot: {e}");
+            false
+        }
+    };
+    Ok((state, kept))
+}
+
+/// The snapshot's state brought up to the store's head, or why it cannot be used. Returns the
+/// state, the chain hash at its head (when events were folded after the snapshot) and the
+/// snapshot's position.
+async fn resume(
+    log: &EventLog,
+    key: &SigningKey,
+    sealed: Sealed,
+) -> Result<Result<(LedgerState, Option<Hash>, u64), (u64, Unusable)>, StoreError> {
+    let position = sealed.header.position;
+    match log.hashes_at(&[position]).await?.first() {
+        None => return Ok(Err((position, Unusable::Missing(position)))),
+        Some((_, hash)) if *hash != sealed.header.chain_hash => {
+            return Ok(Err((position, Unusable::OtherLedger(position))))
+        }
+        Some(_) => {}
+    }
+    let trusted = key.verifying_key();
+    let opened = tokio::task::spawn_blocking(move || snapshot::open(&sealed, &trusted))
+        .await
+        .map_err(stopped)?;
+    let mut state = match opened {
+        Ok(state) => state,
+        Err(e) => return Ok(Err((position, e.into()))),
+    };
+    let mut head_hash = None;
+    loop {
+        let rows = log.rows_after(state.head_position, PAGE).await?;
+        let Some(last) = rows.last() else { break };
+        head_hash = Some(last.hash);
+        let recorded = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        for event in &recorded {
+            if !state.push(event) {
+                return Ok(Err((position, Unusable::Amended)));
+            }
+        }
+    }
+    Ok(Ok((state, head_hash, position)))
+}
+
+/// Every event read and folded: the state and the chain hash at its head (`None` when empty).
+async fn fold_everything(log: &EventLog) -> Result<(LedgerState, Option<Hash>), StoreError> {
+    let mut events: Vec<Recorded> = Vec::new();
+    let mut head_hash = None;
+    loop {
+        let after = events.last().map_or(0, |e| e.position);
+        let rows = log.rows_after(after, PAGE).await?;
+        let Some(last) = rows.last() else { break };
+        head_hash = Some(last.hash);
+        for row in &rows {
+            events.push(decode(row)?);
+        }
+    }
+    let state = tokio::task::spawn_blocking(move || LedgerState::replay(&events, View::everything()))
+        .await
+        .map_err(stopped)?;
+    Ok((state, head_hash))
+}
+
+fn stopped(e: tokio::task::JoinError) -> StoreError {
+    StoreError::Corrupt {
+        position: 0,
+        reason: format!("the fold stopped: {e}"),
+    }
+}
