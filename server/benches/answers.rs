@@ -162,7 +162,7 @@ async fn main() {
             })
             .unwrap();
         drop(history);
-        let known_at = format!("/api/state?known_at={last_recorded}");
+        let known_at = format!("/api/state?part=programs&known_at={last_recorded}");
         let state = AppState::new(
             ledger.clone(),
             server::signer::Signer::new(
@@ -185,8 +185,23 @@ async fn main() {
                 "public support test, 2019–2023",
                 "/api/reports/pst?period=2019-2023",
             ),
-            ("state as of 2020-04-01", "/api/state?as_of=2020-04-01"),
-            ("state as known at the last recording", known_at.as_str()),
+            ("state now, programs", "/api/state?part=programs"),
+            (
+                "state now, FY2019's receipts (first 10,000)",
+                "/api/state?part=receipts&fiscal_year=2019&limit=10000",
+            ),
+            (
+                "state as of 2020-04-01, programs",
+                "/api/state?as_of=2020-04-01&part=programs",
+            ),
+            (
+                "state as of 2020-04-01, FY2019's receipts (first 10,000)",
+                "/api/state?as_of=2020-04-01&part=receipts&fiscal_year=2019&limit=10000",
+            ),
+            (
+                "state as known at the last recording (a full fold), programs",
+                known_at.as_str(),
+            ),
         ] {
             let mut times = Vec::new();
             let mut size = 0;

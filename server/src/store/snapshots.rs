@@ -42,12 +42,15 @@ impl EventLog {
         }))
     }
 
-    /// Keeps `sealed` for `signer`, and lets older ones of that key go (all in one transaction).
+    /// Keeps `sealed` for `signer` (in place of one at the same position, which was found
+    /// unusable), and lets older ones of that key go (all in one transaction).
     pub async fn keep_snapshot(&self, signer: &str, sealed: &Sealed) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO projection_snapshots (signer, position, format, chain_hash, body, signature, made_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (signer, position) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (signer, position) DO UPDATE SET \
+             format = excluded.format, chain_hash = excluded.chain_hash, body = excluded.body, \
+             signature = excluded.signature, made_at = excluded.made_at",
         )
         .bind(signer)
         .bind(db_int(sealed.header.position))
