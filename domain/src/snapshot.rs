@@ -87,6 +87,12 @@ pub fn seal(state: &LedgerState, chain_hash: Hash, key: &SigningKey) -> Result<S
 /// `header.chain_hash` is the ledger's hash at `header.position` is for the caller to check
 /// against the store.)
 pub fn open(sealed: &Sealed, trusted: &VerifyingKey) -> Result<LedgerState, SnapshotError> {
+    verify(sealed, trusted)?;
+    decode_body(&sealed.body, sealed.header.position)
+}
+
+/// Checks a kept snapshot's format and signature, without decoding its body.
+pub fn verify(sealed: &Sealed, trusted: &VerifyingKey) -> Result<(), SnapshotError> {
     if sealed.header.format != FORMAT {
         return Err(SnapshotError::OtherFormat {
             found: sealed.header.format,
@@ -97,8 +103,7 @@ pub fn open(sealed: &Sealed, trusted: &VerifyingKey) -> Result<LedgerState, Snap
             &signed_message(&sealed.header, &sealed.body),
             &Signature::from_bytes(&sealed.signature),
         )
-        .map_err(|_| SnapshotError::BadSignature)?;
-    decode_body(&sealed.body, sealed.header.position)
+        .map_err(|_| SnapshotError::BadSignature)
 }
 
 /// Decodes a snapshot's body and checks it ends where its header says. Signed bodies are ours,

@@ -53,6 +53,25 @@ impl Part {
     }
 }
 
+impl std::str::FromStr for Part {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        const ALL: [Part; 7] = [
+            Part::Programs,
+            Part::Partners,
+            Part::Activities,
+            Part::Receipts,
+            Part::Donors,
+            Part::Timeline,
+            Part::Money,
+        ];
+        ALL.into_iter().find(|p| p.name() == text).ok_or_else(|| {
+            format!("no part {text:?}: programs, partners, activities, receipts, donors, timeline or money")
+        })
+    }
+}
+
 /// Items per page unless asked otherwise, and the most one page holds.
 pub const DEFAULT_LIMIT: usize = 1_000;
 pub const MAX_LIMIT: usize = 10_000;

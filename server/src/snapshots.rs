@@ -65,7 +65,14 @@ pub async fn current_state(
         ));
     };
     let signer = hex::encode(key.verifying_key().to_bytes());
-    let from_snapshot = match log.kept_snapshot(&signer, FORMAT).await? {
+    let started = std::time::Instant::now();
+    let kept = log.kept_snapshot(&signer, FORMAT).await?;
+    tracing::debug!(
+        "read the kept projection snapshot ({} bytes) in {} ms",
+        kept.as_ref().map_or(0, |k| k.body.len()),
+        started.elapsed().as_millis()
+    );
+    let from_snapshot = match kept {
         None => None,
         Some(sealed) => {
             match resume(log, key, sealed).await? {
@@ -166,6 +173,7 @@ async fn resume(
     sealed: Sealed,
 ) -> Result<Result<(LedgerState, Option<Hash>, u64), (u64, Unusable)>, StoreError> {
     let position = sealed.header.position;
+    let started = std::time::Instant::now();
     match log.hashes_at(&[position]).await?.first() {
         None => return Ok(Err((position, Unusable::Missing(position)))),
         Some((_, hash)) if *hash != sealed.header.chain_hash => {
@@ -174,13 +182,19 @@ async fn resume(
         Some(_) => {}
     }
     let trusted = key.verifying_key();
-    let opened = tokio::task::spawn_blocking(move || snapshot::open(&sealed, &trusted))
-        .await
-        .map_err(stopped)?;
+    let opened = tokio::task::spawn_blocking(move || {
+        let checked = std::time::Instant::now();
+        snapshot::verify(&sealed, &trusted)?;
+        tracing::debug!("its signature checked in {} ms", checked.elapsed().as_millis());
+        snapshot::decode_body(&sealed.body, sealed.header.position)
+    })
+    .await
+    .map_err(stopped)?;
     let mut state = match opened {
         Ok(state) => state,
         Err(e) => return Ok(Err((position, e.into()))),
     };
+    tracing::debug!("checked and decoded it: {} ms", started.elapsed().as_millis());
     let mut head_hash = None;
     loop {
         let rows = log.rows_after(state.head_position, PAGE).await?;

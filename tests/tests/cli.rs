@@ -308,3 +308,51 @@ fn an_unusable_database_url_is_refused_clearly() {
         assert!(said.contains("spiral:***@"), "{said}");
     }
 }
+
+/// `spiral state --part …` pages one part of the state as `/api/state?part=` does: the pages put
+/// together are that part of the whole state; narrowing without `--part` is refused.
+#[test]
+fn state_by_part_pages_through_one_part() {
+    let db = demo_db(Kind::Sqlite);
+    let whole = state(&db, &[]);
+    let mut names = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut args = vec!["--part", "programs", "--limit", "3"];
+        if let Some(a) = &after {
+            args.extend(["--after", a.as_str()]);
+        }
+        let page = state(&db, &args);
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        names.extend(items.iter().map(|p| p["id"].as_str().unwrap().to_owned()));
+        match page["next_after"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = whole["programs"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(names, expected);
+    let running_2005 = state(
+        &db,
+        &["--part", "programs", "--fiscal-year", "2005", "--limit", "100"],
+    );
+    let ids: Vec<&str> = running_2005["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"pc-course-west"), "{ids:?}");
+    assert!(!ids.contains(&"pocket-kobo"), "began 2006: {ids:?}");
+
+    let refused = spiral(&db, &["state", "--fiscal-year", "2005"]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("--part"), "{}", refused.stderr);
+    let refused = spiral(&db, &["state", "--part", "partners", "--fiscal-year", "2005"]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("does not narrow"), "{}", refused.stderr);
+    let refused = spiral(&db, &["state", "--part", "everything"]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("no part"), "{}", refused.stderr);
+}
