@@ -22,8 +22,6 @@ mod synthetic;
 #[allow(dead_code)]
 mod writes;
 
-use cqrs_es::persist::PersistedEventStore;
-use cqrs_es::{CqrsFramework, EventStore};
 use domain::directory::Directory;
 use domain::{LedgerEvent, LedgerState, Metadata, Recorded, Subject};
 use server::ledger::Ledger;
@@ -35,7 +33,8 @@ use writes::{command_path, raw_inserts, receipt_command, Db};
 
 /// Their tables as their own SQL creates them (db/init.sql, migrations/), without the test
 /// fixtures those files also hold.
-const POSTGRES_ES_TABLES: &str = "CREATE TABLE events (aggregate_type text NOT NULL, aggregate_id text NOT NULL, \
+const POSTGRES_ES_TABLES: &str =
+    "CREATE TABLE events (aggregate_type text NOT NULL, aggregate_id text NOT NULL, \
     sequence bigint CHECK (sequence >= 0) NOT NULL, event_type text NOT NULL, event_version text NOT NULL, \
     payload json NOT NULL, metadata json NOT NULL, PRIMARY KEY (aggregate_type, aggregate_id, sequence))";
 const SQLITE_ES_TABLES: &str = "CREATE TABLE events (aggregate_type text NOT NULL, aggregate_id text NOT NULL, \
@@ -81,7 +80,9 @@ async fn postgres_pool(url: &str) -> sqlx::PgPool {
         .max_connections(10)
         .after_connect(|conn, _| {
             Box::pin(async move {
-                sqlx::query("SET synchronous_commit = on").execute(&mut *conn).await?;
+                sqlx::query("SET synchronous_commit = on")
+                    .execute(&mut *conn)
+                    .await?;
                 Ok(())
             })
         })
@@ -90,19 +91,19 @@ async fn postgres_pool(url: &str) -> sqlx::PgPool {
         .unwrap()
 }
 
-/// `n` receipts through a cqrs-es framework with `writers` concurrent writers: commands/s.
-async fn drive<ES>(cqrs: Arc<CqrsFramework<Subject, ES>>, n: usize, writers: usize) -> f64
+/// `n` receipts sent by `writers` concurrent writers through `send`: commands/s.
+async fn drive<F, Fut>(send: F, n: usize, writers: usize) -> f64
 where
-    ES: EventStore<Subject> + Send + Sync + 'static,
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
 {
     let start = Instant::now();
     let tasks: Vec<_> = (0..writers)
         .map(|w| {
-            let cqrs = cqrs.clone();
+            let send = send.clone();
             tokio::spawn(async move {
                 for i in (w..n).step_by(writers) {
-                    let id = format!("receipt:r-{i}");
-                    cqrs.execute(&id, receipt_command(i)).await.unwrap();
+                    send(i).await;
                 }
             })
         })
@@ -113,24 +114,52 @@ where
     n as f64 / start.elapsed().as_secs_f64()
 }
 
+/// A cqrs-es framework's `execute` of receipt `i`, each receipt its own aggregate instance.
+macro_rules! sender {
+    ($cqrs:expr) => {{
+        let cqrs = Arc::new($cqrs);
+        move |i: usize| {
+            let cqrs = cqrs.clone();
+            async move {
+                let id = format!("receipt:r-{i}");
+                cqrs.execute(&id, receipt_command(i)).await.unwrap();
+            }
+        }
+    }};
+}
+
 /// The same receipts through cqrs-es's own store for `kind`.
 async fn peer_commands(kind: &str, n: usize, writers: usize) -> f64 {
     let db = Db::new(kind, "peer").await;
     let rate = if kind == "sqlite" {
         let pool = sqlite_pool(&db.url).await;
         sqlx::query(SQLITE_ES_TABLES).execute(&pool).await.unwrap();
-        let cqrs = Arc::new(sqlite_es::sqlite_cqrs::<Subject>(pool.clone(), vec![], directory()));
-        let rate = drive(cqrs, n, writers).await;
-        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(&pool).await.unwrap();
+        let send = sender!(sqlite_es::sqlite_cqrs::<Subject>(
+            pool.clone(),
+            vec![],
+            directory()
+        ));
+        let rate = drive(send, n, writers).await;
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         assert_eq!(stored as usize, n);
         pool.close().await;
         rate
     } else {
         let pool = postgres_pool(&db.url).await;
         sqlx::query(POSTGRES_ES_TABLES).execute(&pool).await.unwrap();
-        let cqrs = Arc::new(postgres_es::postgres_cqrs::<Subject>(pool.clone(), vec![], directory()));
-        let rate = drive(cqrs, n, writers).await;
-        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(&pool).await.unwrap();
+        let send = sender!(postgres_es::postgres_cqrs::<Subject>(
+            pool.clone(),
+            vec![],
+            directory()
+        ));
+        let rate = drive(send, n, writers).await;
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         assert_eq!(stored as usize, n);
         pool.close().await;
         rate
@@ -163,9 +192,17 @@ async fn fill_peer(kind: &str, url: &str, events: &[LedgerEvent]) {
             )
         })
         .collect();
-    let insert = |batch: &[(String, String, String)]| {
+    // `cast` is "::json" on PostgreSQL, whose payload and metadata columns are json.
+    let insert = |batch: &[(String, String, String)], cast: &str| {
         let marks: Vec<String> = (0..batch.len())
-            .map(|i| format!("('spiral', ${}, 1, ${}, '1', ${}, '{{}}')", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .map(|i| {
+                format!(
+                    "('spiral', ${}, 1, ${}, '1', ${}{cast}, '{{}}'{cast})",
+                    3 * i + 1,
+                    3 * i + 2,
+                    3 * i + 3
+                )
+            })
             .collect();
         format!(
             "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES {}",
@@ -177,7 +214,7 @@ async fn fill_peer(kind: &str, url: &str, events: &[LedgerEvent]) {
         sqlx::query(SQLITE_ES_TABLES).execute(&pool).await.unwrap();
         let mut tx = pool.begin().await.unwrap();
         for batch in rows.chunks(300) {
-            let sql = insert(batch);
+            let sql = insert(batch, "");
             let mut q = sqlx::query(&sql);
             for (id, ty, payload) in batch {
                 q = q.bind(id).bind(ty).bind(payload);
@@ -192,10 +229,7 @@ async fn fill_peer(kind: &str, url: &str, events: &[LedgerEvent]) {
         let mut tx = pool.begin().await.unwrap();
         for batch in rows.chunks(300) {
             // Their payload column is json; text binds are cast.
-            let sql = insert(batch).replace("'{}')", "'{}'::json)");
-            let sql = (0..batch.len()).fold(sql, |sql, i| {
-                sql.replace(&format!("${})", 3 * i + 3), &format!("${}::json)", 3 * i + 3))
-            });
+            let sql = insert(batch, "::json");
             let mut q = sqlx::query(&sql);
             for (id, ty, payload) in batch {
                 q = q.bind(id).bind(ty).bind(payload);
@@ -253,7 +287,9 @@ async fn replays(kind: &str, total: usize, runs: usize) {
             event: e.clone(),
         })
         .collect();
-    log.import_rows(&domain::chain::rows_for(&recorded).unwrap()).await.unwrap();
+    log.import_rows(&domain::chain::rows_for(&recorded).unwrap())
+        .await
+        .unwrap();
     drop(recorded);
     let ledger = Ledger::new(Arc::new(log));
     let peer_db = Db::new(kind, "replay_peer").await;
@@ -283,7 +319,11 @@ async fn replays(kind: &str, total: usize, runs: usize) {
             rate
         });
     }
-    let store = if kind == "sqlite" { "sqlite-es" } else { "postgres-es" };
+    let store = if kind == "sqlite" {
+        "sqlite-es"
+    } else {
+        "postgres-es"
+    };
     let (raw_median, raw) = summary(raw);
     let (spiral_median, spiral) = summary(spiral);
     let (peer_median, peer) = summary(peer);
@@ -315,14 +355,20 @@ async fn main() {
         "postgres" => vec!["postgres"],
         _ => vec!["sqlite", "postgres"],
     };
-    println!("| database | measurement | raw INSERT (floor) | Spiral | cqrs-es store | Spiral against the store |");
+    println!(
+        "| database | measurement | raw INSERT (floor) | Spiral | cqrs-es store | Spiral against the store |"
+    );
     println!("|---|---|---|---|---|---|");
     for kind in kinds {
         let n: usize = std::env::var("SPIRAL_BENCH_COMMANDS")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(if kind == "sqlite" { 2000 } else { 400 });
-        let store = if kind == "sqlite" { "sqlite-es" } else { "postgres-es" };
+        let store = if kind == "sqlite" {
+            "sqlite-es"
+        } else {
+            "postgres-es"
+        };
         for writers in [1, 8] {
             let (mut raw, mut spiral, mut peer) = (Vec::new(), Vec::new(), Vec::new());
             // Interleaved, so a slow moment of the machine falls on all three alike.
