@@ -103,6 +103,8 @@ pub const SESSION_HOURS: i64 = 12;
 /// …or after this long without a request (idle lifetime). An open page's live stream counts as
 /// a request only when it starts.
 pub const IDLE_MINUTES: i64 = 120;
+/// Failed sign-ins of a name older than this are forgotten (here and in `web::limiter`).
+pub const FAILURE_WINDOW_SECS: u64 = 15 * 60;
 /// How often a session's last use is written back: not on every request.
 const TOUCH_EVERY_SECONDS: i64 = 60;
 /// A device that signed in successfully is trusted for this long (see `trust_device`).
@@ -110,6 +112,10 @@ pub const DEVICE_DAYS: i64 = 365;
 
 fn now_text() -> String {
     stamp(Utc::now())
+}
+
+fn failure_window() -> Duration {
+    Duration::seconds(FAILURE_WINDOW_SECS as i64)
 }
 
 fn stamp(t: DateTime<Utc>) -> String {
@@ -377,6 +383,49 @@ impl People {
         Ok(())
     }
 
+    /// A name's failed sign-ins counted by every server on this database within the window,
+    /// and when the last one was: what another instance has seen of someone guessing at it.
+    pub async fn shared_failures(&self, name: &str) -> Result<Option<(u32, DateTime<Utc>)>, PeopleError> {
+        let now = Utc::now();
+        let row =
+            sqlx::query("SELECT failures, last_at FROM sign_in_failures WHERE name = $1 AND last_at >= $2")
+                .bind(name)
+                .bind(stamp(now - failure_window()))
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(row) = row else { return Ok(None) };
+        let failures = u32::try_from(row.try_get::<i64, _>(0)?.max(0)).unwrap_or(u32::MAX);
+        // A time that cannot be read counts as now: the count still holds back the guesser.
+        let last = DateTime::<Utc>::from_str(&row.try_get::<String, _>(1)?).unwrap_or(now);
+        Ok(Some((failures, last.min(now))))
+    }
+
+    /// Counts a failed sign-in of `name` for every server (a count older than the window
+    /// starts again at one).
+    pub async fn count_failure(&self, name: &str) -> Result<(), PeopleError> {
+        let now = Utc::now();
+        sqlx::query(
+            "INSERT INTO sign_in_failures (name, failures, last_at) VALUES ($1, 1, $2) \
+             ON CONFLICT (name) DO UPDATE SET failures = CASE WHEN sign_in_failures.last_at < $3 \
+             THEN 1 ELSE sign_in_failures.failures + 1 END, last_at = $2",
+        )
+        .bind(name)
+        .bind(stamp(now))
+        .bind(stamp(now - failure_window()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets `name`'s failed sign-ins on every server (after it signed in).
+    pub async fn forget_failures(&self, name: &str) -> Result<(), PeopleError> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE name = $1")
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Removes sessions past their absolute or idle lifetime, and devices trusted too long ago;
     /// returns how many sessions went.
     pub async fn purge_expired(&self) -> Result<u64, PeopleError> {
@@ -389,6 +438,10 @@ impl People {
             .rows_affected();
         sqlx::query("DELETE FROM trusted_devices WHERE created_at < $1")
             .bind(stamp(now - Duration::days(DEVICE_DAYS)))
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE last_at < $1")
+            .bind(stamp(now - failure_window()))
             .execute(&self.pool)
             .await?;
         Ok(gone)

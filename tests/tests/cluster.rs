@@ -217,3 +217,37 @@ fn three_servers_behind_one_address_serve_one_ledger_and_survive_losing_one() {
     assert_eq!(verify["valid"], true, "{verify}");
     assert_eq!(verify["events"], 150);
 }
+
+/// Password guesses spread over the instances are counted together: after the free tries made
+/// one on each server, the next try on any of them must wait (429), and a success anywhere lets
+/// the name sign in again without waiting for the window.
+#[test]
+fn the_sign_in_limiter_holds_across_instances() {
+    let db = TestDb::new(Kind::Postgres);
+    add_users(&db);
+    let cluster = Cluster::start(&db, 3);
+    let instances: Vec<String> = (1..=3).map(|i| cluster.instance(i)).collect();
+    let guess = |addr: &str| {
+        let body = serde_json::json!({ "name": "staff-user", "password": "not the password" }).to_string();
+        post_json(addr, "/api/login", None, &body).status
+    };
+    // One wrong password on each instance: three in all, the name's free tries.
+    for addr in &instances {
+        assert_eq!(guess(addr), 401, "{addr}");
+    }
+    // The fourth, on an instance that has seen only one itself, waits.
+    let held = {
+        let body = serde_json::json!({ "name": "staff-user", "password": "not the password" }).to_string();
+        post_json(&instances[0], "/api/login", None, &body)
+    };
+    assert_eq!(held.status, 429, "{}", held.text());
+    assert!(held.header("retry-after").is_some());
+    // Once the delay has passed, the right password signs in, and the count is gone everywhere.
+    std::thread::sleep(Duration::from_millis(2100));
+    sign_in(&instances[1], "staff-user");
+    assert_eq!(
+        guess(&instances[2]),
+        401,
+        "a failure after a success is a free try again"
+    );
+}

@@ -121,12 +121,21 @@ pub async fn sign_in(
         Some(token) => state.people.device_trusted(token, name).await?,
         None => false,
     };
+    // What the other servers on this database counted for the name, first.
+    if let Some((failures, last)) = state.people.shared_failures(name).await? {
+        let ago = (chrono::Utc::now() - last).to_std().unwrap_or_default();
+        state.limiter.absorb(name, failures, ago);
+    }
     let ticket = match state.limiter.begin(name, asker.address, trusted) {
         Ok(ticket) => ticket,
         Err(wait) => return Ok(SignedIn::Wait(wait)),
     };
     let user = state.people.authenticate(name, password).await?;
     ticket.finish(user.is_some());
+    match &user {
+        Some(_) => state.people.forget_failures(name).await?,
+        None => state.people.count_failure(name).await?,
+    }
     let Some(user) = user else {
         return Ok(SignedIn::WrongPassword);
     };

@@ -24,7 +24,7 @@ pub const ADDRESS_FREE_TRIES: u32 = 20;
 pub const MAX_NAME_DELAY: Duration = Duration::from_secs(60);
 pub const MAX_ADDRESS_DELAY: Duration = Duration::from_secs(300);
 /// Failures older than this are forgotten.
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+pub const WINDOW: Duration = Duration::from_secs(crate::people::FAILURE_WINDOW_SECS);
 /// Names (and, separately, addresses) remembered at most.
 pub const MAX_TRACKED: usize = 10_000;
 
@@ -156,6 +156,24 @@ impl LoginLimiter {
         })
     }
 
+    /// Takes in what other servers counted for `name` (`failures`, the last `ago`): this
+    /// server's count for the name becomes at least theirs, so guesses spread over several
+    /// instances meet the same delays as guesses at one.
+    pub fn absorb(&self, name: &str, failures: u32, ago: Duration) {
+        let now = Instant::now();
+        let Some(last) = now.checked_sub(ago) else { return };
+        let mut inner = self.lock();
+        let track = inner.names.entry(&name.to_owned(), now);
+        if track.failures == 0 || now.duration_since(track.last) >= WINDOW {
+            // Nothing counted here (or long ago): theirs is the whole story.
+            track.failures = failures;
+            track.last = last;
+        } else {
+            track.failures = track.failures.max(failures);
+            track.last = track.last.max(last);
+        }
+    }
+
     /// Names and addresses remembered now (for tests and metrics).
     pub fn tracked(&self) -> (usize, usize) {
         let inner = self.lock();
@@ -257,6 +275,24 @@ mod tests {
             .begin("hanako", HOME, true)
             .expect("the owner's browser is let through");
         owner.finish(true);
+    }
+
+    #[test]
+    fn failures_counted_by_other_servers_delay_the_next_try_here() {
+        let l = limiter();
+        l.absorb("ann", NAME_FREE_TRIES, Duration::ZERO);
+        assert!(
+            l.begin("ann", None, false).is_err(),
+            "three failures elsewhere, just now"
+        );
+        // Long enough ago that the delay has passed: the try goes ahead.
+        let other = limiter();
+        other.absorb("bob", NAME_FREE_TRIES, Duration::from_secs(5));
+        assert!(other.begin("bob", None, false).is_ok());
+        // Fewer than the free tries elsewhere: no delay.
+        let third = limiter();
+        third.absorb("cy", NAME_FREE_TRIES - 1, Duration::ZERO);
+        assert!(third.begin("cy", None, false).is_ok());
     }
 
     #[test]
