@@ -216,6 +216,8 @@ pub struct LedgerState {
     pub programs: BTreeMap<ProgramId, ProgramView>,
     pub partners: BTreeMap<PartnerId, PartnerView>,
     pub activities: BTreeMap<ActivityId, ActivityView>,
+    /// Read back in bulk (a snapshot holds a million of them, in key order).
+    #[serde(deserialize_with = "sorted_map")]
     pub receipts: BTreeMap<ReceiptId, ReceiptView>,
     pub donors: BTreeMap<DonorId, DonorView>,
     /// The spiral's marks: programs' facts and activities. Receipts are not marks (a ledger is
@@ -225,6 +227,37 @@ pub struct LedgerState {
     /// year's band. (A sorted list rather than a map: it is short, and the browser's bundle is
     /// smaller without another map type.)
     pub money: Vec<YearMoney>,
+}
+
+/// A map read as a list of entries and built in one go: the entries of a written map come in
+/// key order, and `BTreeMap::from_iter` builds a tree from sorted entries without searching it
+/// once per entry, as inserting one at a time does (the projection snapshot's million receipts).
+/// Entries out of order still give the right map; a key written twice keeps its last value, as
+/// inserting would.
+fn sorted_map<'de, D, K, V>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: Deserialize<'de> + Ord,
+    V: Deserialize<'de>,
+{
+    struct Entries<K, V>(std::marker::PhantomData<(K, V)>);
+    impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> serde::de::Visitor<'de> for Entries<K, V> {
+        type Value = BTreeMap<K, V>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            // The size a decoder announces is not trusted beyond a bound.
+            let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(1 << 16));
+            while let Some(entry) = map.next_entry()? {
+                entries.push(entry);
+            }
+            Ok(entries.into_iter().collect())
+        }
+    }
+    deserializer.deserialize_map(Entries(std::marker::PhantomData))
 }
 
 /// Money received in one fiscal year, for the spiral. A receipt counts under its program's
@@ -715,5 +748,27 @@ impl Directory for LedgerState {
 
     fn donor(&self, id: &DonorId) -> bool {
         self.donors.contains_key(id)
+    }
+}
+
+#[cfg(test)]
+mod sorted_map_tests {
+    use super::*;
+
+    #[derive(Deserialize, Debug)]
+    struct Holder {
+        #[serde(deserialize_with = "sorted_map")]
+        map: BTreeMap<u32, String>,
+    }
+
+    #[test]
+    fn entries_in_any_order_give_the_map_inserting_would() {
+        let held: Holder =
+            serde_json::from_str(r#"{"map": {"3": "c", "1": "a", "2": "b", "1": "z"}}"#).unwrap();
+        let expected: BTreeMap<u32, String> = [(1, "z"), (2, "b"), (3, "c")]
+            .into_iter()
+            .map(|(k, v)| (k, v.to_owned()))
+            .collect();
+        assert_eq!(held.map, expected);
     }
 }
