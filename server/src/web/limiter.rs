@@ -9,6 +9,9 @@
 //! - A browser that has signed in as the name before (a trusted-device cookie, see
 //!   `People::trust_device`) skips both delays, so someone guessing at a name does not keep its
 //!   owner out (OWASP's "device cookies").
+//! - Several servers on one database count a name's failures together: each failure is also
+//!   counted in the database (`People::count_failure`), and before a try the server takes in
+//!   what the others counted (`LoginLimiter::absorb`). Addresses are counted per server.
 //! - At most [`MAX_TRACKED`] names and as many addresses are remembered; when full, the entries
 //!   idle longest are forgotten first. Names are validated (≤ 64 characters) before they get
 //!   here.
