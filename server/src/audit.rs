@@ -278,15 +278,19 @@ pub async fn recorded_checkpoints(log: &EventLog) -> Result<Vec<String>, StoreEr
         .await?)
 }
 
-/// Signs and keeps a checkpoint every `every`, for as long as the server runs. A refusal (the
+/// Signs and keeps a checkpoint every `every`, for as long as the server runs, and after it a
+/// projection snapshot of the live state once the ledger has grown `snapshot_after` events past
+/// the last one. A refusal (the
 /// ledger was tampered with) is logged as an error on every tick until someone looks. Of
 /// several servers on one PostgreSQL database only the leader signs (`store::leader`); another
 /// takes over at its next tick when the leader goes.
 pub fn spawn_schedule(
-    log: std::sync::Arc<EventLog>,
+    ledger: std::sync::Arc<crate::ledger::Ledger>,
     signer: std::sync::Arc<Signer>,
     every: std::time::Duration,
+    snapshot_after: u64,
 ) {
+    let log = ledger.log().clone();
     tokio::spawn(async move {
         let mut leadership =
             crate::store::leader::Leadership::new(&log, crate::store::leader::CHECKPOINT_JOB);
@@ -297,7 +301,16 @@ pub fn spawn_schedule(
                 continue;
             }
             match record_checkpoint(&log, &signer).await {
-                Ok(cp) => tracing::info!("signed checkpoint at size {}", cp.size),
+                Ok(cp) => {
+                    tracing::info!("signed checkpoint at size {}", cp.size);
+                    // The CLI's next `state` or `report` then starts from here, not from the
+                    // first event, even when every event came through the server.
+                    if let Err(e) =
+                        crate::snapshots::keep_live(&ledger, signer.signing_key(), snapshot_after).await
+                    {
+                        tracing::warn!("could not keep a projection snapshot: {e}");
+                    }
+                }
                 Err(ProveError::Refused(e)) => tracing::error!("scheduled checkpoint refused: {e}"),
                 Err(e) => tracing::warn!("scheduled checkpoint failed: {e}"),
             }

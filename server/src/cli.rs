@@ -572,6 +572,7 @@ async fn run(cli: Cli) -> ExitCode {
                 purge_every: std::time::Duration::from_secs(purge_sessions_every),
                 poll_every: std::time::Duration::from_secs(poll_every),
                 metrics_addr,
+                snapshot_after: cli.snapshot_after,
                 bounds: web::limits::Bounds {
                     max_connections: max_connections as usize,
                     max_in_flight: max_in_flight as usize,

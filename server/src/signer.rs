@@ -86,6 +86,11 @@ impl Signer {
         }
     }
 
+    /// The key itself, for what else this server signs with it (projection snapshots).
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.key
+    }
+
     pub fn public_key(&self) -> VerifyingKey {
         self.key.verifying_key()
     }

@@ -7,12 +7,13 @@
 //! so the answer is always the full fold's. After folding more than [`REFRESH_AFTER`] events, the
 //! process keeps a new snapshot for the next run (`spiral --snapshot-after`).
 
-use crate::ledger::decode;
+use crate::ledger::{decode, Ledger};
 use crate::store::{EventLog, StoreError};
 use domain::chain::Hash;
 use domain::snapshot::{self, Sealed, FORMAT};
 use domain::{LedgerState, Recorded, View};
 use ed25519_dalek::SigningKey;
+use std::sync::Arc;
 
 /// Events folded since the last snapshot beyond which a new one is kept, unless told otherwise.
 pub const REFRESH_AFTER: u64 = 10_000;
@@ -131,6 +132,49 @@ pub async fn current_state(
         ),
     }
     Ok((kept.0, fold))
+}
+
+/// Keeps a snapshot of a running server's live projection (after a scheduled checkpoint), once
+/// it is at least `keep_after` events (not 0) past the newest one this key kept. Returns
+/// whether one was kept.
+pub async fn keep_live(ledger: &Arc<Ledger>, key: &SigningKey, keep_after: u64) -> Result<bool, StoreError> {
+    if keep_after == 0 {
+        return Ok(false);
+    }
+    ledger.catch_up().await?;
+    let signer = hex::encode(key.verifying_key().to_bytes());
+    let head = ledger.read_state(|s| s.head_position);
+    let last = ledger
+        .log()
+        .kept_snapshot_position(&signer, FORMAT)
+        .await?
+        .unwrap_or(0);
+    if head == 0 || head < last.saturating_add(keep_after) {
+        return Ok(false);
+    }
+    let Some(&(_, hash)) = ledger.log().hashes_at(&[head]).await?.first() else {
+        return Ok(false);
+    };
+    let (ledger_ref, key_ref) = (ledger.clone(), key.clone());
+    // Sealed under the projection's read lock, at the head read above unless events arrived
+    // meanwhile: then this tick keeps none and the next one tries again.
+    let sealed = tokio::task::spawn_blocking(move || {
+        ledger_ref.read_state(|s| (s.head_position == head).then(|| snapshot::seal(s, hash, &key_ref)))
+    })
+    .await
+    .map_err(stopped)?;
+    match sealed {
+        Some(Ok(sealed)) => {
+            ledger.log().keep_snapshot(&signer, &sealed).await?;
+            tracing::info!("kept a projection snapshot at position {head}");
+            Ok(true)
+        }
+        Some(Err(e)) => {
+            tracing::warn!("could not seal a projection snapshot: {e}");
+            Ok(false)
+        }
+        None => Ok(false),
+    }
 }
 
 /// Seals and keeps `state`; a snapshot that cannot be kept is a warning, never a failed answer.

@@ -470,3 +470,32 @@ fn cli_answers_from_a_kept_snapshot_equal_the_whole_fold() {
         ));
     }
 }
+
+/// A running server keeps a projection snapshot after its scheduled checkpoint, so the CLI's
+/// next run starts from the events it already folded, even when every event came through the
+/// server.
+#[test]
+fn the_servers_checkpoint_tick_keeps_a_snapshot_the_cli_starts_from() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        let server = Server::start_with(&db, true, &["--checkpoint-every", "1", "--snapshot-after", "1"]);
+        let events = spiral(&db, &["export"]).ok().stdout.lines().count();
+        let expected = format!("folded 0 events after the projection snapshot at position {events}");
+        let mut last = String::new();
+        let started = std::time::Instant::now();
+        while !last.contains(&expected) {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "{kind:?}: no snapshot from the server; the CLI said:\n{last}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            last = spiral_logged(&db, &["state"]).stderr;
+        }
+        drop(server);
+        assert_eq!(
+            spiral_logged(&db, &["state"]).stdout,
+            folded_whole(&db, &["state"]),
+            "{kind:?}"
+        );
+    }
+}

@@ -42,6 +42,18 @@ impl EventLog {
         }))
     }
 
+    /// The position of the newest snapshot signed by `signer` in `format`, without its body.
+    pub async fn kept_snapshot_position(&self, signer: &str, format: u32) -> Result<Option<u64>, StoreError> {
+        let raw: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(position) FROM projection_snapshots WHERE signer = $1 AND format = $2",
+        )
+        .bind(signer)
+        .bind(i64::from(format))
+        .fetch_one(self.pool())
+        .await?;
+        raw.map(|p| stored_u64(p, p, "snapshot position")).transpose()
+    }
+
     /// Keeps `sealed` for `signer` (in place of one at the same position, which was found
     /// unusable), and lets older ones of that key go (all in one transaction).
     pub async fn keep_snapshot(&self, signer: &str, sealed: &Sealed) -> Result<(), StoreError> {

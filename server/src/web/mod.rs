@@ -65,6 +65,9 @@ pub struct Reach {
     pub bounds: limits::Bounds,
     /// Where `/metrics` is served: None for the main address, else an address of its own.
     pub metrics_addr: Option<SocketAddr>,
+    /// After a scheduled checkpoint, the signer also keeps a projection snapshot for the CLI
+    /// once the ledger has grown this much past the last one (0: never; see `snapshots`).
+    pub snapshot_after: u64,
 }
 
 impl Default for Reach {
@@ -78,6 +81,7 @@ impl Default for Reach {
             poll_every: POLL_EVERY,
             bounds: limits::Bounds::default(),
             metrics_addr: None,
+            snapshot_after: crate::snapshots::REFRESH_AFTER,
         }
     }
 }
@@ -366,9 +370,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let state = AppState::with_reach(Arc::new(ledger), signer, reach);
     crate::audit::spawn_schedule(
-        state.ledger.log().clone(),
+        state.ledger.clone(),
         state.signer.clone(),
         state.reach.checkpoint_every,
+        state.reach.snapshot_after,
     );
     spawn_purge(state.people.clone(), state.reach.purge_every);
     // Fold the ledger now, while the server already answers health checks, rather than on the
