@@ -672,6 +672,16 @@ async fn report_command(
     report: ReportKind,
 ) -> ExitCode {
     use crate::reports;
+    // Both reports are of everything in effect, as known now or at a recorded time.
+    let as_known_at = |known_at| async move {
+        let view = View {
+            as_of: None,
+            known_at,
+        };
+        cold_state(ledger, key_file, snapshot_after, view)
+            .await
+            .map_err(reports::ReportFailure::from)
+    };
     let output = match report {
         ReportKind::Audit {
             from,
@@ -702,43 +712,25 @@ async fn report_command(
                 Ok(to) => to.unwrap_or(from),
                 Err(e) => return fail(e),
             };
-            cold_state(
-                ledger,
-                key_file,
-                snapshot_after,
-                View {
-                    as_of: None,
-                    known_at,
-                },
-            )
-            .await
-            .map_err(reports::ReportFailure::from)
-            .and_then(|state| Ok(funding_summary(leave(state), from, to, by_successor)?))
-            .and_then(|s| match format {
-                Format::Json => Ok(serde_json::to_vec_pretty(&s).expect("reports serialise")),
-                Format::Csv => reports::excel_csv(&reports::funding_rows(&s)),
-            })
+            as_known_at(known_at)
+                .await
+                .and_then(|state| Ok(funding_summary(leave(state), from, to, by_successor)?))
+                .and_then(|s| match format {
+                    Format::Json => Ok(serde_json::to_vec_pretty(&s).expect("reports serialise")),
+                    Format::Csv => reports::excel_csv(&reports::funding_rows(&s)),
+                })
         }
         ReportKind::Pst {
             period: (from, to),
             format,
             known_at,
-        } => cold_state(
-            ledger,
-            key_file,
-            snapshot_after,
-            View {
-                as_of: None,
-                known_at,
-            },
-        )
-        .await
-        .map_err(reports::ReportFailure::from)
-        .and_then(|state| Ok(public_support_test(leave(state), from, to)?))
-        .and_then(|r| match format {
-            Format::Json => Ok(serde_json::to_vec_pretty(&r).expect("reports serialise")),
-            Format::Csv => reports::excel_csv(&reports::pst_rows(&r)),
-        }),
+        } => as_known_at(known_at)
+            .await
+            .and_then(|state| Ok(public_support_test(leave(state), from, to)?))
+            .and_then(|r| match format {
+                Format::Json => Ok(serde_json::to_vec_pretty(&r).expect("reports serialise")),
+                Format::Csv => reports::excel_csv(&reports::pst_rows(&r)),
+            }),
     };
     match output {
         Ok(bytes) => {
