@@ -4,6 +4,9 @@
 use crate::store::{AppendContext, CommandId, EventLog, StoreError, StoredCommand};
 use domain::chain::Row;
 use domain::{Command, DomainError, LedgerState, Recorded, Subject, View};
+use std::collections::HashSet;
+use std::hash::{Hash as _, Hasher as _};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use tokio::sync::Mutex;
 
@@ -87,6 +90,19 @@ pub struct Ledger {
     /// Whether a catch-up has reached the store's head once: until then, answers from the
     /// projection would have to wait for the first fold (readiness, `/api/ready`).
     folded: std::sync::atomic::AtomicBool,
+    /// Every stream with an event in `history`, by hash: a stream not in it is new, so a command
+    /// creating it needs nothing read from the store (`decide_from_memory`). A hash shared by two
+    /// streams only sends a command the way that reads.
+    streams: RwLock<HashSet<u64>>,
+    /// Commands decided from memory, and decided after reading the store (`decided_by_way`).
+    from_memory: AtomicU64,
+    from_store: AtomicU64,
+}
+
+fn stream_key(stream: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    stream.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Decodes a stored row; a row the domain cannot read is reported with its position.
@@ -105,6 +121,9 @@ impl Ledger {
             catching_up: Mutex::new(()),
             history: RwLock::new(crate::history::History::default()),
             folded: std::sync::atomic::AtomicBool::new(false),
+            streams: RwLock::new(HashSet::new()),
+            from_memory: AtomicU64::new(0),
+            from_store: AtomicU64::new(0),
         }
     }
 
@@ -149,6 +168,10 @@ impl Ledger {
                 position: before + 1,
                 reason: "the events read do not follow on from the ones held".into(),
             });
+        }
+        {
+            let mut streams = self.streams.write().expect("streams lock poisoned");
+            streams.extend(recorded.iter().map(|e| stream_key(&e.stream)));
         }
         for event in recorded {
             let pushed = {
@@ -258,6 +281,77 @@ impl Ledger {
         }
     }
 
+    /// How many commands this process decided from memory, and after reading the store.
+    pub fn decided_by_way(&self) -> (u64, u64) {
+        (
+            self.from_memory.load(Ordering::Relaxed),
+            self.from_store.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Takes what this process just stored into the history and the projection: its own rows
+    /// that follow on from what is held, its other writers' included (else a later command
+    /// reads them with whatever another process stored between).
+    async fn absorb_own(&self) -> Result<(), StoreError> {
+        let _one_at_a_time = self.catching_up.lock().await;
+        let held = self.history.read().expect("history lock poisoned").len();
+        let rows = self.log.own_rows_after(held);
+        if !rows.is_empty() {
+            let recorded = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+            self.absorb_locked(&recorded).await?;
+        }
+        Ok(())
+    }
+
+    /// A command that creates a subject, decided against the projection in memory with nothing
+    /// read first: when this process's memory holds the ledger up to the head its own last
+    /// commit left, and the subject's stream is new to it. The store keeps it only if no other
+    /// process appended since (`EventLog::append_decided`). `None` when any of that does not
+    /// hold, or the rules refuse it (a refusal is confirmed against the store): the command is
+    /// then decided the way that reads.
+    async fn decide_from_memory(
+        &self,
+        command: &Command,
+        stream: &str,
+        ctx: &AppendContext,
+        expected_version: Option<u64>,
+    ) -> Result<Option<Outcome>, CommandError> {
+        if expected_version.is_some_and(|v| v != 0) {
+            return Ok(None);
+        }
+        if self
+            .streams
+            .read()
+            .expect("streams lock poisoned")
+            .contains(&stream_key(stream))
+        {
+            return Ok(None);
+        }
+        let (decided_at, events) = {
+            let state = self.state.read().expect("state lock poisoned");
+            if self.log.known_position() != Some(state.head_position) {
+                return Ok(None);
+            }
+            match Subject::default().decide(command.clone(), &*state) {
+                Ok(events) => (state.head_position, events),
+                Err(_) => return Ok(None),
+            }
+        };
+        match self.log.append_decided(stream, 0, &events, ctx, decided_at).await {
+            Ok(rows) => {
+                self.absorb_own().await?;
+                Ok(Some(Outcome {
+                    stream: stream.to_owned(),
+                    version: rows.len() as u64,
+                    positions: rows.iter().map(|r| r.position).collect(),
+                    replayed: false,
+                }))
+            }
+            Err(StoreError::Stale | StoreError::Conflict { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     async fn decide_and_append(
         &self,
         command: Command,
@@ -270,6 +364,20 @@ impl Ledger {
         if self.read_state(|s| s.head_position) + PAGE < self.log.committed() {
             self.catch_up().await?;
         }
+        let ctx = AppendContext {
+            actor: actor.to_owned(),
+            correlation_id: uuid::Uuid::new_v4().to_string(),
+            reason: command.reason().map(str::to_owned),
+            command_id,
+        };
+        if let Some(outcome) = self
+            .decide_from_memory(&command, &stream, &ctx, expected_version)
+            .await?
+        {
+            self.from_memory.fetch_add(1, Ordering::Relaxed);
+            return Ok(outcome);
+        }
+        self.from_store.fetch_add(1, Ordering::Relaxed);
         // One query brings the subject's stream and whatever the projection has not seen yet
         // (including events other processes appended), so the rules see the current ledger.
         let after = self.read_state(|s| s.head_position);
@@ -297,21 +405,19 @@ impl Ledger {
                 });
             }
         }
-        let ctx = AppendContext {
-            actor: actor.to_owned(),
-            correlation_id: uuid::Uuid::new_v4().to_string(),
-            reason: command.reason().map(str::to_owned),
-            command_id,
-        };
         let events = {
             let state = self.state.read().expect("state lock poisoned");
             subject.decide(command, &*state)?
         };
-        let positions = self.log.append(&stream, subject.version(), &events, &ctx).await?;
+        let rows = self
+            .log
+            .append_returning(&stream, subject.version(), &events, &ctx)
+            .await?;
+        self.absorb_own().await?;
         Ok(Outcome {
             stream,
-            version: subject.version() + positions.len() as u64,
-            positions,
+            version: subject.version() + rows.len() as u64,
+            positions: rows.iter().map(|r| r.position).collect(),
             replayed: false,
         })
     }

@@ -439,3 +439,195 @@ async fn concurrent_appends_share_commits_and_stay_gapless_and_chained() {
         assert_eq!(streams.len(), 40);
     }
 }
+
+#[tokio::test]
+async fn a_guarded_append_goes_the_locked_way_when_another_process_moved_the_head() {
+    fn with_id(actor: &str, key: &str) -> AppendContext {
+        AppendContext {
+            command_id: Some(server::store::CommandId {
+                key: key.into(),
+                digest: format!("digest-{key}"),
+            }),
+            ..ctx(actor)
+        }
+    }
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        // Two stores on one database, as two server processes: each guards its appends with the
+        // head its own last commit left, which the other's commits make stale.
+        let first = EventLog::open(&db.url).await.unwrap();
+        let second = EventLog::open(&db.url).await.unwrap();
+        let at = |p: Vec<u64>| p;
+        assert_eq!(
+            at(first
+                .append("partner:a", 0, &[register("a")], &ctx("x"))
+                .await
+                .unwrap()),
+            [1]
+        );
+        assert_eq!(
+            at(first
+                .append("partner:b", 0, &[register("b")], &ctx("x"))
+                .await
+                .unwrap()),
+            [2]
+        );
+        assert_eq!(
+            at(second
+                .append("partner:c", 0, &[register("c")], &ctx("y"))
+                .await
+                .unwrap()),
+            [3]
+        );
+        // The first's head (2) is stale: its guard fails, nothing is half written, and the
+        // locked way appends after the second's event.
+        assert_eq!(
+            at(first
+                .append("partner:d", 0, &[register("d")], &ctx("x"))
+                .await
+                .unwrap()),
+            [4]
+        );
+        // A stale head and a stream that moved: still a conflict, found at its real version.
+        let err = second
+            .append("partner:a", 0, &[register("a")], &ctx("y"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Conflict {
+                    expected: 0,
+                    found: 1,
+                    ..
+                }
+            ),
+            "{kind:?}: {err}"
+        );
+        // A current head and a stream another process moved: the version guard refuses it.
+        let err = first
+            .append("partner:c", 0, &[register("c")], &ctx("x"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Conflict {
+                    expected: 0,
+                    found: 1,
+                    ..
+                }
+            ),
+            "{kind:?}: {err}"
+        );
+        assert_eq!(
+            at(first
+                .append("partner:a", 1, &[rename("a", "改称")], &with_id("x", "k1"))
+                .await
+                .unwrap()),
+            [5]
+        );
+        assert_eq!(
+            at(second
+                .append("partner:e", 0, &[register("e")], &with_id("y", "k2"))
+                .await
+                .unwrap()),
+            [6]
+        );
+        assert_eq!(
+            at(second
+                .append("partner:f", 0, &[register("f")], &with_id("y", "k3"))
+                .await
+                .unwrap()),
+            [7]
+        );
+        for (actor, key, stream, position) in [
+            ("x", "k1", "partner:a", 5),
+            ("y", "k2", "partner:e", 6),
+            ("y", "k3", "partner:f", 7),
+        ] {
+            let stored = first.stored_command(actor, key).await.unwrap().unwrap();
+            assert_eq!(stored.stream, stream, "{kind:?}");
+            assert_eq!(stored.positions, vec![position], "{kind:?}");
+            assert_eq!(stored.digest, format!("digest-{key}"));
+        }
+        let (first_guarded, _) = first.commits_by_way();
+        let (second_guarded, _) = second.commits_by_way();
+        assert!(
+            first_guarded >= 2 && second_guarded >= 1,
+            "{kind:?}: the guarded way was never taken"
+        );
+
+        let rows = first.rows_after(0, 100).await.unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.position).collect::<Vec<_>>(),
+            (1..=7).collect::<Vec<_>>()
+        );
+        let mut chain = ChainVerifier::new();
+        for row in &rows {
+            chain.push(row).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        }
+        assert_eq!(first.head().await.unwrap().hash, chain.head(), "{kind:?}");
+        assert_eq!(first.head().await.unwrap().position, 7);
+    }
+}
+
+#[tokio::test]
+async fn commands_decided_from_memory_still_see_what_another_process_stored() {
+    let partner = |id: &str| Command::record(date(2001, 4, 1), register(id).fact().unwrap().clone());
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        // Two ledgers on one database, as two server processes.
+        let a = Ledger::open(&db.url).await.unwrap();
+        let b = Ledger::open(&db.url).await.unwrap();
+        // The first command reads the store; the next, each creating a subject, are decided
+        // from memory.
+        for id in ["d1", "d2", "d3"] {
+            a.execute(partner(id), "staff", None).await.unwrap();
+        }
+        let (from_memory, _) = a.decided_by_way();
+        assert!(
+            from_memory >= 2,
+            "{kind:?}: decided from memory {from_memory} times"
+        );
+        // The other process registers a partner and launches a program; `a` has read neither.
+        b.execute(partner("x"), "staff", None).await.unwrap();
+        b.execute(launch_command("p"), "staff", None).await.unwrap();
+        // The same partner again is refused: `a`'s memory is not trusted once another process
+        // has appended.
+        let err = a.execute(partner("x"), "staff", None).await.unwrap_err();
+        assert!(
+            matches!(err, CommandError::Rejected(_) | CommandError::Conflict { .. }),
+            "{kind:?}: {err}"
+        );
+        // A contract for the program `a` has not seen: refused by its memory, accepted once the
+        // store is read.
+        a.execute(award_command("p", 2001, "d1"), "staff", None)
+            .await
+            .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        let before = a.decided_by_way().0;
+        for id in ["d4", "d5"] {
+            a.execute(partner(id), "staff", None).await.unwrap();
+        }
+        assert!(
+            a.decided_by_way().0 > before,
+            "{kind:?}: memory again once caught up"
+        );
+
+        let rows = a.log().rows_after(0, 100).await.unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.position).collect::<Vec<_>>(),
+            (1..=8).collect::<Vec<_>>()
+        );
+        let mut chain = ChainVerifier::new();
+        for row in &rows {
+            chain.push(row).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        }
+        let x = partner("x").stream().unwrap();
+        assert_eq!(rows.iter().filter(|r| r.stream == x).count(), 1, "{kind:?}");
+        // What `a` took into memory from its own commits is what the store holds.
+        let recorded: Vec<_> = rows.iter().map(|r| r.decode().unwrap()).collect();
+        let replayed = LedgerState::replay(&recorded, domain::View::everything());
+        a.read_state(|s| assert_eq!(s, &replayed, "{kind:?}"));
+    }
+}

@@ -2,28 +2,31 @@
 //! through sqlx's `Any` driver so both run the same SQL.
 //!
 //! What it guarantees, and how:
-//! - one global order without gaps: every append first updates the single `ledger_head` row, which
+//! - one global order without gaps: every append updates the single `ledger_head` row, which
 //!   takes SQLite's write lock or a PostgreSQL row lock until commit, so appends are serialised
-//!   and position N+1 is only ever written after N is committed;
+//!   and position N+1 is only ever written after N is committed. The update either locks the
+//!   head before reading it, or (`append`: the usual case) is guarded by the head this process
+//!   last wrote and changes nothing if another process moved it since;
 //! - a hash chain: each row's hash covers the previous hash and its own canonical bytes;
 //! - optimistic concurrency: an append names the stream version it was decided against, and is
 //!   refused as a conflict if the stream moved on; nothing is half written (one transaction);
 //! - metadata written by the store itself: recorded-at from the server clock, never decreasing.
 
+mod append;
 pub mod leader;
 mod repository;
 mod snapshots;
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use domain::chain::{to_canonical, Hash, Row, GENESIS};
+use append::{insert_rows, set_head, AppendRequest, Known, ROWS_PER_STATEMENT};
+use chrono::{DateTime, Utc};
+use domain::chain::{to_canonical, Hash, Row};
 use domain::events::{LedgerEvent, EVENT_VERSION};
 use domain::record::Metadata;
 use domain::Date;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row as _};
-use std::collections::HashMap;
 use std::str::FromStr;
-use tokio::sync::{oneshot, watch, Mutex};
+use tokio::sync::{watch, Mutex};
 
 /// A database URL fit to print: any password in it replaced by `***`.
 pub fn redacted(url: &str) -> String {
@@ -67,6 +70,10 @@ pub enum StoreError {
     Corrupt { position: u64, reason: String },
     #[error("the append was interrupted before its outcome was known; read the log before retrying")]
     Interrupted,
+    /// A command decided against this process's memory (`append_decided`) was not stored,
+    /// because another process appended since: it must be decided again against the store.
+    #[error("the ledger moved on since the command was decided; decide it again")]
+    Stale,
     #[error("could not encode the event: {0}")]
     Encode(#[from] serde_json::Error),
     #[error("database error: {0}")]
@@ -130,15 +137,6 @@ pub struct Head {
     pub recorded_at: DateTime<Utc>,
 }
 
-/// One command's append, waiting to be committed with whatever else is waiting.
-struct AppendRequest {
-    stream: String,
-    expected: u64,
-    events: Vec<Pending>,
-    ctx: AppendContext,
-    reply: oneshot::Sender<Result<Vec<u64>, StoreError>>,
-}
-
 pub struct EventLog {
     pool: AnyPool,
     backend: Backend,
@@ -146,6 +144,15 @@ pub struct EventLog {
     queue: std::sync::Mutex<Vec<AppendRequest>>,
     /// In-process appends wait here instead of on the database lock.
     append_lock: Mutex<()>,
+    /// The head as this process's last commit left it (changed only under `append_lock`): what
+    /// the next commit is guarded by, so it need not lock and read the head first.
+    known: std::sync::Mutex<Option<Known>>,
+    /// The rows this process committed last, in order (at most [`OWN_ROWS_KEPT`]): what its
+    /// ledger takes into memory without reading them back (`own_rows_after`).
+    own_rows: std::sync::Mutex<std::collections::VecDeque<Row>>,
+    /// Batches committed the guarded way and the locked way (`commits_by_way`).
+    guarded_commits: std::sync::atomic::AtomicU64,
+    locked_commits: std::sync::atomic::AtomicU64,
     /// The last committed position, for readers waiting for new events.
     committed: watch::Sender<u64>,
     /// PostgreSQL's address, for connections of the log's own: listening for other servers'
@@ -229,6 +236,10 @@ impl EventLog {
             backend,
             queue: std::sync::Mutex::new(Vec::new()),
             append_lock: Mutex::new(()),
+            known: std::sync::Mutex::new(None),
+            own_rows: Default::default(),
+            guarded_commits: Default::default(),
+            locked_commits: Default::default(),
             committed: watch::channel(0).0,
             postgres_url: (backend == Backend::Postgres).then(|| url.clone()),
         };
@@ -334,183 +345,6 @@ impl EventLog {
             .fetch_one(&self.pool)
             .await?;
         Ok(n as u64)
-    }
-
-    /// Appends `events` to `stream`, decided against stream version `expected`; returns their
-    /// positions.
-    pub async fn append(
-        &self,
-        stream: &str,
-        expected: u64,
-        events: &[LedgerEvent],
-        ctx: &AppendContext,
-    ) -> Result<Vec<u64>, StoreError> {
-        let pending = events
-            .iter()
-            .map(Pending::encode)
-            .collect::<Result<Vec<_>, _>>()?;
-        self.append_pending(stream, expected, &pending, ctx).await
-    }
-
-    /// Appends one command's events. Concurrent appends are committed together (group commit):
-    /// each request joins a queue, and whoever holds the append lock takes every waiting request
-    /// into one transaction, so concurrent writers share one commit instead of queuing for one
-    /// each. Every request is still decided against its own expected version.
-    pub async fn append_pending(
-        &self,
-        stream: &str,
-        expected: u64,
-        events: &[Pending],
-        ctx: &AppendContext,
-    ) -> Result<Vec<u64>, StoreError> {
-        if events.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (reply, mut answer) = oneshot::channel();
-        self.queue
-            .lock()
-            .expect("append queue poisoned")
-            .push(AppendRequest {
-                stream: stream.to_owned(),
-                expected,
-                events: events.to_vec(),
-                ctx: ctx.clone(),
-                reply,
-            });
-        let _serial = self.append_lock.lock().await;
-        // A leader before us may already have committed (or refused) this request.
-        if let Ok(result) = answer.try_recv() {
-            return result;
-        }
-        let batch = std::mem::take(&mut *self.queue.lock().expect("append queue poisoned"));
-        self.commit_batch(batch).await;
-        // The leader answers every request it took; only a leader cancelled mid-commit drops
-        // one unanswered, and then the outcome is unknown (its transaction may have committed).
-        answer.await.unwrap_or(Err(StoreError::Interrupted))
-    }
-
-    /// Commits a batch in one transaction; if the transaction as a whole fails (say another
-    /// process won a race the version check could not see), each request is retried alone so
-    /// one request's conflict never fails another's.
-    async fn commit_batch(&self, batch: Vec<AppendRequest>) {
-        if batch.is_empty() {
-            return;
-        }
-        match self.try_batch(&batch).await {
-            Ok(outcomes) => {
-                for (request, outcome) in batch.into_iter().zip(outcomes) {
-                    let _ = request.reply.send(outcome);
-                }
-            }
-            Err(e) if batch.len() == 1 => {
-                let request = batch.into_iter().next().expect("one request");
-                let _ = request
-                    .reply
-                    .send(Err(unique_to_conflict(e, &request.stream, request.expected)));
-            }
-            Err(_) => {
-                for request in batch {
-                    let outcome = match self.try_batch(std::slice::from_ref(&request)).await {
-                        Ok(mut outcomes) => outcomes.pop().expect("one outcome per request"),
-                        Err(e) => Err(unique_to_conflict(e, &request.stream, request.expected)),
-                    };
-                    let _ = request.reply.send(outcome);
-                }
-            }
-        }
-    }
-
-    /// One transaction for the whole batch: lock the head, check each request's stream version,
-    /// chain and insert the accepted events, move the head, commit.
-    async fn try_batch(
-        &self,
-        batch: &[AppendRequest],
-    ) -> Result<Vec<Result<Vec<u64>, StoreError>>, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        // Take the lock (see the module comment) and read the head and the first stream's
-        // version under it, in one statement. (On PostgreSQL a version may come from a snapshot
-        // taken before the lock was granted; a writer that slipped in between is then caught by
-        // the UNIQUE (stream, sequence) constraint, which is also reported as a conflict.)
-        let locked = sqlx::query(LOCK_HEAD)
-            .bind(&batch[0].stream)
-            .fetch_one(&mut *tx)
-            .await?;
-        let head = head_from(&locked).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-        let mut versions: HashMap<String, u64> = HashMap::new();
-        versions.insert(batch[0].stream.clone(), locked.try_get::<i64, _>(3)? as u64);
-        // Never earlier than the previous event, so "known at T" is always a prefix of the log.
-        let recorded_at = Utc::now().max(head.recorded_at);
-        let (mut position, mut prev) = (head.position, head.hash);
-        let mut rows = Vec::new();
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for request in batch {
-            let found = match versions.get(&request.stream) {
-                Some(v) => *v,
-                None => {
-                    let v: i64 =
-                        sqlx::query_scalar("SELECT COALESCE(MAX(sequence), 0) FROM events WHERE stream = $1")
-                            .bind(&request.stream)
-                            .fetch_one(&mut *tx)
-                            .await?;
-                    v as u64
-                }
-            };
-            if found != request.expected {
-                versions.insert(request.stream.clone(), found);
-                outcomes.push(Err(StoreError::Conflict {
-                    stream: request.stream.clone(),
-                    expected: request.expected,
-                    found,
-                }));
-                continue;
-            }
-            let mut positions = Vec::with_capacity(request.events.len());
-            for (i, event) in request.events.iter().enumerate() {
-                position += 1;
-                let metadata = to_canonical(&Metadata {
-                    actor: request.ctx.actor.clone(),
-                    correlation_id: request.ctx.correlation_id.clone(),
-                    effective: event.effective,
-                    reason: request.ctx.reason.clone(),
-                    recorded_at,
-                })
-                .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-                let mut row = Row {
-                    position,
-                    stream: request.stream.clone(),
-                    sequence: request.expected + 1 + i as u64,
-                    event_type: event.event_type.clone(),
-                    event_version: event.event_version.clone(),
-                    payload: event.payload.clone(),
-                    metadata,
-                    hash: GENESIS,
-                };
-                row.hash = row.expected_hash(&prev);
-                prev = row.hash;
-                rows.push(row);
-                positions.push(position);
-            }
-            versions.insert(
-                request.stream.clone(),
-                request.expected + request.events.len() as u64,
-            );
-            outcomes.push(Ok(positions));
-        }
-        if rows.is_empty() {
-            return Ok(outcomes);
-        }
-        for chunk in rows.chunks(500) {
-            insert_rows(&mut tx, chunk).await?;
-        }
-        for (request, outcome) in batch.iter().zip(&outcomes) {
-            if let (Some(id), Ok(positions)) = (&request.ctx.command_id, outcome) {
-                remember_command(&mut tx, request, id, positions, recorded_at).await?;
-            }
-        }
-        set_head(&mut tx, position, &prev, recorded_at).await?;
-        tx.commit().await?;
-        self.committed.send_replace(position);
-        Ok(outcomes)
     }
 
     /// Up to `limit` rows after position `after`, in order.
@@ -635,108 +469,23 @@ impl EventLog {
             }
         }
         // Many rows per statement: a million-event import is bound by round trips otherwise.
-        for chunk in rows.chunks(500) {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             insert_rows(&mut tx, chunk).await?;
         }
-        if let Some(last) = rows.last() {
-            set_head(&mut tx, last.position, &last.hash, recorded_at).await?;
-        }
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        let head = Head {
+            position: last.position,
+            hash: last.hash,
+            recorded_at,
+        };
+        set_head(&mut tx, &head).await?;
+        // The head known before no longer is, whatever the outcome.
+        self.known.lock().expect("known head poisoned").take();
         tx.commit().await?;
-        if let Some(last) = rows.last() {
-            self.committed.send_replace(last.position);
-        }
+        self.committed.send_replace(head.position);
         Ok(())
-    }
-}
-
-async fn insert_rows(conn: &mut sqlx::AnyConnection, rows: &[Row]) -> Result<(), sqlx::Error> {
-    let mut sql = String::from(
-        "INSERT INTO events (position, stream, sequence, event_type, event_version, payload, metadata, hash) VALUES ",
-    );
-    for i in 0..rows.len() {
-        let n = i * 8;
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(&format!(
-            "(${},${},${},${},${},${},${},${})",
-            n + 1,
-            n + 2,
-            n + 3,
-            n + 4,
-            n + 5,
-            n + 6,
-            n + 7,
-            n + 8
-        ));
-    }
-    let mut query = sqlx::query(&sql);
-    for row in rows {
-        query = query
-            .bind(row.position as i64)
-            .bind(&row.stream)
-            .bind(row.sequence as i64)
-            .bind(&row.event_type)
-            .bind(&row.event_version)
-            .bind(&row.payload)
-            .bind(&row.metadata)
-            .bind(hex::encode(row.hash));
-    }
-    query.execute(conn).await?;
-    Ok(())
-}
-
-async fn remember_command(
-    conn: &mut sqlx::AnyConnection,
-    request: &AppendRequest,
-    id: &CommandId,
-    positions: &[u64],
-    recorded_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let (Some(first), Some(last)) = (positions.first(), positions.last()) else {
-        return Ok(());
-    };
-    sqlx::query(
-        "INSERT INTO command_ids (actor, command_key, digest, stream, first_position, last_position, version, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&request.ctx.actor)
-    .bind(&id.key)
-    .bind(&id.digest)
-    .bind(&request.stream)
-    .bind(db_int(*first))
-    .bind(db_int(*last))
-    .bind(db_int(request.expected + positions.len() as u64))
-    .bind(recorded_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-async fn set_head(
-    conn: &mut sqlx::AnyConnection,
-    position: u64,
-    hash: &Hash,
-    recorded_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE ledger_head SET position = $1, hash = $2, recorded_at = $3 WHERE id = 1")
-        .bind(position as i64)
-        .bind(hex::encode(hash))
-        .bind(recorded_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// A unique violation on (stream, sequence) or position means another writer got there first.
-fn unique_to_conflict(e: sqlx::Error, stream: &str, expected: u64) -> StoreError {
-    match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
-            stream: stream.to_owned(),
-            expected,
-            found: expected + 1,
-        },
-        _ => StoreError::Database(e),
     }
 }
 
