@@ -6,8 +6,9 @@
 use super::revenue::{self, recognised, unspent_at_end_of, Recognised};
 use crate::fiscal_year::FiscalYear;
 use crate::funds::{Payer, RevenueCategory};
-use crate::ids::PartnerId;
+use crate::ids::{DonorId, PartnerId, ProgramId};
 use crate::money::{MoneyError, Yen};
+use crate::program::{Beneficiary, Pillar};
 use crate::projection::{LedgerState, ReceiptView};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -126,40 +127,71 @@ pub struct FundingSummary {
     pub commissioners: Vec<CommissionerLine>,
 }
 
+/// What a figure is summed under: the thing itself while summing, so no text is made per
+/// receipt (a year of a large ledger is 100,000 of them), and its stable key once per line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key<'a> {
+    Category(RevenueCategory),
+    Pillar(Pillar),
+    Beneficiary(Beneficiary),
+    Program(&'a ProgramId),
+    Partner(PartnerId),
+    Donor(&'a DonorId),
+    Text(&'static str),
+}
+
+impl Key<'_> {
+    fn text(&self) -> String {
+        match self {
+            Key::Category(c) => format!("{c:?}"),
+            Key::Pillar(p) => format!("{p:?}"),
+            Key::Beneficiary(b) => format!("{b:?}"),
+            Key::Program(id) => id.to_string(),
+            Key::Partner(id) => format!("partner:{id}"),
+            Key::Donor(id) => format!("donor:{id}"),
+            Key::Text(t) => (*t).to_owned(),
+        }
+    }
+}
+
 /// Sums amounts under keys, keeping the first label seen and every position.
 #[derive(Default)]
-struct Tally(BTreeMap<String, (String, Yen, Vec<u64>)>);
+struct Tally<'a>(BTreeMap<Key<'a>, (String, Yen, Vec<u64>)>);
 
-impl Tally {
+impl<'a> Tally<'a> {
     fn add(
         &mut self,
-        key: String,
-        label: impl FnOnce() -> String,
+        key: Key<'a>,
+        label: impl FnOnce(&Key<'a>) -> String,
         amount: Yen,
         position: u64,
     ) -> Result<(), MoneyError> {
         let entry = self
             .0
             .entry(key)
-            .or_insert_with(|| (label(), Yen::ZERO, Vec::new()));
+            .or_insert_with_key(|key| (label(key), Yen::ZERO, Vec::new()));
         entry.1 = entry.1.checked_add(amount)?;
         entry.2.push(position);
         Ok(())
     }
 
+    /// The lines in the order of their keys' text.
     fn lines(self) -> Vec<Line> {
-        self.0
+        let mut lines: Vec<Line> = self
+            .0
             .into_iter()
             .map(|(key, (label, amount, mut positions))| {
                 positions.sort_unstable();
                 Line {
-                    key,
+                    key: key.text(),
                     label,
                     amount,
                     positions,
                 }
             })
-            .collect()
+            .collect();
+        lines.sort_by(|a, b| a.key.cmp(&b.key));
+        lines
     }
 }
 
@@ -167,23 +199,26 @@ fn year_label(fy: FiscalYear) -> String {
     format!("{}（{}）", fy.seireki(), fy.wareki())
 }
 
-/// The funder's key and name in `year`; merged partners under their successor on request.
-fn funder(state: &LedgerState, payer: &Payer, year: FiscalYear, by_successor: bool) -> (String, String) {
+/// Whom money is summed under: merged partners under their successor on request.
+fn funder<'a>(state: &LedgerState, payer: &'a Payer, by_successor: bool) -> Key<'a> {
     match payer {
-        Payer::Partner(id) => {
-            let id = if by_successor {
-                successor(state, id)
-            } else {
-                id.clone()
-            };
-            match state.partners.get(&id) {
-                Some(p) if by_successor => (format!("partner:{id}"), p.current_name().to_owned()),
-                Some(p) => (format!("partner:{id}"), p.name_on(year.first_day()).to_owned()),
-                None => (format!("partner:{id}"), id.to_string()),
-            }
-        }
-        Payer::Donor(id) => (format!("donor:{id}"), format!("寄付者 {id}")),
-        Payer::Anonymous => ("anonymous".into(), "匿名の寄付者".into()),
+        Payer::Partner(id) if by_successor => Key::Partner(successor(state, id)),
+        Payer::Partner(id) => Key::Partner(id.clone()),
+        Payer::Donor(id) => Key::Donor(id),
+        Payer::Anonymous => Key::Text("anonymous"),
+    }
+}
+
+/// The funder's name in `year` (its current name when summed under successors).
+fn funder_label(state: &LedgerState, funder: &Key<'_>, year: FiscalYear, by_successor: bool) -> String {
+    match funder {
+        Key::Partner(id) => match state.partners.get(id) {
+            Some(p) if by_successor => p.current_name().to_owned(),
+            Some(p) => p.name_on(year.first_day()).to_owned(),
+            None => id.to_string(),
+        },
+        Key::Donor(id) => format!("寄付者 {id}"),
+        _ => "匿名の寄付者".into(),
     }
 }
 
@@ -218,12 +253,19 @@ pub fn funding_summary(
         });
     }
     let all = recognised(state, from, to);
+    // Restricted receipts up to the range's end, found once for every year's table (one pass
+    // over the receipts, not one per year).
+    let restricted: Vec<&ReceiptView> = state
+        .receipts
+        .values()
+        .filter(|r| r.restricted && r.fiscal_year <= to)
+        .collect();
     let mut out = Vec::new();
     let mut total = Yen::ZERO;
     for y in from.year()..=to.year() {
         let fy = FiscalYear::new(y).expect("within the range of valid years");
         let year: Vec<&Recognised> = all.iter().filter(|r| r.fiscal_year == fy).collect();
-        let year_funding = summarise_year(state, fy, &year, by_successor)?;
+        let year_funding = summarise_year(state, fy, &year, by_successor, &restricted)?;
         total = total.checked_add(year_funding.total)?;
         out.push(year_funding);
     }
@@ -245,11 +287,13 @@ pub fn funding_summary(
     })
 }
 
+/// `restricted`: the restricted receipts of `fy` and every year before (later ones may be in it).
 fn summarise_year(
     state: &LedgerState,
     fy: FiscalYear,
     year: &[&Recognised],
     by_successor: bool,
+    restricted: &[&ReceiptView],
 ) -> Result<YearFunding, ReportError> {
     let (mut category, mut funders, mut pillar, mut beneficiary, mut program) = (
         Tally::default(),
@@ -263,39 +307,43 @@ fn summarise_year(
         let receipt = r.receipt;
         total = total.checked_add(r.amount)?;
         let c = receipt.kind.category();
-        category.add(format!("{c:?}"), || c.ja().to_owned(), r.amount, r.position)?;
-        let (key, label) = funder(state, &receipt.payer, fy, by_successor);
-        funders.add(key, || label, r.amount, r.position)?;
+        category.add(Key::Category(c), |_| c.ja().to_owned(), r.amount, r.position)?;
+        funders.add(
+            funder(state, &receipt.payer, by_successor),
+            |key| funder_label(state, key, fy, by_successor),
+            r.amount,
+            r.position,
+        )?;
         let linked = receipt.program.as_ref().and_then(|p| state.programs.get(p));
         match linked {
             Some(p) => {
                 pillar.add(
-                    format!("{:?}", p.pillar),
-                    || p.pillar.ja().to_owned(),
+                    Key::Pillar(p.pillar),
+                    |_| p.pillar.ja().to_owned(),
                     r.amount,
                     r.position,
                 )?;
                 for b in &p.beneficiaries {
-                    beneficiary.add(format!("{b:?}"), || b.ja().to_owned(), r.amount, r.position)?;
+                    beneficiary.add(Key::Beneficiary(*b), |_| b.ja().to_owned(), r.amount, r.position)?;
                 }
-                program.add(p.id.to_string(), || p.name.clone(), r.amount, r.position)?;
+                program.add(Key::Program(&p.id), |_| p.name.clone(), r.amount, r.position)?;
             }
             None => {
                 pillar.add(
-                    "Unassigned".into(),
-                    || "事業の指定なし".into(),
+                    Key::Text("Unassigned"),
+                    |_| "事業の指定なし".into(),
                     r.amount,
                     r.position,
                 )?;
                 beneficiary.add(
-                    "Unassigned".into(),
-                    || "事業の指定なし".into(),
+                    Key::Text("Unassigned"),
+                    |_| "事業の指定なし".into(),
                     r.amount,
                     r.position,
                 )?;
                 program.add(
-                    "unassigned".into(),
-                    || "事業の指定なし".into(),
+                    Key::Text("unassigned"),
+                    |_| "事業の指定なし".into(),
                     r.amount,
                     r.position,
                 )?;
@@ -333,7 +381,7 @@ fn summarise_year(
     }
     by_category.sort_by_key(|l| order(&l.key));
     let mut carried_forward = Yen::ZERO;
-    for receipt in state.receipts.values().filter(|r| revenue::deferred(r)) {
+    for receipt in restricted.iter().filter(|r| revenue::deferred(r)) {
         carried_forward = carried_forward.checked_add(unspent_at_end_of(receipt, fy))?;
     }
     Ok(YearFunding {
@@ -346,7 +394,7 @@ fn summarise_year(
         by_beneficiary: beneficiary.lines(),
         by_program: program.lines(),
         carried_forward,
-        restricted: restricted_table(state, fy, by_successor)?,
+        restricted: restricted_table(state, fy, by_successor, restricted)?,
     })
 }
 
@@ -355,24 +403,21 @@ fn restricted_table(
     state: &LedgerState,
     fy: FiscalYear,
     by_successor: bool,
+    restricted: &[&ReceiptView],
 ) -> Result<Vec<RestrictedLine>, ReportError> {
-    let mut rows: BTreeMap<String, RestrictedLine> = BTreeMap::new();
-    let restricted: Vec<&ReceiptView> = state
-        .receipts
-        .values()
-        .filter(|r| r.restricted && r.fiscal_year <= fy)
-        .collect();
-    for receipt in restricted {
-        let (key, label) = funder(state, &receipt.payer, fy, by_successor);
-        let row = rows.entry(key.clone()).or_insert_with(|| RestrictedLine {
-            key,
-            label,
-            opening: Yen::ZERO,
-            increase: Yen::ZERO,
-            decrease: Yen::ZERO,
-            closing: Yen::ZERO,
-            positions: Vec::new(),
-        });
+    let mut rows: BTreeMap<Key, RestrictedLine> = BTreeMap::new();
+    for receipt in restricted.iter().filter(|r| r.fiscal_year <= fy) {
+        let row = rows
+            .entry(funder(state, &receipt.payer, by_successor))
+            .or_insert_with_key(|key| RestrictedLine {
+                key: key.text(),
+                label: funder_label(state, key, fy, by_successor),
+                opening: Yen::ZERO,
+                increase: Yen::ZERO,
+                decrease: Yen::ZERO,
+                closing: Yen::ZERO,
+                positions: Vec::new(),
+            });
         // A receipt of an earlier year means there is a year before this one.
         let carried = match fy.previous() {
             Some(previous) if receipt.fiscal_year < fy => Some(unspent_at_end_of(receipt, previous)),
@@ -404,6 +449,7 @@ fn restricted_table(
             lines.push(row);
         }
     }
+    lines.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(lines)
 }
 
