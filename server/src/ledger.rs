@@ -291,16 +291,23 @@ impl Ledger {
 
     /// Takes what this process just stored into the history and the projection: its own rows
     /// that follow on from what is held, its other writers' included (else a later command
-    /// reads them with whatever another process stored between).
-    async fn absorb_own(&self) -> Result<(), StoreError> {
+    /// reads them with whatever another process stored between). The command is stored
+    /// whatever happens here, so a failure is logged, not answered: the next catch-up reads
+    /// the rows from the store.
+    async fn absorb_own(&self) {
         let _one_at_a_time = self.catching_up.lock().await;
         let held = self.history.read().expect("history lock poisoned").len();
         let rows = self.log.own_rows_after(held);
-        if !rows.is_empty() {
-            let recorded = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
-            self.absorb_locked(&recorded).await?;
+        if rows.is_empty() {
+            return;
         }
-        Ok(())
+        let absorbed = match rows.iter().map(decode).collect::<Result<Vec<_>, _>>() {
+            Ok(recorded) => self.absorb_locked(&recorded).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = absorbed {
+            tracing::warn!("taking this server's own commits into memory: {e}");
+        }
     }
 
     /// A command that creates a subject, decided against the projection in memory with nothing
@@ -339,7 +346,7 @@ impl Ledger {
         };
         match self.log.append_decided(stream, 0, &events, ctx, decided_at).await {
             Ok(rows) => {
-                self.absorb_own().await?;
+                self.absorb_own().await;
                 Ok(Some(Outcome {
                     stream: stream.to_owned(),
                     version: rows.len() as u64,
@@ -413,7 +420,7 @@ impl Ledger {
             .log
             .append_returning(&stream, subject.version(), &events, &ctx)
             .await?;
-        self.absorb_own().await?;
+        self.absorb_own().await;
         Ok(Outcome {
             stream,
             version: subject.version() + rows.len() as u64,

@@ -631,3 +631,50 @@ async fn commands_decided_from_memory_still_see_what_another_process_stored() {
         a.read_state(|s| assert_eq!(s, &replayed, "{kind:?}"));
     }
 }
+
+#[tokio::test]
+async fn a_guarded_append_that_fails_at_commit_is_reported_and_stores_nothing() {
+    // PostgreSQL can refuse a transaction at its commit (a deferred constraint, a full NOTIFY
+    // queue): the guarded append is one statement whose transaction commits after its one row
+    // is sent, so it must read the reply to the end to see that.
+    let db = TestDb::new(Kind::Postgres);
+    let log = EventLog::open(&db.url).await.unwrap();
+    log.append("partner:a", 0, &[register("a")], &ctx("x"))
+        .await
+        .unwrap();
+    log.append("partner:b", 0, &[register("b")], &ctx("x"))
+        .await
+        .unwrap();
+    db.sql(
+        "CREATE FUNCTION refuse_at_commit() RETURNS trigger AS $$ \
+         BEGIN RAISE EXCEPTION 'refused at commit'; END; $$ LANGUAGE plpgsql",
+    )
+    .await;
+    db.sql(
+        "CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON events \
+         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()",
+    )
+    .await;
+    let (guarded_before, _) = log.commits_by_way();
+    let err = log
+        .append("partner:c", 0, &[register("c")], &ctx("x"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("refused at commit"), "{err}");
+    assert_eq!(log.count().await.unwrap(), 2);
+    assert_eq!(log.head().await.unwrap().position, 2);
+    assert_eq!(log.commits_by_way().0, guarded_before, "no commit counted");
+    db.sql("DROP TRIGGER refuse_at_commit ON events").await;
+    assert_eq!(
+        log.append("partner:c", 0, &[register("c")], &ctx("x"))
+            .await
+            .unwrap(),
+        [3]
+    );
+    let rows = log.rows_after(0, 10).await.unwrap();
+    let mut chain = ChainVerifier::new();
+    for row in &rows {
+        chain.push(row).unwrap();
+    }
+    assert_eq!(log.head().await.unwrap().hash, chain.head());
+}

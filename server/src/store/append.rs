@@ -198,9 +198,10 @@ impl EventLog {
     /// stores nothing when anything moved since (another process appended, a stream's version
     /// differs), and the batch then goes the locked way, which tells each request its outcome.
     async fn try_batch(&self, batch: &[AppendRequest]) -> Result<Vec<Appended>, sqlx::Error> {
-        // Taken out while the commit is under way: a commit cancelled half way leaves no head
-        // known, and the next batch locks.
-        let known = self.known.lock().expect("known head poisoned").take();
+        // Left in place while the commit is under way, for commands deciding meanwhile. A commit
+        // cancelled half way leaves it behind the store's head, which is safe: a guard on it then
+        // fails and the next batch locks.
+        let known = self.known.lock().expect("known head poisoned").clone();
         if let Some(known) = &known {
             if let Some((outcomes, head)) = self.try_guarded(batch, known).await? {
                 self.keep_own_rows(&outcomes);
@@ -214,10 +215,13 @@ impl EventLog {
         }
         let (outcomes, locked, head) = self.try_locked(batch, known.as_ref()).await?;
         self.keep_own_rows(&outcomes);
-        self.record_commit(Known {
-            head,
-            own_since: locked,
-        });
+        // Found under the lock where this process last left it: nobody appended in between, and
+        // its own run of commits goes on.
+        let own_since = match &known {
+            Some(k) if k.head.position == locked => k.own_since,
+            _ => locked,
+        };
+        self.record_commit(Known { head, own_since });
         self.locked_commits.fetch_add(1, Ordering::Relaxed);
         Ok(outcomes)
     }
@@ -292,11 +296,16 @@ impl EventLog {
         if batch.len() > GUARDED_REQUESTS {
             return Ok(None);
         }
-        let guards: Vec<(String, u64)> = versions.iter().map(|(s, v)| (s.clone(), *v)).collect();
         let stale = |r: &AppendRequest| {
             r.decided_at
                 .is_some_and(|d| !Known::covers(Some(known), head.position, d))
         };
+        // A request refused as stale adds nothing, and guards nothing.
+        let guards: Vec<(String, u64)> = batch
+            .iter()
+            .filter(|r| !stale(r))
+            .map(|r| (r.stream.clone(), r.expected))
+            .collect();
         let plan = plan_batch(batch, head, &mut versions, stale).map_err(protocol)?;
         if plan.rows.is_empty() || plan.rows.len() > ROWS_PER_STATEMENT {
             return Ok(None);
@@ -611,7 +620,13 @@ async fn guarded_statement(
     for command in commands {
         query = bind_command(query, command);
     }
-    let moved: i64 = query.fetch_one(pool).await?.try_get(0)?;
+    // Every reply read to its end, not only the first row: the statement's transaction commits
+    // after that row is sent, and an error at commit (a full NOTIFY queue, say) comes after it.
+    let replies = query.fetch_all(pool).await?;
+    let moved: i64 = replies
+        .first()
+        .ok_or_else(|| protocol("the guarded append returned no row"))?
+        .try_get(0)?;
     Ok(moved == 1)
 }
 
