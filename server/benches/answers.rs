@@ -1,6 +1,7 @@
 //! The server's answers that read the whole ledger, at size (not a test): the funding report,
 //! the public support test, `/api/state` as of a date and as known at a time, and the fold a
-//! starting server makes before it is ready; with the process's memory once it holds the ledger.
+//! starting server makes before it is ready; with the process's memory once it holds the ledger,
+//! and what keeping a projection snapshot of it costs.
 //!
 //!   cargo bench -p server --bench answers
 //!
@@ -91,6 +92,36 @@ fn cli_answers(url: &str, head: u64, runs: usize) {
         );
     }
     let _ = std::fs::remove_file(&key);
+}
+
+/// What a server's checkpoint tick costs when it keeps a projection snapshot: sealing the live
+/// projection (the time the projection's read lock is held, and commands wait to take their
+/// own events in) and the whole keeping, stored in the database.
+async fn seal_answers(ledger: &Arc<Ledger>, head: u64, runs: usize) {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let (_, hash) = ledger.log().hashes_at(&[head]).await.unwrap()[0];
+    let mut sealing = Vec::new();
+    let mut size = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let sealed = ledger.read_state(|s| domain::snapshot::seal(s, hash, &key).unwrap());
+        sealing.push(millis(t.elapsed()));
+        size = sealed.body.len();
+    }
+    sealing.sort_by(f64::total_cmp);
+    println!(
+        "| {head} | sealing the live projection (its read lock held) | {:.0} ms | {:.0} ms | {:.1} MB |",
+        sealing[sealing.len() / 2],
+        sealing[sealing.len() - 1],
+        size as f64 / 1e6
+    );
+    let t = Instant::now();
+    let kept = server::snapshots::keep_live(ledger, &key, 1).await.unwrap();
+    assert!(kept, "a snapshot is kept");
+    println!(
+        "| {head} | keeping it, as the checkpoint tick does (seal and store) | {:.0} ms | | |",
+        millis(t.elapsed())
+    );
 }
 
 #[tokio::main]
@@ -221,6 +252,7 @@ async fn main() {
             );
         }
         server.abort();
+        seal_answers(&ledger, head, runs).await;
         cli_answers(&url, head, runs);
         ledger.log().close().await;
         for suffix in ["", "-wal", "-shm"] {
