@@ -457,35 +457,34 @@ async fn a_guarded_append_goes_the_locked_way_when_another_process_moved_the_hea
         // head its own last commit left, which the other's commits make stale.
         let first = EventLog::open(&db.url).await.unwrap();
         let second = EventLog::open(&db.url).await.unwrap();
-        let at = |p: Vec<u64>| p;
         assert_eq!(
-            at(first
+            first
                 .append("partner:a", 0, &[register("a")], &ctx("x"))
                 .await
-                .unwrap()),
+                .unwrap(),
             [1]
         );
         assert_eq!(
-            at(first
+            first
                 .append("partner:b", 0, &[register("b")], &ctx("x"))
                 .await
-                .unwrap()),
+                .unwrap(),
             [2]
         );
         assert_eq!(
-            at(second
+            second
                 .append("partner:c", 0, &[register("c")], &ctx("y"))
                 .await
-                .unwrap()),
+                .unwrap(),
             [3]
         );
         // The first's head (2) is stale: its guard fails, nothing is half written, and the
         // locked way appends after the second's event.
         assert_eq!(
-            at(first
+            first
                 .append("partner:d", 0, &[register("d")], &ctx("x"))
                 .await
-                .unwrap()),
+                .unwrap(),
             [4]
         );
         // A stale head and a stream that moved: still a conflict, found at its real version.
@@ -521,24 +520,24 @@ async fn a_guarded_append_goes_the_locked_way_when_another_process_moved_the_hea
             "{kind:?}: {err}"
         );
         assert_eq!(
-            at(first
+            first
                 .append("partner:a", 1, &[rename("a", "改称")], &with_id("x", "k1"))
                 .await
-                .unwrap()),
+                .unwrap(),
             [5]
         );
         assert_eq!(
-            at(second
+            second
                 .append("partner:e", 0, &[register("e")], &with_id("y", "k2"))
                 .await
-                .unwrap()),
+                .unwrap(),
             [6]
         );
         assert_eq!(
-            at(second
+            second
                 .append("partner:f", 0, &[register("f")], &with_id("y", "k3"))
                 .await
-                .unwrap()),
+                .unwrap(),
             [7]
         );
         for (actor, key, stream, position) in [

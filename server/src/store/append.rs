@@ -61,11 +61,8 @@ impl EventLog {
         events: &[LedgerEvent],
         ctx: &AppendContext,
     ) -> Result<Vec<u64>, StoreError> {
-        let pending = events
-            .iter()
-            .map(Pending::encode)
-            .collect::<Result<Vec<_>, _>>()?;
-        self.append_pending(stream, expected, &pending, ctx).await
+        let rows = self.append_returning(stream, expected, events, ctx).await?;
+        Ok(rows.iter().map(|r| r.position).collect())
     }
 
     /// Appends one command's events. Concurrent appends are committed together (group commit):
@@ -95,11 +92,7 @@ impl EventLog {
         ctx: &AppendContext,
         decided_at: u64,
     ) -> Result<Vec<Row>, StoreError> {
-        let pending = events
-            .iter()
-            .map(Pending::encode)
-            .collect::<Result<Vec<_>, _>>()?;
-        self.append_rows(stream, expected, &pending, ctx, Some(decided_at))
+        self.append_rows(stream, expected, &encode_all(events)?, ctx, Some(decided_at))
             .await
     }
 
@@ -111,11 +104,8 @@ impl EventLog {
         events: &[LedgerEvent],
         ctx: &AppendContext,
     ) -> Result<Vec<Row>, StoreError> {
-        let pending = events
-            .iter()
-            .map(Pending::encode)
-            .collect::<Result<Vec<_>, _>>()?;
-        self.append_rows(stream, expected, &pending, ctx, None).await
+        self.append_rows(stream, expected, &encode_all(events)?, ctx, None)
+            .await
     }
 
     /// The position this process's last commit left the head at, if it knows it.
@@ -382,6 +372,10 @@ impl EventLog {
         let (outcomes, head) = plan.into_outcomes();
         Ok((outcomes, locked, head))
     }
+}
+
+fn encode_all(events: &[LedgerEvent]) -> Result<Vec<Pending>, StoreError> {
+    events.iter().map(Pending::encode).collect()
 }
 
 /// Rows of its own commits a store keeps for its ledger to take in (`own_rows_after`).
