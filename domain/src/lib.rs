@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod example;
 pub mod fiscal_year;
+pub mod fold_index;
 pub mod funds;
 pub mod ids;
 pub mod interchange;

@@ -41,7 +41,7 @@ impl Part {
     }
 
     /// The filters that narrow this part, for the error that names them.
-    fn narrowed_by(self) -> (bool, bool, &'static str) {
+    pub(crate) fn narrowed_by(self) -> (bool, bool, &'static str) {
         // (fiscal_year, program, in words)
         match self {
             Part::Programs | Part::Activities | Part::Receipts | Part::Timeline => {

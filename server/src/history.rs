@@ -50,6 +50,17 @@ impl History {
         self.pages.iter().flat_map(|page| page.iter())
     }
 
+    /// The event at `position`, if held.
+    pub fn get(&self, position: u64) -> Option<&Recorded> {
+        // Pages are never empty, and follow on from each other.
+        let page = self
+            .pages
+            .partition_point(|p| p.first().is_some_and(|e| e.position <= position));
+        let page = self.pages.get(page.checked_sub(1)?)?;
+        let first = page.first()?.position;
+        page.get(usize::try_from(position.checked_sub(first)?).ok()?)
+    }
+
     /// The events up to `position`, copied into one vector (for the few callers that need a
     /// slice).
     pub fn to_vec_until(&self, position: u64) -> Vec<Recorded> {
@@ -80,6 +91,10 @@ mod tests {
         let positions: Vec<u64> = history.iter().map(|e| e.position).collect();
         assert_eq!(positions, (1..=90).collect::<Vec<_>>());
         assert_eq!(history.to_vec_until(10).len(), 10);
+        for position in [1, 40, 41, 90] {
+            assert_eq!(history.get(position).map(|e| e.position), Some(position));
+        }
+        assert!(history.get(0).is_none() && history.get(91).is_none());
     }
 
     #[test]

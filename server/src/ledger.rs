@@ -3,6 +3,7 @@
 
 use crate::store::{AppendContext, CommandId, EventLog, StoreError, StoredCommand};
 use domain::chain::Row;
+use domain::fold_index::{FoldIndex, Needs, Plan};
 use domain::{Command, DomainError, LedgerState, Recorded, Subject, View};
 use std::collections::HashSet;
 use std::hash::{Hash as _, Hasher as _};
@@ -87,6 +88,9 @@ pub struct Ledger {
     catching_up: Mutex<()>,
     /// Every event, decoded, as far as the projection has been caught up (`history`).
     history: RwLock<crate::history::History>,
+    /// Which held events each kind of question needs (`planned`), kept with `history`: always
+    /// taken after its lock, so the two are read as one.
+    fold_index: RwLock<FoldIndex>,
     /// Whether a catch-up has reached the store's head once: until then, answers from the
     /// projection would have to wait for the first fold (readiness, `/api/ready`).
     folded: std::sync::atomic::AtomicBool,
@@ -120,6 +124,7 @@ impl Ledger {
             state: RwLock::new(LedgerState::default()),
             catching_up: Mutex::new(()),
             history: RwLock::new(crate::history::History::default()),
+            fold_index: RwLock::new(FoldIndex::default()),
             folded: std::sync::atomic::AtomicBool::new(false),
             streams: RwLock::new(HashSet::new()),
             from_memory: AtomicU64::new(0),
@@ -160,7 +165,15 @@ impl Ledger {
         let held = {
             let mut history = self.history.write().expect("history lock poisoned");
             let before = history.len();
-            history.extend(recorded).then_some(()).ok_or(before)
+            let followed_on = history.extend(recorded);
+            let mut index = self.fold_index.write().expect("fold index lock poisoned");
+            let indexed = index.len();
+            for e in recorded.iter().skip_while(|e| e.position <= indexed) {
+                if e.position > history.len() || !index.push(e) {
+                    break;
+                }
+            }
+            followed_on.then_some(()).ok_or(before)
         };
         if let Err(before) = held {
             // Positions are gapless; a gap means a row went missing under us.
@@ -201,6 +214,24 @@ impl Ledger {
     pub async fn history(&self) -> Result<crate::history::History, StoreError> {
         self.catch_up().await?;
         Ok(self.history.read().expect("history lock poisoned").clone())
+    }
+
+    /// The held events (caught up first) and a plan of the fold that answers what `needs` asks
+    /// from `view`, when that is less than every event: an answer about programs, say, folds
+    /// none of the year-only receipts, and one about a year's receipts only that year's.
+    pub async fn planned(
+        &self,
+        view: View,
+        needs: &Needs,
+    ) -> Result<(crate::history::History, Option<Plan>), StoreError> {
+        self.catch_up().await?;
+        let history = self.history.read().expect("history lock poisoned");
+        let plan = self
+            .fold_index
+            .read()
+            .expect("fold index lock poisoned")
+            .plan(view, needs);
+        Ok((history.clone(), plan))
     }
 
     /// Reads the current projection under its lock.

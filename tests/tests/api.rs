@@ -46,6 +46,7 @@ fn every_endpoint_checks_the_role_on_the_server() {
             ("/api/proofs/consistency?old=10", vec!["auditor"]),
             ("/api/reports/funding?from=2010", readers.to_vec()),
             ("/api/reports/pst?period=2010-2014", readers.to_vec()),
+            ("/api/reports/track-record", readers.to_vec()),
             ("/api/users", vec!["admin"]),
         ];
         for (path, allowed) in &gets {
@@ -566,6 +567,23 @@ fn answers_from_memory_equal_a_full_replay_from_the_store() {
         send(
             serde_json::json!({ "command": { "Retract": { "stream": "partner:withdrawn", "target": 1, "reason": "重複" } } }),
         );
+        // Plain receipts (no program, unrestricted): a part's answer folds only its own years'
+        // (the fold index), and a corrected one moves to another year.
+        let receipt = |id: &str, year: i32, amount: i64| {
+            serde_json::json!({ "FundsReceived": { "receipt": id, "kind": "Grant",
+                "payer": { "Partner": "moved" }, "amount": amount, "fiscal_year": year,
+                "program": null, "restricted": false } })
+        };
+        let record = |on: &str, fact: serde_json::Value| serde_json::json!({ "command": { "Record": { "on": on, "fact": fact } } });
+        send(record("2015-06-01", receipt("gift-a", 2015, 1000)));
+        send(record("2016-05-01", receipt("gift-b", 2016, 2000)));
+        std::thread::sleep(Duration::from_millis(20));
+        let before_move = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        std::thread::sleep(Duration::from_millis(20));
+        send(
+            serde_json::json!({ "command": { "Correct": { "stream": "receipt:gift-b", "target": 1,
+            "on": "2017-05-01", "reason": "年度の誤り", "fact": receipt("gift-b", 2017, 2500) } } }),
+        );
 
         let mut dates: Vec<String> = (2000..=2027)
             .flat_map(|y| [format!("{y}-03-31"), format!("{y}-04-01")])
@@ -587,6 +605,59 @@ fn answers_from_memory_equal_a_full_replay_from_the_store() {
                 serde_json::from_str(&spiral(&db, &["state", "--as-of", date]).ok().stdout).unwrap();
             assert_eq!(api, cli, "{kind:?}: as of {date}");
         }
+        // One part at a time, as the fold index answers it, equals the same from a full replay.
+        let parts = [
+            ("programs", None),
+            ("partners", None),
+            ("receipts", Some("2015")),
+            ("receipts", Some("2016")),
+            ("receipts", Some("2017")),
+            ("money", Some("2017")),
+        ];
+        let views: Vec<(String, Vec<&str>)> = [
+            "2012-04-01",
+            "2015-06-01",
+            "2016-03-31",
+            "2017-04-01",
+            "2018-01-01",
+        ]
+        .into_iter()
+        .map(|d| (format!("as_of={d}"), vec!["--as-of", d]))
+        .chain([&between, &before_move].map(|t| (format!("known_at={t}"), vec!["--known-at", t.as_str()])))
+        .collect();
+        for (query, args) in &views {
+            for (part, year) in parts {
+                let mut path = format!("/api/state?{query}&part={part}&limit=10000");
+                let mut cli_args = vec!["state", "--part", part, "--limit", "10000"];
+                cli_args.extend(args.iter().copied());
+                if let Some(year) = year {
+                    path.push_str(&format!("&fiscal_year={year}"));
+                    cli_args.extend(["--fiscal-year", year]);
+                }
+                let api: serde_json::Value = get(addr, &path, Some(&auditor)).json();
+                let cli: serde_json::Value =
+                    serde_json::from_str(&spiral(&db, &cli_args).ok().stdout).unwrap();
+                assert_eq!(api, cli, "{kind:?}: {path}");
+            }
+        }
+        let in_2017 = |query: &str| -> Vec<serde_json::Value> {
+            let path = format!("/api/state?{query}&part=receipts&fiscal_year=2017");
+            get(addr, &path, Some(&auditor)).json()["items"]
+                .as_array()
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(
+            in_2017("as_of=2018-01-01").len(),
+            1,
+            "{kind:?}: the corrected receipt moved to FY2017"
+        );
+        assert_eq!(
+            in_2017(&format!("known_at={before_move}")).len(),
+            0,
+            "{kind:?}: not yet moved"
+        );
+
         let path = format!("/api/state?known_at={between}");
         let api: serde_json::Value = get(addr, &path, Some(&auditor)).json();
         let cli: serde_json::Value =
@@ -819,6 +890,7 @@ fn the_openapi_document_describes_every_endpoint_and_the_domains_commands() {
         "/api/proofs/consistency",
         "/api/reports/funding",
         "/api/reports/pst",
+        "/api/reports/track-record",
     ] {
         assert!(paths.contains_key(path), "{path} is not documented");
     }

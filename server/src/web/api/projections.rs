@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
+use domain::fold_index::Needs;
 use domain::state_page::{page, Narrowing, Part};
 use domain::{LedgerState, View};
 use serde::Deserialize;
@@ -175,12 +176,21 @@ pub async fn projected_state(
     };
     let answer = if view == View::everything() {
         // Now: the live projection, with no fold.
-        crate::reports::from_projection(&state.ledger, None, move |s| answer(s, narrowing.as_ref())).await?
+        crate::reports::from_projection(&state.ledger, None, Needs::Everything, move |s| {
+            answer(s, narrowing.as_ref())
+        })
+        .await?
     } else {
-        // From the events the server holds in memory; the fold runs off the async workers.
-        let history = state.ledger.history().await?;
+        // From the events the server holds in memory, only those the part asked for needs
+        // (the fold index); the fold runs off the async workers.
+        let needs = Needs::of(narrowing.as_ref());
+        let (history, plan) = state.ledger.planned(view, &needs).await?;
         tokio::task::spawn_blocking(move || {
-            answer(&LedgerState::replay(history.iter(), view), narrowing.as_ref())
+            let folded = match plan {
+                Some(plan) => plan.replay(|position| history.get(position)),
+                None => LedgerState::replay(history.iter(), view),
+            };
+            answer(&folded, narrowing.as_ref())
         })
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?

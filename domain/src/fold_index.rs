@@ -1,0 +1,440 @@
+//! Folding only the events a question needs: the index behind answers "as of an effective date"
+//! and "as known at a recorded time" on a big ledger.
+//!
+//! A real ledger is mostly receipts, and most receipts are gifts and fees tied to no program and
+//! restricted in no way. Such a receipt changes two things in the projection: its own entry in
+//! `receipts` and its fiscal year's line in `money`. Nothing else reads it. So a question about
+//! programs, partners, activities, donors or the timeline needs none of them, and a question
+//! about one fiscal year's receipts or money needs only that year's. Everything else (programs,
+//! contracts, partners, activities, donors, spending, linked or restricted receipts, every
+//! correction and retraction, and anything a correction touched) is needed by every question.
+//!
+//! The index keeps the positions of the events every question needs, and of the year-only
+//! receipts by fiscal year. A fold over the union of the two, in position order, gives the same
+//! part of the state as a fold over everything ([`FoldIndex::replay`]; tested against full
+//! replays of the example ledger with its corrections and retractions). Including an event a
+//! question does not need is always harmless, so whenever in doubt an event is needed everywhere.
+
+use crate::events::{Entry, Fact};
+use crate::fiscal_year::FiscalYear;
+use crate::projection::{LedgerState, View};
+use crate::record::Recorded;
+use crate::state_page::{Narrowing, Part};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+
+#[derive(Debug, Clone, Default)]
+pub struct FoldIndex {
+    /// Events held: positions 1 to `len`.
+    len: u64,
+    /// Positions every question needs, ascending.
+    everywhere: Vec<u64>,
+    /// Year-only receipts by fiscal year, ascending. A receipt moved to `everywhere` later stays
+    /// here too; a fold takes each position once.
+    by_year: BTreeMap<FiscalYear, Vec<u64>>,
+    /// The position of each year-only receipt by a hash of its stream, so that an amendment of
+    /// that stream (which names it by stream and sequence) can move it to `everywhere`. Two
+    /// streams with one hash both move: a needless event in a fold is harmless.
+    year_only: HashMap<u64, u64>,
+    /// When each event was recorded, by position: what a fold of part of the ledger must still
+    /// count as seen.
+    recorded_at: Vec<DateTime<Utc>>,
+}
+
+/// What a question needs beyond the events every question needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Needs {
+    /// Everything: the whole state, every year's receipts or money.
+    Everything,
+    /// The year-only receipts of these fiscal years (none for programs, partners and the like).
+    Years(Vec<FiscalYear>),
+}
+
+impl Needs {
+    /// What a report of the fiscal years `from` to `to` needs: their plain receipts (earlier
+    /// years' restricted money, which balances carry forward, is needed everywhere anyway).
+    pub fn years(from: FiscalYear, to: FiscalYear) -> Needs {
+        Needs::Years(
+            (from.year()..=to.year())
+                .filter_map(|y| FiscalYear::new(y).ok())
+                .collect(),
+        )
+    }
+
+    /// What one page of one part of the state needs.
+    pub fn of(narrowing: Option<&Narrowing>) -> Needs {
+        let Some(n) = narrowing else {
+            return Needs::Everything;
+        };
+        match n.part {
+            Part::Programs | Part::Partners | Part::Activities | Part::Donors | Part::Timeline => {
+                Needs::Years(Vec::new())
+            }
+            Part::Receipts | Part::Money => match n.fiscal_year {
+                Some(year) => Needs::Years(vec![year]),
+                None => Needs::Everything,
+            },
+        }
+    }
+}
+
+fn stream_hash(stream: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    stream.hash(&mut h);
+    h.finish()
+}
+
+/// The fiscal year of a receipt that nothing but its own year's answers reads, if `e` is one:
+/// money received tied to no program, restricted in no way, in the receipt's own stream.
+fn year_only(e: &Recorded) -> Option<FiscalYear> {
+    match &e.event.entry {
+        Entry::Fact(Fact::FundsReceived {
+            receipt,
+            program: None,
+            restricted: false,
+            fiscal_year,
+            ..
+        }) if e.stream.strip_prefix("receipt:") == Some(receipt.as_str()) => Some(*fiscal_year),
+        _ => None,
+    }
+}
+
+impl FoldIndex {
+    /// Events held.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Takes in the event after the last one held (anything else is ignored, and `false`
+    /// returned).
+    pub fn push(&mut self, e: &Recorded) -> bool {
+        if e.position != self.len + 1 {
+            return false;
+        }
+        self.len = e.position;
+        self.recorded_at.push(e.meta.recorded_at);
+        let stream = stream_hash(&e.stream);
+        match year_only(e) {
+            Some(year) => {
+                if let Some(earlier) = self.year_only.insert(stream, e.position) {
+                    // A second receipt under one stream (or a hash shared): both everywhere.
+                    self.promote(earlier);
+                    self.everywhere.push(e.position);
+                    self.year_only.remove(&stream);
+                } else {
+                    self.by_year.entry(year).or_default().push(e.position);
+                }
+            }
+            None => {
+                // Anything else in a year-only receipt's stream (an amendment, a spending) may
+                // change what the receipt means: the receipt is needed everywhere from now on.
+                if let Some(receipt) = self.year_only.remove(&stream) {
+                    self.promote(receipt);
+                }
+                self.everywhere.push(e.position);
+            }
+        }
+        true
+    }
+
+    /// Moves an earlier year-only receipt into the events every question needs.
+    fn promote(&mut self, position: u64) {
+        if let Err(at) = self.everywhere.binary_search(&position) {
+            self.everywhere.insert(at, position);
+        }
+    }
+
+    /// What a fold from `view` must read to answer what `needs` asks, or `None` when that is
+    /// every event (a plain [`LedgerState::replay`] of them all is then the answer).
+    pub fn plan(&self, view: View, needs: &Needs) -> Option<Plan> {
+        let Needs::Years(years) = needs else {
+            return None;
+        };
+        let mut positions = self.everywhere.clone();
+        for year in years {
+            if let Some(receipts) = self.by_year.get(year) {
+                positions.extend_from_slice(receipts);
+            }
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        Some(Plan {
+            positions,
+            view,
+            seen: self.seen(view),
+        })
+    }
+
+    /// How many events a fold of the whole ledger from `view` would count as seen, and the last
+    /// position it would look at.
+    fn seen(&self, view: View) -> (u64, u64) {
+        match view.known_at {
+            None => (self.len, self.len),
+            Some(t) => self
+                .recorded_at
+                .iter()
+                .zip(1u64..)
+                .filter(|(at, _)| **at <= t)
+                .fold((0, 0), |(count, _), (_, position)| (count + 1, position)),
+        }
+    }
+}
+
+/// A fold of part of the ledger, planned by [`FoldIndex::plan`].
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The positions to fold, ascending, each once.
+    pub positions: Vec<u64>,
+    view: View,
+    /// What a fold of everything would count as seen, and its last position.
+    seen: (u64, u64),
+}
+
+impl Plan {
+    /// The state from the plan's view as far as its needs reach: the parts they name are those
+    /// of [`LedgerState::replay`] over every event; the others hold only what the needed events
+    /// gave them. `at` gives the held event at a position.
+    pub fn replay<'a>(&self, at: impl Fn(u64) -> Option<&'a Recorded>) -> LedgerState {
+        let events: Vec<&Recorded> = self.positions.iter().filter_map(|p| at(*p)).collect();
+        let mut state = LedgerState::replay(events.iter().copied(), self.view);
+        (state.events_seen, state.head_position) = self.seen;
+        state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::example::{self, Scale};
+    use crate::state_page::{page, Part};
+
+    /// The realistic example ledger, recorded, with its corrections and retractions.
+    fn ledger() -> Vec<Recorded> {
+        let scale = Scale {
+            donors: 60,
+            ..Scale::default()
+        };
+        let start: DateTime<Utc> = "2026-11-28T09:00:00Z".parse().unwrap();
+        let mut events = example::recorded(&scale, start);
+        // Each event recorded a second after the one before, so "as known at" has times to
+        // fall between.
+        for e in &mut events {
+            e.meta.recorded_at = start + chrono::Duration::seconds(e.position as i64);
+        }
+        events
+    }
+
+    fn index(events: &[Recorded]) -> FoldIndex {
+        let mut index = FoldIndex::default();
+        for e in events {
+            assert!(index.push(e));
+        }
+        index
+    }
+
+    fn narrowings(years: &[FiscalYear]) -> Vec<Narrowing> {
+        let mut all = Vec::new();
+        for part in [
+            Part::Programs,
+            Part::Partners,
+            Part::Activities,
+            Part::Receipts,
+            Part::Donors,
+            Part::Timeline,
+            Part::Money,
+        ] {
+            let (by_year, _, _) = part.narrowed_by();
+            let mut asked = vec![None];
+            if by_year {
+                asked.extend(years.iter().copied().map(Some));
+            }
+            for fiscal_year in asked {
+                all.push(Narrowing {
+                    part,
+                    fiscal_year,
+                    program: None,
+                    after: None,
+                    limit: Some(crate::state_page::MAX_LIMIT),
+                });
+            }
+        }
+        all
+    }
+
+    /// Every part, narrowed by every year, from the index equals the same from a full fold.
+    fn assert_same(events: &[Recorded], index: &FoldIndex, view: View, years: &[FiscalYear]) {
+        let whole = LedgerState::replay(events, view);
+        for n in narrowings(years) {
+            let needs = Needs::of(Some(&n));
+            let part = match index.plan(view, &needs) {
+                Some(plan) => plan.replay(|p| events.get(p as usize - 1)),
+                None => LedgerState::replay(events, view),
+            };
+            let expected = serde_json::to_string(&page(&whole, &n).unwrap()).unwrap();
+            let got = serde_json::to_string(&page(&part, &n).unwrap()).unwrap();
+            assert_eq!(got, expected, "{view:?} {n:?}");
+        }
+    }
+
+    #[test]
+    fn a_fold_of_what_a_part_needs_equals_the_whole_fold_at_every_year_boundary() {
+        let events = ledger();
+        let amendments = events.iter().filter(|e| e.event.entry.is_amendment()).count();
+        assert!(amendments > 0, "the example holds corrections and retractions");
+        let index = index(&events);
+        let years: Vec<FiscalYear> = (example::FIRST_YEAR - 1..=example::LAST_YEAR + 1)
+            .map(|y| FiscalYear::new(y).unwrap())
+            .collect();
+        assert_same(&events, &index, View::everything(), &years);
+        for year in &years {
+            for as_of in [year.first_day(), year.last_day()] {
+                let view = View {
+                    as_of: Some(as_of),
+                    known_at: None,
+                };
+                assert_same(&events, &index, view, &years);
+            }
+        }
+    }
+
+    #[test]
+    fn a_fold_of_what_a_part_needs_equals_the_whole_fold_as_known_at_any_time() {
+        let events = ledger();
+        let index = index(&events);
+        let years: Vec<FiscalYear> = [2001, 2010, 2019, 2020, 2025]
+            .into_iter()
+            .map(|y| FiscalYear::new(y).unwrap())
+            .collect();
+        // Just before and just after each amendment was recorded, and a spread of other times,
+        // each also as of a spread of dates.
+        let mut times: Vec<DateTime<Utc>> = events
+            .iter()
+            .filter(|e| e.event.entry.is_amendment())
+            .flat_map(|e| {
+                [
+                    e.meta.recorded_at - chrono::Duration::microseconds(1),
+                    e.meta.recorded_at,
+                ]
+            })
+            .collect();
+        times.extend(
+            events
+                .iter()
+                .step_by(events.len() / 7 + 1)
+                .map(|e| e.meta.recorded_at),
+        );
+        let mut seed = 7u64;
+        for known_at in times {
+            // A small deterministic generator of dates (no randomness crate in the domain).
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let year =
+                example::FIRST_YEAR + (seed >> 33) as i32 % (example::LAST_YEAR - example::FIRST_YEAR + 1);
+            let day =
+                crate::date::Date::from_ymd(year, 1 + (seed >> 20) as u32 % 12, 1 + (seed >> 8) as u32 % 28)
+                    .unwrap();
+            for as_of in [None, Some(day)] {
+                let view = View {
+                    as_of,
+                    known_at: Some(known_at),
+                };
+                assert_same(&events, &index, view, &years);
+            }
+        }
+    }
+
+    #[test]
+    fn reports_of_some_years_from_what_they_need_equal_the_same_from_everything() {
+        use crate::report::{funding::funding_summary, pst::public_support_test};
+        let events = ledger();
+        let index = index(&events);
+        let year = |y| FiscalYear::new(y).unwrap();
+        let amended: Vec<DateTime<Utc>> = events
+            .iter()
+            .filter(|e| e.event.entry.is_amendment())
+            .map(|e| e.meta.recorded_at)
+            .collect();
+        for known_at in [None, amended.first().copied(), amended.last().copied()] {
+            let view = View {
+                as_of: None,
+                known_at,
+            };
+            let whole = LedgerState::replay(&events, view);
+            for (from, to) in [
+                (2001, 2005),
+                (2010, 2012),
+                (2019, 2023),
+                (2021, 2025),
+                (2025, 2025),
+            ] {
+                let (from, to) = (year(from), year(to));
+                let part = index
+                    .plan(view, &Needs::years(from, to))
+                    .unwrap()
+                    .replay(|p| events.get(p as usize - 1));
+                assert_eq!(
+                    funding_summary(&part, from, to, true),
+                    funding_summary(&whole, from, to, true),
+                    "{from}–{to} {view:?}"
+                );
+                assert_eq!(
+                    funding_summary(&part, from, to, false),
+                    funding_summary(&whole, from, to, false)
+                );
+                assert_eq!(
+                    public_support_test(&part, from, to),
+                    public_support_test(&whole, from, to)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn year_only_receipts_stay_out_of_other_questions() {
+        let events = ledger();
+        let index = index(&events);
+        let programs = index
+            .plan(View::everything(), &Needs::of(Some(&narrowings(&[])[0])))
+            .unwrap();
+        let programs = programs.positions;
+        assert!(
+            (programs.len() as u64) < index.len() / 2,
+            "{} of {} events needed for programs",
+            programs.len(),
+            index.len()
+        );
+    }
+
+    #[test]
+    fn an_amendment_of_a_year_only_receipt_makes_it_needed_everywhere() {
+        let events = ledger();
+        let mut index = FoldIndex::default();
+        let receipt = events.iter().find(|e| year_only(e).is_some()).unwrap();
+        for e in events.iter().take_while(|e| e.position <= receipt.position) {
+            index.push(e);
+        }
+        let needed = |index: &FoldIndex| {
+            index
+                .plan(View::everything(), &Needs::Years(vec![]))
+                .unwrap()
+                .positions
+        };
+        assert!(!needed(&index).contains(&receipt.position));
+        let mut retraction = receipt.clone();
+        retraction.position = index.len() + 1;
+        retraction.sequence += 1;
+        retraction.event.entry = Entry::Retracted {
+            target: receipt.sequence,
+            reason: "誤入力".into(),
+        };
+        assert!(index.push(&retraction));
+        assert!(needed(&index).contains(&receipt.position));
+        assert!(!index.push(&retraction), "only the next position is taken");
+    }
+}
