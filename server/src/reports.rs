@@ -5,8 +5,12 @@
 use crate::ledger::Ledger;
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
+use domain::fold_index::Needs;
 use domain::report::funding::{funding_summary, FundingSummary, ReportError};
 use domain::report::pst::{public_support_test, PstReport};
+use domain::report::track_record::{
+    track_record as track_record_of, Selection, TrackRecord, TrackRecordError,
+};
 use domain::{FiscalYear, LedgerState, View};
 use std::sync::Arc;
 
@@ -17,6 +21,8 @@ pub enum ReportFailure {
     #[error(transparent)]
     Pst(#[from] domain::report::pst::PstError),
     #[error(transparent)]
+    TrackRecord(#[from] TrackRecordError),
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error("could not write CSV: {0}")]
     Csv(String),
@@ -24,10 +30,12 @@ pub enum ReportFailure {
 
 /// Answers `answer` from the projection as known at `known_at`, off the async workers. Now
 /// (`None`) is the server's live projection, kept current, with no fold at all; an earlier time
-/// is folded from the events the server holds in memory.
+/// is folded from the events the server holds in memory, only those `needs` asks for (a report
+/// of some years needs no other year's plain receipts).
 pub async fn from_projection<T: Send + 'static>(
     ledger: &Arc<Ledger>,
     known_at: Option<DateTime<Utc>>,
+    needs: Needs,
     answer: impl FnOnce(&LedgerState) -> T + Send + 'static,
 ) -> Result<T, StoreError> {
     let work: Box<dyn FnOnce() -> T + Send> = match known_at {
@@ -37,12 +45,17 @@ pub async fn from_projection<T: Send + 'static>(
             Box::new(move || ledger.read_state(answer))
         }
         Some(known_at) => {
-            let history = ledger.history().await?;
             let view = View {
                 as_of: None,
                 known_at: Some(known_at),
             };
-            Box::new(move || answer(&LedgerState::replay(history.iter(), view)))
+            let (history, plan) = ledger.planned(view, &needs).await?;
+            Box::new(move || {
+                answer(&match plan {
+                    Some(plan) => plan.replay(|position| history.get(position)),
+                    None => LedgerState::replay(history.iter(), view),
+                })
+            })
         }
     };
     tokio::task::spawn_blocking(work)
@@ -60,10 +73,12 @@ pub async fn funding(
     by_successor: bool,
     known_at: Option<DateTime<Utc>>,
 ) -> Result<FundingSummary, ReportFailure> {
-    Ok(from_projection(ledger, known_at, move |s| {
-        funding_summary(s, from, to, by_successor)
-    })
-    .await??)
+    Ok(
+        from_projection(ledger, known_at, Needs::years(from, to), move |s| {
+            funding_summary(s, from, to, by_successor)
+        })
+        .await??,
+    )
 }
 
 pub async fn pst(
@@ -72,7 +87,20 @@ pub async fn pst(
     to: FiscalYear,
     known_at: Option<DateTime<Utc>>,
 ) -> Result<PstReport, ReportFailure> {
-    Ok(from_projection(ledger, known_at, move |s| public_support_test(s, from, to)).await??)
+    let needs = Needs::years(from, to);
+    Ok(from_projection(ledger, known_at, needs, move |s| public_support_test(s, from, to)).await??)
+}
+
+/// The track record (実績一覧) of the contracted programs, as known at `known_at`. It reads
+/// programs, contracts and partners only: a fold as known at a time leaves every plain receipt
+/// out.
+pub async fn track_record(
+    ledger: &Arc<Ledger>,
+    selection: Selection,
+    known_at: Option<DateTime<Utc>>,
+) -> Result<TrackRecord, ReportFailure> {
+    let needs = Needs::Years(Vec::new());
+    Ok(from_projection(ledger, known_at, needs, move |s| track_record_of(s, selection)).await??)
 }
 
 /// UTF-8 with a byte-order mark and CRLF line ends: what Excel on a Japanese PC reads as UTF-8.
@@ -350,6 +378,8 @@ pub struct AuditOutput {
 pub enum AuditReportFailure {
     #[error(transparent)]
     Report(#[from] domain::report::audit::AuditReportError),
+    #[error(transparent)]
+    TrackRecord(#[from] TrackRecordError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

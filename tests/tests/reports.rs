@@ -499,3 +499,84 @@ fn the_servers_checkpoint_tick_keeps_a_snapshot_the_cli_starts_from() {
         );
     }
 }
+
+/// The track record (実績一覧) of the demo from the CLI and the API, on both databases: the
+/// seed's list in its own form (the line-by-line comparison with the seed is the domain's test),
+/// the same list as JSON and CSV, narrowed by pillar and years, and refusals that name the
+/// problem.
+#[test]
+fn the_track_record_of_the_demo_reads_as_the_seeds_list() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        common::people::add_users(&db);
+        let server = Server::start(&db, true);
+        let text = spiral(&db, &["report", "track-record"]).ok().stdout;
+        for line in [
+            "- 西部地域障害児(者)就労支援パソコン講座\n(2001~2005年度 静岡県民生部障害者プラン推進室委託)\n⇒バーチャル工房支援事業 <ぽけっと工房>\n(2006~2013年度 静岡県民生部障害者プラン推進室委託)\n",
+            "- 静岡県就労支援ネットワーク体制づくり\n(2001~2006年度 静岡県民生部・産業部委託)\n⇒ジョブコーチ派遣事業\n(2007~現在 静岡県経済産業部雇用推進課委託)\n",
+            "(2001~2014年度 静岡県民生部障害者プラン推進室 → 県健康福祉部障害者支援局障害者政策課委託)",
+            "- 第2回 日本語を母語としない子どものための高校進学ガイダンス\n(2004年度 浜松市教育委員会 16年度市民協働 たねからみのり)\n",
+        ] {
+            assert!(text.contains(line), "{kind:?}: {line} in\n{text}");
+        }
+        assert_eq!(
+            text.matches("\n- ").count() + 1,
+            17,
+            "{kind:?}: 17 entries:\n{text}"
+        );
+
+        let reporter = common::people::sign_in(&server.addr, "reporter-user");
+        let api = get(
+            &server.addr,
+            "/api/reports/track-record?format=text",
+            Some(&reporter),
+        );
+        assert_eq!(api.status, 200);
+        assert_eq!(api.text(), text, "{kind:?}: the API and the CLI give one list");
+        let json: Value = get(&server.addr, "/api/reports/track-record", Some(&reporter)).json();
+        let entries = json["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), 17, "{kind:?}");
+        assert_eq!(entries[2]["span"]["first"], 2001);
+        assert_eq!(
+            entries[2]["commissioners_text"],
+            "静岡県民生部・産業部 → 県経済産業部雇用推進課"
+        );
+        let csv = get(
+            &server.addr,
+            "/api/reports/track-record?format=csv&from=2010&to=2012",
+            Some(&reporter),
+        );
+        assert_eq!(csv.status, 200);
+        let csv = csv.text();
+        assert!(
+            csv.starts_with("\u{feff}番号,事業名,前身事業,年度,開始年度,終了年度,委託元,事業枠,柱\r\n"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains(",ジョブコーチ派遣事業,静岡県就労支援ネットワーク体制づくり,2010~2012年度,2010,2012,静岡県経済産業部雇用推進課,,行政との協働\r\n"),
+            "{kind:?}: {csv}"
+        );
+        assert!(!csv.contains("現在"), "{kind:?}: a range that ends is not 現在");
+        let other = spiral(&db, &["report", "track-record", "--pillar", "self-initiated"])
+            .ok()
+            .stdout;
+        assert_eq!(other, "", "{kind:?}: the seed's programs are all commissioned");
+
+        let backward = spiral(&db, &["report", "track-record", "--from", "2012", "--to", "2010"]);
+        assert_eq!(backward.code, 2, "{kind:?}");
+        assert!(backward.stderr.contains("2012"), "{}", backward.stderr);
+        let refused = get(
+            &server.addr,
+            "/api/reports/track-record?from=2012&to=2010",
+            Some(&reporter),
+        );
+        assert_eq!(refused.status, 422, "{kind:?}: {}", refused.text());
+        let unknown = get(
+            &server.addr,
+            "/api/reports/track-record?pillar=Everything",
+            Some(&reporter),
+        );
+        assert_eq!(unknown.status, 400, "{kind:?}");
+        assert!(unknown.text().contains("pillar"), "{}", unknown.text());
+    }
+}

@@ -6,3 +6,4 @@ pub mod audit;
 pub mod funding;
 pub mod pst;
 pub mod revenue;
+pub mod track_record;

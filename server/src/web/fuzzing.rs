@@ -10,6 +10,7 @@
 
 use super::api::{
     self, ChunkQuery, ConsistencyQuery, FundingQuery, LogQuery, NewUser, PasswordReset, PstQuery, StateQuery,
+    TrackRecordQuery,
 };
 use super::auth::{self, Login, NewPassword};
 use super::cookies::{self, CookiePolicy};
@@ -120,6 +121,7 @@ pub fn query(data: &[u8]) {
         return;
     };
     let _ = Query::<FundingQuery>::try_from_uri(&uri);
+    let _ = Query::<TrackRecordQuery>::try_from_uri(&uri);
     if let Ok(Query(q)) = Query::<PstQuery>::try_from_uri(&uri) {
         // Its length and order are the PST's to judge (domain::report::pst); what parses names
         // two years in range, and names them again the same way.

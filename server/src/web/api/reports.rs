@@ -1,4 +1,5 @@
-//! The funding summary and the public support test, as JSON or Excel CSV.
+//! The funding summary, the public support test and the track record, as JSON or Excel CSV
+//! (the track record also as text in the seed's own form).
 
 use super::super::auth::CurrentUser;
 use super::super::error::ApiError;
@@ -147,4 +148,69 @@ pub async fn pst_report(
         ));
     }
     Ok(Json(report).into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TrackRecordQuery {
+    /// Only programs of this pillar
+    pillar: Option<domain::program::Pillar>,
+    /// Contracts from this fiscal year on
+    from: Option<domain::FiscalYear>,
+    /// Contracts up to this fiscal year (a program still running is then shown up to it)
+    to: Option<domain::FiscalYear>,
+    /// Reproduce the list as the ledger stood at this recorded time (RFC 3339)
+    known_at: Option<DateTime<Utc>>,
+    /// `json` (default), `csv`, or `text` (the seed's own form: `- program`, `(2001~2005年度 …委託)`, `⇒successor`)
+    format: Option<TrackRecordFormat>,
+}
+
+/// How the track record is answered.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TrackRecordFormat {
+    Json,
+    Csv,
+    Text,
+}
+
+/// The track record (実績一覧): every contracted program with its successors (⇒), its fiscal
+/// years, its commissioners under each name they had, and the scheme.
+#[utoipa::path(get, path = "/api/reports/track-record", tag = "reports", params(TrackRecordQuery),
+    responses(
+        (status = 200, description = "The list (JSON), or with format=csv one row per program, or with format=text the list in the seed's form", content((domain::report::track_record::TrackRecord = "application/json"), (String = "text/csv"), (String = "text/plain"))),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
+        (status = 422, description = "A range that ends before it starts", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role may not read", body = ErrorBody),
+    ))]
+pub async fn track_record_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<TrackRecordQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    user.require(READERS)?;
+    let Query(q) = query.map_err(query_rejection)?;
+    let selection = domain::report::track_record::Selection {
+        pillar: q.pillar,
+        from: q.from,
+        to: q.to,
+    };
+    let _reading = state.limits.ledger_read()?;
+    let record = crate::reports::track_record(&state.ledger, selection, q.known_at)
+        .await
+        .map_err(report_error)?;
+    Ok(match q.format.unwrap_or(TrackRecordFormat::Json) {
+        TrackRecordFormat::Json => Json(record).into_response(),
+        TrackRecordFormat::Csv => {
+            let bytes = crate::reports::excel_csv(&record.rows()).map_err(report_error)?;
+            csv_response(bytes, "track-record.csv")
+        }
+        TrackRecordFormat::Text => (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            record.text(),
+        )
+            .into_response(),
+    })
 }
