@@ -148,6 +148,9 @@ pub enum Verb {
     },
     /// Reports for grant reporters: the funding summary and the public support test.
     Report {
+        /// Write the report to this file instead of standard output (an .xlsx workbook, say)
+        #[arg(long, global = true)]
+        output: Option<std::path::PathBuf>,
         #[command(subcommand)]
         report: ReportKind,
     },
@@ -330,6 +333,8 @@ pub enum ListFormat {
     Json,
     /// CSV for Excel: UTF-8 with BOM, CRLF, Japanese headers
     Csv,
+    /// An Excel workbook (with --output FILE, or standard output redirected to a file)
+    Xlsx,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -338,6 +343,9 @@ pub enum Format {
     Json,
     /// CSV for Excel: UTF-8 with BOM, CRLF, Japanese headers
     Csv,
+    /// An Excel workbook, one sheet per table, yen formatted ¥#,##0 (with --output FILE, or
+    /// standard output redirected to a file)
+    Xlsx,
 }
 
 #[derive(Subcommand, Debug)]
@@ -534,7 +542,16 @@ async fn run(cli: Cli) -> ExitCode {
             }
             Err(e) => fail(e),
         },
-        Verb::Report { report } => report_command(&ledger, &cli.key_file, cli.snapshot_after, report).await,
+        Verb::Report { output, report } => {
+            report_command(
+                &ledger,
+                &cli.key_file,
+                cli.snapshot_after,
+                report,
+                output.as_deref(),
+            )
+            .await
+        }
         Verb::Key {
             action: KeyAction::Show,
         } => match Signer::open(&cli.key_file) {
@@ -721,8 +738,27 @@ async fn report_command(
     key_file: &std::path::Path,
     snapshot_after: u64,
     report: ReportKind,
+    output: Option<&std::path::Path>,
 ) -> ExitCode {
     use crate::reports;
+    let binary = matches!(
+        report,
+        ReportKind::Funding {
+            format: Format::Xlsx,
+            ..
+        } | ReportKind::Pst {
+            format: Format::Xlsx,
+            ..
+        } | ReportKind::TrackRecord {
+            format: ListFormat::Xlsx,
+            ..
+        }
+    );
+    if binary && output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return fail(
+            "an .xlsx workbook is binary: give --output FILE, or redirect standard output to a file",
+        );
+    }
     // Both reports are of everything in effect, as known now or at a recorded time.
     let as_known_at = |known_at| async move {
         let view = View {
@@ -733,7 +769,7 @@ async fn report_command(
             .await
             .map_err(reports::ReportFailure::from)
     };
-    let output = match report {
+    let written = match report {
         ReportKind::Audit {
             from,
             to,
@@ -769,6 +805,7 @@ async fn report_command(
                 .and_then(|s| match format {
                     Format::Json => Ok(serde_json::to_vec_pretty(&s).expect("reports serialise")),
                     Format::Csv => reports::excel_csv(&reports::funding_rows(&s)),
+                    Format::Xlsx => reports::xlsx(&reports::funding_sheets(&s)),
                 })
         }
         ReportKind::Pst {
@@ -781,6 +818,7 @@ async fn report_command(
             .and_then(|r| match format {
                 Format::Json => Ok(serde_json::to_vec_pretty(&r).expect("reports serialise")),
                 Format::Csv => reports::excel_csv(&reports::pst_rows(&r)),
+                Format::Xlsx => reports::xlsx(&reports::pst_sheets(&r)),
             }),
         ReportKind::TrackRecord {
             pillar,
@@ -805,11 +843,16 @@ async fn report_command(
                     ListFormat::Text => Ok(r.text().into_bytes()),
                     ListFormat::Json => Ok(serde_json::to_vec_pretty(&r).expect("reports serialise")),
                     ListFormat::Csv => reports::excel_csv(&r.rows()),
+                    ListFormat::Xlsx => reports::xlsx(&reports::track_record_sheets(&r)),
                 })
         }
     };
-    match output {
-        Ok(bytes) => {
+    match (written, output) {
+        (Ok(bytes), Some(path)) => match std::fs::write(path, &bytes) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(format_args!("cannot write {}: {e}", path.display())),
+        },
+        (Ok(bytes), None) => {
             let mut out = std::io::stdout().lock();
             match out.write_all(&bytes).and_then(|_| out.flush()) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -817,7 +860,7 @@ async fn report_command(
                 Err(e) => fail(e),
             }
         }
-        Err(e) => fail(e),
+        (Err(e), _) => fail(e),
     }
 }
 

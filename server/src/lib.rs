@@ -17,3 +17,4 @@ pub mod store;
 pub mod tail;
 pub mod verify;
 pub mod web;
+pub mod workbook;

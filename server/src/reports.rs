@@ -4,6 +4,7 @@
 
 use crate::ledger::Ledger;
 use crate::store::StoreError;
+use crate::workbook::Sheet;
 use chrono::{DateTime, Utc};
 use domain::fold_index::Needs;
 use domain::report::funding::{funding_summary, FundingSummary, ReportError};
@@ -26,6 +27,69 @@ pub enum ReportFailure {
     Store(#[from] StoreError),
     #[error("could not write CSV: {0}")]
     Csv(String),
+    #[error("could not write the workbook: {0}")]
+    Xlsx(String),
+}
+
+/// The reports as Excel workbooks: each table on a sheet of its own.
+pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, ReportFailure> {
+    crate::workbook::workbook(sheets).map_err(|e| ReportFailure::Xlsx(e.to_string()))
+}
+
+/// The funding summary's tables (the CSV's rows, split where the CSV's 集計区分 changes table):
+/// revenue by year and section, the restricted funds, the contracts per commissioner.
+pub fn funding_sheets(s: &FundingSummary) -> Vec<Sheet> {
+    use crate::workbook::Kind::{Number, Text, Yen};
+    let mut rows = funding_rows(s);
+    let header = rows.remove(0);
+    let (restricted, rest): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r[1].starts_with("使途制約"));
+    let (commissioners, revenue): (Vec<_>, Vec<_>) =
+        rest.into_iter().partition(|r| r[1].starts_with("委託元別"));
+    let kinds = [Text, Text, Text, Text, Yen, Number, Text];
+    vec![
+        Sheet::uniform("収益", header.clone(), revenue, &kinds),
+        Sheet::uniform("使途制約付き財源", header.clone(), restricted, &kinds),
+        Sheet::uniform("委託元別", header, commissioners, &kinds),
+    ]
+}
+
+/// The public support test's tables: the two criteria (yen for the relative one, donors for
+/// the absolute one), the donor register, and the derivation.
+pub fn pst_sheets(r: &PstReport) -> Vec<Sheet> {
+    use crate::workbook::Kind::{Number, Text, Yen};
+    let mut rows = pst_rows(r);
+    let header = rows.remove(0);
+    let mut sheets: Vec<Sheet> = Vec::new();
+    for row in rows {
+        let (name, kinds) = match row[0].as_str() {
+            "相対値基準" | "実績判定期間" => ("判定", [Text, Text, Yen, Text]),
+            "絶対値基準" => ("判定", [Text, Text, Number, Text]),
+            "寄附者名簿" => ("寄附者別", [Text, Text, Yen, Text]),
+            _ => ("算出過程", [Text, Text, Text, Text]),
+        };
+        match sheets.iter_mut().find(|s| s.name == name) {
+            Some(sheet) => {
+                sheet.rows.push(row);
+                sheet.kinds.push(kinds.to_vec());
+            }
+            None => sheets.push(Sheet {
+                name: name.to_owned(),
+                header: header.clone(),
+                rows: vec![row],
+                kinds: vec![kinds.to_vec()],
+            }),
+        }
+    }
+    sheets
+}
+
+/// The track record as one sheet: a program a row.
+pub fn track_record_sheets(t: &TrackRecord) -> Vec<Sheet> {
+    use crate::workbook::Kind::{Number, Text};
+    let mut rows = t.rows();
+    let header = rows.remove(0);
+    let kinds = [Number, Text, Text, Text, Number, Number, Text, Text, Text];
+    vec![Sheet::uniform("実績一覧", header, rows, &kinds)]
 }
 
 /// Answers `answer` from the projection as known at `known_at`, off the async workers. Now
@@ -378,8 +442,6 @@ pub struct AuditOutput {
 pub enum AuditReportFailure {
     #[error(transparent)]
     Report(#[from] domain::report::audit::AuditReportError),
-    #[error(transparent)]
-    TrackRecord(#[from] TrackRecordError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

@@ -9,6 +9,32 @@ use common::server::Server;
 use common::{spiral, spiral_with_input, TestDb, BOTH};
 use serde_json::{json, Value};
 
+/// An .xlsx workbook read back: each sheet's name and its cells.
+fn workbook(bytes: &[u8]) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx workbook");
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).expect("a sheet");
+            let rows = range.rows().map(<[calamine::Data]>::to_vec).collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+/// The row of `sheet` whose cells at `at` read `keys` (as text).
+fn row_of<'a>(sheet: &'a [Vec<calamine::Data>], at: &[(usize, &str)]) -> &'a [calamine::Data] {
+    sheet
+        .iter()
+        .find(|row| {
+            at.iter()
+                .all(|(i, key)| row.get(*i).map(ToString::to_string).as_deref() == Some(*key))
+        })
+        .unwrap_or_else(|| panic!("no row with {at:?}"))
+}
+
 const PASSWORD: &str = "correct horse battery";
 
 fn command(on: &str, fact: Value) -> String {
@@ -181,6 +207,46 @@ fn money_recorded_through_the_api_is_reported_as_json_and_as_excel_csv() {
         assert_eq!(amount("前受助成金（年度末）", "carried_forward"), 350_000);
         assert_eq!(amount("使途制約・期末残高", "partner:mirai"), 350_000);
 
+        // The same figures as an Excel workbook: a sheet per table, yen as numbers.
+        let xlsx = get(
+            &server.addr,
+            "/api/reports/funding?from=2014&format=xlsx",
+            Some(&reporter),
+        );
+        assert_eq!(xlsx.status, 200);
+        assert_eq!(
+            xlsx.header("content-type"),
+            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        );
+        let book = workbook(&xlsx.body);
+        let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["収益", "使途制約付き財源", "委託元別"], "{kind:?}");
+        let (revenue, restricted) = (&book[0].1, &book[1].1);
+        assert_eq!(revenue[0][4].to_string(), "金額（円）", "Japanese headers");
+        let total = row_of(revenue, &[(1, "合計"), (2, "total")]);
+        assert_eq!(total[4], calamine::Data::Float(year["total"].as_f64().unwrap()));
+        let closing = row_of(restricted, &[(1, "使途制約・期末残高"), (2, "partner:mirai")]);
+        assert_eq!(closing[4], calamine::Data::Float(350_000.0));
+        // The CLI writes the same workbook to a file.
+        let file = std::env::temp_dir().join(format!("spiral-funding-{}-{kind:?}.xlsx", std::process::id()));
+        spiral(
+            &db,
+            &[
+                "report",
+                "funding",
+                "--fiscal-year",
+                "2014",
+                "--format",
+                "xlsx",
+                "--output",
+                file.to_str().unwrap(),
+            ],
+        )
+        .ok();
+        let from_cli = workbook(&std::fs::read(&file).unwrap());
+        let _ = std::fs::remove_file(&file);
+        assert_eq!(from_cli, book, "{kind:?}: the CLI's workbook is the API's");
+
         // As known before the spending was recorded: nothing of the grant was revenue yet.
         let then = get(
             &server.addr,
@@ -345,6 +411,29 @@ fn the_public_support_test_is_derived_from_donations_recorded_through_the_api() 
         assert_eq!(value("分子（寄附金）"), "750");
         assert_eq!(value("分母（経常収益）"), "5000");
         assert_eq!(value("判定（1/5以上）"), "基準を満たさない");
+
+        let xlsx = get(
+            &server.addr,
+            "/api/reports/pst?period=2020-2021&format=xlsx",
+            Some(&staff),
+        );
+        assert_eq!(xlsx.status, 200);
+        let book = workbook(&xlsx.body);
+        let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["判定", "寄附者別", "算出過程"], "{kind:?}");
+        let criteria = &book[0].1;
+        assert_eq!(
+            row_of(criteria, &[(1, "分子（寄附金）")])[2],
+            calamine::Data::Float(750.0)
+        );
+        assert_eq!(
+            row_of(criteria, &[(1, "寄附者数の合計")])[2],
+            calamine::Data::Float(1.0)
+        );
+        assert_eq!(
+            row_of(criteria, &[(1, "割合")])[2],
+            calamine::Data::String("15.00%".into())
+        );
 
         let bad = spiral(&db, &["report", "pst", "--period", "2015-2023"]);
         assert_eq!(bad.code, 2);
@@ -557,6 +646,20 @@ fn the_track_record_of_the_demo_reads_as_the_seeds_list() {
             "{kind:?}: {csv}"
         );
         assert!(!csv.contains("現在"), "{kind:?}: a range that ends is not 現在");
+        let xlsx = get(
+            &server.addr,
+            "/api/reports/track-record?format=xlsx",
+            Some(&reporter),
+        );
+        assert_eq!(xlsx.status, 200);
+        let book = workbook(&xlsx.body);
+        assert_eq!(book.len(), 1);
+        let (name, rows) = &book[0];
+        assert_eq!(name, "実績一覧");
+        assert_eq!(rows.len(), 21, "{kind:?}: a header and the 20 programs");
+        let coach = row_of(rows, &[(1, "ジョブコーチ派遣事業")]);
+        assert_eq!(coach[4], calamine::Data::Float(2007.0));
+        assert_eq!(coach[5], calamine::Data::String("現在".into()));
         let other = spiral(&db, &["report", "track-record", "--pillar", "self-initiated"])
             .ok()
             .stdout;

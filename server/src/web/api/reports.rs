@@ -26,7 +26,7 @@ pub struct FundingQuery {
     by_successor: bool,
     /// Reproduce the report as the ledger stood at this recorded time (RFC 3339)
     known_at: Option<DateTime<Utc>>,
-    /// `json` (default) or `csv` (UTF-8 with BOM, CRLF, Japanese headers)
+    /// `json` (default), `csv` (UTF-8 with BOM, CRLF, Japanese headers) or `xlsx` (an Excel workbook)
     format: Option<ReportFormat>,
 }
 
@@ -37,6 +37,25 @@ pub enum ReportFormat {
     Json,
     /// UTF-8 with BOM, CRLF line ends, Japanese headers: opens as it should in Excel.
     Csv,
+    /// An Excel workbook: one sheet per table, yen as numbers formatted ¥#,##0.
+    Xlsx,
+}
+
+/// The media type of an .xlsx workbook.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, XLSX.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 fn csv_response(bytes: Vec<u8>, name: &str) -> Response {
@@ -51,10 +70,6 @@ fn csv_response(bytes: Vec<u8>, name: &str) -> Response {
         bytes,
     )
         .into_response()
-}
-
-fn wants_csv(format: Option<ReportFormat>) -> bool {
-    matches!(format, Some(ReportFormat::Csv))
 }
 
 fn report_error(e: crate::reports::ReportFailure) -> ApiError {
@@ -72,7 +87,7 @@ fn report_error(e: crate::reports::ReportFailure) -> ApiError {
 /// The funding summary for a fiscal year or a range.
 #[utoipa::path(get, path = "/api/reports/funding", tag = "reports", params(FundingQuery),
     responses(
-        (status = 200, description = "The summary (JSON) or, with format=csv, the same figures as CSV", content((domain::report::funding::FundingSummary = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The summary (JSON) or, with format=csv, the same figures as CSV", content((domain::report::funding::FundingSummary = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, description = "Bad parameters", body = ErrorBody),
         (status = 422, description = "A range the report cannot cover", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -85,21 +100,23 @@ pub async fn funding_report(
 ) -> Result<Response, ApiError> {
     user.require(READERS)?;
     let Query(q) = query.map_err(query_rejection)?;
-    let csv = wants_csv(q.format);
     let (from, to) = (q.from, q.to.unwrap_or(q.from));
     let _reading = state.limits.ledger_read()?;
     let summary = crate::reports::funding(&state.ledger, from, to, q.by_successor, q.known_at)
         .await
         .map_err(report_error)?;
-    if csv {
-        let bytes =
-            crate::reports::excel_csv(&crate::reports::funding_rows(&summary)).map_err(report_error)?;
-        return Ok(csv_response(
-            bytes,
-            &format!("funding-{}-{}.csv", from.year(), to.year()),
-        ));
-    }
-    Ok(Json(summary).into_response())
+    let name = format!("funding-{}-{}", from.year(), to.year());
+    Ok(match q.format.unwrap_or(ReportFormat::Json) {
+        ReportFormat::Json => Json(summary).into_response(),
+        ReportFormat::Csv => csv_response(
+            crate::reports::excel_csv(&crate::reports::funding_rows(&summary)).map_err(report_error)?,
+            &format!("{name}.csv"),
+        ),
+        ReportFormat::Xlsx => xlsx_response(
+            crate::reports::xlsx(&crate::reports::funding_sheets(&summary)).map_err(report_error)?,
+            &format!("{name}.xlsx"),
+        ),
+    })
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -114,14 +131,14 @@ pub struct PstQuery {
     pub(crate) period: String,
     /// Reproduce the report as the ledger stood at this recorded time (RFC 3339)
     known_at: Option<DateTime<Utc>>,
-    /// `json` (default) or `csv`
+    /// `json` (default), `csv` or `xlsx`
     format: Option<ReportFormat>,
 }
 
 /// The public support test over an assessment period, with its derivation.
 #[utoipa::path(get, path = "/api/reports/pst", tag = "reports", params(PstQuery),
     responses(
-        (status = 200, description = "Both criteria with their derivation and the donor register (JSON), or with format=csv the same as CSV", content((Object = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "Both criteria with their derivation and the donor register (JSON), or with format=csv the same as CSV", content((Object = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, description = "Bad parameters", body = ErrorBody),
         (status = 422, description = "A period the test cannot cover", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -134,20 +151,23 @@ pub async fn pst_report(
 ) -> Result<Response, ApiError> {
     user.require(READERS)?;
     let Query(q) = query.map_err(query_rejection)?;
-    let csv = wants_csv(q.format);
     let (from, to) = domain::fiscal_year::parse_period(&q.period).map_err(ApiError::bad_request)?;
     let _reading = state.limits.ledger_read()?;
     let report = crate::reports::pst(&state.ledger, from, to, q.known_at)
         .await
         .map_err(report_error)?;
-    if csv {
-        let bytes = crate::reports::excel_csv(&crate::reports::pst_rows(&report)).map_err(report_error)?;
-        return Ok(csv_response(
-            bytes,
-            &format!("pst-{}-{}.csv", from.year(), to.year()),
-        ));
-    }
-    Ok(Json(report).into_response())
+    let name = format!("pst-{}-{}", from.year(), to.year());
+    Ok(match q.format.unwrap_or(ReportFormat::Json) {
+        ReportFormat::Json => Json(report).into_response(),
+        ReportFormat::Csv => csv_response(
+            crate::reports::excel_csv(&crate::reports::pst_rows(&report)).map_err(report_error)?,
+            &format!("{name}.csv"),
+        ),
+        ReportFormat::Xlsx => xlsx_response(
+            crate::reports::xlsx(&crate::reports::pst_sheets(&report)).map_err(report_error)?,
+            &format!("{name}.xlsx"),
+        ),
+    })
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -162,7 +182,7 @@ pub struct TrackRecordQuery {
     to: Option<domain::FiscalYear>,
     /// Reproduce the list as the ledger stood at this recorded time (RFC 3339)
     known_at: Option<DateTime<Utc>>,
-    /// `json` (default), `csv`, or `text` (the seed's own form: `- program`, `(2001~2005年度 …委託)`, `⇒successor`)
+    /// `json` (default), `csv`, `xlsx`, or `text` (the seed's own form: `- program`, `(2001~2005年度 …委託)`, `⇒successor`)
     format: Option<TrackRecordFormat>,
 }
 
@@ -173,13 +193,14 @@ pub enum TrackRecordFormat {
     Json,
     Csv,
     Text,
+    Xlsx,
 }
 
 /// The track record (実績一覧): every contracted program with its successors (⇒), its fiscal
 /// years, its commissioners under each name they had, and the scheme.
 #[utoipa::path(get, path = "/api/reports/track-record", tag = "reports", params(TrackRecordQuery),
     responses(
-        (status = 200, description = "The list (JSON), or with format=csv one row per program, or with format=text the list in the seed's form", content((domain::report::track_record::TrackRecord = "application/json"), (String = "text/csv"), (String = "text/plain"))),
+        (status = 200, description = "The list (JSON), or with format=csv one row per program, or with format=text the list in the seed's form", content((domain::report::track_record::TrackRecord = "application/json"), (String = "text/csv"), (String = "text/plain"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, description = "Bad parameters", body = ErrorBody),
         (status = 422, description = "A range that ends before it starts", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -207,6 +228,10 @@ pub async fn track_record_report(
             let bytes = crate::reports::excel_csv(&record.rows()).map_err(report_error)?;
             csv_response(bytes, "track-record.csv")
         }
+        TrackRecordFormat::Xlsx => xlsx_response(
+            crate::reports::xlsx(&crate::reports::track_record_sheets(&record)).map_err(report_error)?,
+            "track-record.xlsx",
+        ),
         TrackRecordFormat::Text => (
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             record.text(),
