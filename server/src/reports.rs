@@ -163,7 +163,7 @@ pub async fn track_record(
     selection: Selection,
     known_at: Option<DateTime<Utc>>,
 ) -> Result<TrackRecord, ReportFailure> {
-    let needs = Needs::Years(Vec::new());
+    let needs = Needs::the_work();
     Ok(from_projection(ledger, known_at, needs, move |s| track_record_of(s, selection)).await??)
 }
 
