@@ -10,6 +10,7 @@ use crate::verify::verify;
 use crate::web;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use clap::{Parser, Subcommand};
+use domain::report::funder::funder_statement;
 use domain::report::funding::funding_summary;
 use domain::report::pst::public_support_test;
 use domain::report::track_record::{track_record, Selection};
@@ -280,6 +281,24 @@ pub enum ReportKind {
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
         /// Reproduce the report as the ledger stood at this recorded time
+        #[arg(long, value_parser = parse_known_at)]
+        known_at: Option<DateTime<Utc>>,
+    },
+    /// The statement for one funder: every receipt from it and every contract it commissioned,
+    /// under its name of each year, and its restricted money spent and left year by year.
+    Funder {
+        /// The partner's id (e.g. mirai-foundation)
+        #[arg(long)]
+        partner: String,
+        /// The first fiscal year (default: the first with its money or a contract)
+        #[arg(long)]
+        from: Option<i32>,
+        /// The last fiscal year (default: the last with its money or a contract)
+        #[arg(long)]
+        to: Option<i32>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// Reproduce the statement as the ledger stood at this recorded time
         #[arg(long, value_parser = parse_known_at)]
         known_at: Option<DateTime<Utc>>,
     },
@@ -752,6 +771,9 @@ async fn report_command(
         } | ReportKind::TrackRecord {
             format: ListFormat::Xlsx,
             ..
+        } | ReportKind::Funder {
+            format: Format::Xlsx,
+            ..
         }
     );
     if binary && output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
@@ -820,6 +842,31 @@ async fn report_command(
                 Format::Csv => reports::excel_csv(&reports::pst_rows(&r)),
                 Format::Xlsx => reports::xlsx(&reports::pst_sheets(&r)),
             }),
+        ReportKind::Funder {
+            partner,
+            from,
+            to,
+            format,
+            known_at,
+        } => {
+            let partner = match domain::ids::PartnerId::new(partner) {
+                Ok(p) => p,
+                Err(e) => return fail(e),
+            };
+            let year = |y: Option<i32>| y.map(FiscalYear::new).transpose();
+            let (from, to) = match (year(from), year(to)) {
+                (Ok(from), Ok(to)) => (from, to),
+                (Err(e), _) | (_, Err(e)) => return fail(e),
+            };
+            as_known_at(known_at)
+                .await
+                .and_then(|state| Ok(funder_statement(leave(state), &partner, from, to)?))
+                .and_then(|s| match format {
+                    Format::Json => Ok(serde_json::to_vec_pretty(&s).expect("reports serialise")),
+                    Format::Csv => reports::funder_csv(&s),
+                    Format::Xlsx => reports::xlsx(&reports::funder_sheets(&s)),
+                })
+        }
         ReportKind::TrackRecord {
             pillar,
             from,

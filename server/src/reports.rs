@@ -7,6 +7,8 @@ use crate::store::StoreError;
 use crate::workbook::Sheet;
 use chrono::{DateTime, Utc};
 use domain::fold_index::Needs;
+use domain::ids::PartnerId;
+use domain::report::funder::{funder_statement, FunderStatement, StatementError};
 use domain::report::funding::{funding_summary, FundingSummary, ReportError};
 use domain::report::pst::{public_support_test, PstReport};
 use domain::report::track_record::{
@@ -23,6 +25,8 @@ pub enum ReportFailure {
     Pst(#[from] domain::report::pst::PstError),
     #[error(transparent)]
     TrackRecord(#[from] TrackRecordError),
+    #[error(transparent)]
+    Statement(#[from] StatementError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("could not write CSV: {0}")]
@@ -167,11 +171,58 @@ pub async fn track_record(
     Ok(from_projection(ledger, known_at, needs, move |s| track_record_of(s, selection)).await??)
 }
 
+/// The statement for one funder (partner), as known at `known_at`: every receipt from it and
+/// every contract it commissioned over the range, its restricted money year by year.
+pub async fn funder(
+    ledger: &Arc<Ledger>,
+    partner: PartnerId,
+    from: Option<FiscalYear>,
+    to: Option<FiscalYear>,
+    known_at: Option<DateTime<Utc>>,
+) -> Result<FunderStatement, ReportFailure> {
+    // Its receipts may be in any year (the range defaults to where they are): every event.
+    let answer = move |s: &LedgerState| funder_statement(s, &partner, from, to);
+    Ok(from_projection(ledger, known_at, Needs::Everything, answer).await??)
+}
+
+/// The funder statement's tables in one CSV: each under a row naming it, a blank row between.
+pub fn funder_csv(s: &FunderStatement) -> Result<Vec<u8>, ReportFailure> {
+    let mut rows = Vec::new();
+    for (i, (name, table)) in s.tables().into_iter().enumerate() {
+        if i > 0 {
+            rows.push(Vec::new());
+        }
+        rows.push(vec![format!("【{name}】")]);
+        rows.extend(table);
+    }
+    excel_csv(&rows)
+}
+
+/// The funder statement's tables, a sheet each.
+pub fn funder_sheets(s: &FunderStatement) -> Vec<Sheet> {
+    use crate::workbook::Kind::{Number, Text, Yen};
+    let kinds: [&[crate::workbook::Kind]; 3] = [
+        &[Number, Text, Text, Text, Yen, Text, Text, Text, Number],
+        &[Number, Text, Text, Yen, Text, Text, Number],
+        &[Number, Yen, Yen, Yen, Yen, Text],
+    ];
+    s.tables()
+        .into_iter()
+        .zip(kinds)
+        .map(|((name, mut rows), kinds)| {
+            let header = rows.remove(0);
+            Sheet::uniform(name, header, rows, kinds)
+        })
+        .collect()
+}
+
 /// UTF-8 with a byte-order mark and CRLF line ends: what Excel on a Japanese PC reads as UTF-8.
 pub fn excel_csv(rows: &[Vec<String>]) -> Result<Vec<u8>, ReportFailure> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
+        // Flexible: a CSV of several tables has rows of different lengths.
         let mut writer = csv::WriterBuilder::new()
+            .flexible(true)
             .terminator(csv::Terminator::CRLF)
             .from_writer(&mut out);
         for row in rows {

@@ -47,6 +47,7 @@ fn every_endpoint_checks_the_role_on_the_server() {
             ("/api/reports/funding?from=2010", readers.to_vec()),
             ("/api/reports/pst?period=2010-2014", readers.to_vec()),
             ("/api/reports/track-record", readers.to_vec()),
+            ("/api/reports/funder?partner=shizuoka-pref", readers.to_vec()),
             ("/api/users", vec!["admin"]),
         ];
         for (path, allowed) in &gets {
@@ -891,6 +892,7 @@ fn the_openapi_document_describes_every_endpoint_and_the_domains_commands() {
         "/api/reports/funding",
         "/api/reports/pst",
         "/api/reports/track-record",
+        "/api/reports/funder",
     ] {
         assert!(paths.contains_key(path), "{path} is not documented");
     }

@@ -247,6 +247,73 @@ fn money_recorded_through_the_api_is_reported_as_json_and_as_excel_csv() {
         let _ = std::fs::remove_file(&file);
         assert_eq!(from_cli, book, "{kind:?}: the CLI's workbook is the API's");
 
+        // The foundation's own statement: its grant, what was spent of it and what is left.
+        let statement: Value = serde_json::from_str(
+            &spiral(&db, &["report", "funder", "--partner", "mirai"])
+                .ok()
+                .stdout,
+        )
+        .unwrap();
+        assert_eq!(
+            (statement["from"].clone(), statement["to"].clone()),
+            (json!(2014), json!(2014))
+        );
+        assert_eq!(statement["received_total"], 600_000, "{kind:?}");
+        assert_eq!(statement["receipts"][0]["funder_name"], "みらい財団");
+        assert_eq!(statement["restricted"][0]["spent"], 250_000);
+        assert_eq!(statement["restricted_balance"], 350_000);
+        let api = get(&server.addr, "/api/reports/funder?partner=mirai", Some(&reporter));
+        assert_eq!(api.status, 200);
+        assert_eq!(api.json(), statement, "{kind:?}: the API and the CLI agree");
+        let csv = get(
+            &server.addr,
+            "/api/reports/funder?partner=mirai&format=csv",
+            Some(&reporter),
+        )
+        .text();
+        for title in ["【受領明細】", "【委託契約】", "【使途制約付き財源】"] {
+            assert!(csv.contains(title), "{kind:?}: {title} in {csv}");
+        }
+        let xlsx = get(
+            &server.addr,
+            "/api/reports/funder?partner=mirai&format=xlsx",
+            Some(&reporter),
+        );
+        let book = workbook(&xlsx.body);
+        let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["受領明細", "委託契約", "使途制約付き財源"]);
+        assert_eq!(
+            book[2].1[1][4],
+            calamine::Data::Float(350_000.0),
+            "the closing balance"
+        );
+        let unknown = get(
+            &server.addr,
+            "/api/reports/funder?partner=nobody",
+            Some(&reporter),
+        );
+        assert_eq!(unknown.status, 422, "{kind:?}");
+        assert!(unknown.text().contains("nobody"), "{}", unknown.text());
+        let refused = spiral(
+            &db,
+            &[
+                "report",
+                "funder",
+                "--partner",
+                "mirai",
+                "--from",
+                "2015",
+                "--to",
+                "2014",
+            ],
+        );
+        assert_eq!(refused.code, 2);
+        assert!(
+            refused.stderr.contains("ends before it starts"),
+            "{}",
+            refused.stderr
+        );
+
         // As known before the spending was recorded: nothing of the grant was revenue yet.
         let then = get(
             &server.addr,

@@ -3,6 +3,7 @@
 //! positions of the events it came from.
 
 pub mod audit;
+pub mod funder;
 pub mod funding;
 pub mod pst;
 pub mod revenue;

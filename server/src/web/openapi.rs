@@ -41,6 +41,7 @@ use utoipa::OpenApi;
         super::api::funding_report,
         super::api::pst_report,
         super::api::track_record_report,
+        super::api::funder_report,
         super::api::users,
         super::api::add_user,
         super::api::disable_user,

@@ -239,3 +239,55 @@ pub async fn track_record_report(
             .into_response(),
     })
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FunderQuery {
+    /// The funder's partner id
+    #[param(value_type = String)]
+    partner: domain::ids::PartnerId,
+    /// First fiscal year (default: the first with its money or a contract)
+    from: Option<domain::FiscalYear>,
+    /// Last fiscal year (default: the last with its money or a contract)
+    to: Option<domain::FiscalYear>,
+    /// Reproduce the statement as the ledger stood at this recorded time (RFC 3339)
+    known_at: Option<DateTime<Utc>>,
+    /// `json` (default), `csv` (the three tables one under another) or `xlsx` (a sheet each)
+    format: Option<ReportFormat>,
+}
+
+/// The statement for one funder: every receipt from it and every contract it commissioned,
+/// under its name of each year, and its restricted money spent and left year by year.
+#[utoipa::path(get, path = "/api/reports/funder", tag = "reports", params(FunderQuery),
+    responses(
+        (status = 200, description = "The statement (JSON), or the same as CSV or an Excel workbook", content((domain::report::funder::FunderStatement = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
+        (status = 422, description = "An unknown partner, or a range the statement cannot cover", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role may not read", body = ErrorBody),
+    ))]
+pub async fn funder_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<FunderQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    user.require(READERS)?;
+    let Query(q) = query.map_err(query_rejection)?;
+    let _reading = state.limits.ledger_read()?;
+    let name = format!("funder-{}", q.partner);
+    let statement = crate::reports::funder(&state.ledger, q.partner, q.from, q.to, q.known_at)
+        .await
+        .map_err(report_error)?;
+    Ok(match q.format.unwrap_or(ReportFormat::Json) {
+        ReportFormat::Json => Json(statement).into_response(),
+        ReportFormat::Csv => csv_response(
+            crate::reports::funder_csv(&statement).map_err(report_error)?,
+            &format!("{name}.csv"),
+        ),
+        ReportFormat::Xlsx => xlsx_response(
+            crate::reports::xlsx(&crate::reports::funder_sheets(&statement)).map_err(report_error)?,
+            &format!("{name}.xlsx"),
+        ),
+    })
+}
