@@ -15,10 +15,63 @@ pub enum Page {
     Partner(String),
     /// The record forms; with an amendment, correcting or retracting one event.
     Record(Option<Amend>),
-    /// Funding reports.
-    Reports,
+    /// Funding reports, for the years and grouping the address names.
+    Reports(ReportRange),
     /// The auditor's view of the log.
     Audit,
+}
+
+/// The fiscal years and grouping a reports page shows, carried in its address
+/// (`/reports?from=2020&to=2022&successor=1`) so a report can be bookmarked and sent. Years
+/// left out (or out of range) are chosen from the ledger.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportRange {
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+    pub by_successor: bool,
+}
+
+impl ReportRange {
+    /// Reads `from`, `to` and `successor` from a query (without the `?`); anything else in it,
+    /// or a year no fiscal year can be, is ignored.
+    pub fn from_query(query: &str) -> ReportRange {
+        let get = |name: &str| {
+            query
+                .split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value)
+        };
+        let year = |name: &str| {
+            get(name)
+                .and_then(|v| v.parse::<i32>().ok())
+                .filter(|y| domain::FiscalYear::new(*y).is_ok())
+        };
+        ReportRange {
+            from: year("from"),
+            to: year("to"),
+            by_successor: get("successor") == Some("1"),
+        }
+    }
+
+    /// The query that reads back as this range (empty, or starting with `?`).
+    pub fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(from) = self.from {
+            parts.push(format!("from={from}"));
+        }
+        if let Some(to) = self.to {
+            parts.push(format!("to={to}"));
+        }
+        if self.by_successor {
+            parts.push("successor=1".to_owned());
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +126,7 @@ impl Page {
             Page::Partners => "partners",
             Page::Partner(_) => "partner",
             Page::Record(_) => "record",
-            Page::Reports => "reports",
+            Page::Reports(_) => "reports",
             Page::Audit => "audit",
         }
     }
@@ -91,7 +144,7 @@ impl Page {
             ("spiral", _) => Page::Spiral,
             ("programs", _) => Page::Programs,
             ("partners", _) => Page::Partners,
-            ("reports", _) => Page::Reports,
+            ("reports", _) => Page::Reports(ReportRange::from_query(&get("data-query").unwrap_or_default())),
             ("audit", _) => Page::Audit,
             ("program", Some(id)) => Page::Program(id),
             ("partner", Some(id)) => Page::Partner(id),
@@ -117,7 +170,7 @@ impl Page {
             Page::Partner(id) => format!("/partners/{}", encode_segment(id)),
             Page::Record(None) => "/record".into(),
             Page::Record(Some(amend)) => amend.path(),
-            Page::Reports => "/reports".into(),
+            Page::Reports(range) => format!("/reports{}", range.query()),
             Page::Audit => "/audit".into(),
         }
     }
@@ -195,6 +248,9 @@ impl Boot {
         ];
         if let Some(id) = self.page.id() {
             attrs.push(("data-id", id.to_owned()));
+        }
+        if let Page::Reports(range) = &self.page {
+            attrs.push(("data-query", range.query().trim_start_matches('?').to_owned()));
         }
         if let Page::Record(Some(amend)) = &self.page {
             attrs.push(("data-action", amend.action.code().to_owned()));

@@ -9,6 +9,17 @@ pub fn print() {
     }
 }
 
+/// Puts `href` in the address bar in place of the current entry, without loading it: a page's
+/// own selection kept in its address.
+pub fn replace_address(href: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
+}
+
 /// Opens another page of the app (in place once the page is live, see `router`).
 pub fn navigate(href: &str) {
     crate::router::navigate(href);

@@ -60,7 +60,7 @@ pub fn App(boot: Boot, store: Store) -> impl IntoView {
         Page::Partner(id) => EitherOf9::F(view! { <PartnerPage id=id/> }),
         Page::Record(_) if boot.role != Role::Staff => EitherOf9::A(notice(boot.lang.text().cannot_record)),
         Page::Record(amend) => EitherOf9::G(view! { <RecordPage amend=amend/> }),
-        Page::Reports => EitherOf9::H(view! { <ReportsPage/> }),
+        Page::Reports(range) => EitherOf9::H(view! { <ReportsPage range=range/> }),
         Page::Audit if boot.role != Role::Auditor => EitherOf9::A(notice(boot.lang.text().cannot_audit)),
         Page::Audit => EitherOf9::I(view! { <AuditPage/> }),
     };

@@ -19,7 +19,7 @@ pub fn page_of(path: &str, query: &str) -> Option<Page> {
         ["programs", id] => Page::Program(decode(id)?),
         ["partners"] => Page::Partners,
         ["partners", id] => Page::Partner(decode(id)?),
-        ["reports"] => Page::Reports,
+        ["reports"] => Page::Reports(crate::boot::ReportRange::from_query(query)),
         ["audit"] => Page::Audit,
         ["record"] => {
             let get = |name: &str| {
@@ -110,7 +110,17 @@ mod tests {
             Page::Program("名前 with space".into()),
             Page::Partners,
             Page::Partner("shizuoka-pref".into()),
-            Page::Reports,
+            Page::Reports(Default::default()),
+            Page::Reports(crate::boot::ReportRange {
+                from: Some(2020),
+                to: Some(2022),
+                by_successor: true,
+            }),
+            Page::Reports(crate::boot::ReportRange {
+                from: Some(2015),
+                to: None,
+                by_successor: false,
+            }),
             Page::Audit,
             Page::Record(None),
             Page::Record(Some(amend)),
@@ -119,6 +129,17 @@ mod tests {
             let (path, query) = address.split_once('?').unwrap_or((&address, ""));
             assert_eq!(page_of(path, query), Some(page.clone()), "{address}");
         }
+    }
+
+    #[test]
+    fn a_reports_address_ignores_what_is_not_a_year() {
+        let range = |query| match page_of("/reports", query) {
+            Some(Page::Reports(range)) => range,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(range("from=99999&to=abc&x=1"), Default::default());
+        assert_eq!(range("to=2021&successor=1").to, Some(2021));
+        assert!(range("to=2021&successor=1").by_successor);
     }
 
     #[test]

@@ -51,8 +51,16 @@ try {
   await context.addCookies([{ name, value, url }]);
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
+  // Opened without years, the page starts on the last closed fiscal year with money (2015年度
+  // here), and its address says so, for a bookmark.
   await page.goto(url + '/reports');
   await page.waitForSelector('#app[data-hydrated="true"]', { timeout: 60_000 });
+  assert.equal(await page.inputValue('#report-from'), '2015');
+  await page.waitForFunction(() => location.search === '?from=2015&to=2015');
+  step('without years the page opens on the last closed year with money, and puts it in its address');
+  await page.fill('#report-from', '2014');
+  await page.locator('#report-from').dispatchEvent('change');
+  await page.waitForFunction(() => location.search === '?from=2014&to=2015');
   await page.fill('#report-from', '2015');
   await page.locator('#report-from').dispatchEvent('change');
   await page.fill('#report-to', '2015');
@@ -86,11 +94,28 @@ try {
   await page.screenshot({ path: `${artifacts}/report.png`, fullPage: true });
   step('the print view fits A4 (report-a4.pdf)');
 
-  // In English.
-  await page.goto(url + '/lang/en?next=%2Freports');
+  // A report's address opens the same report: years and grouping from the address, figures
+  // rendered by the server before the page is live.
+  const sent = await context.newPage();
+  sent.on('pageerror', (e) => errors.push(e.message));
+  await sent.goto(url + '/reports?from=2015&to=2015&successor=1');
+  assert.equal(await sent.locator('#report-total').innerText(), yen(expected.total), 'server-rendered');
+  await sent.waitForSelector('#app[data-hydrated="true"]', { timeout: 60_000 });
+  assert.equal(await sent.inputValue('#report-to'), '2015');
+  assert.equal(await sent.isChecked('#report-successor'), true);
+  assert.equal(await sent.locator('#report-total').innerText(), yen(expected.total));
+  step('an address with years and grouping opens that report, rendered by the server and live');
+
+  // In English, every rule in English.
+  await page.goto(url + '/lang/en?next=%2Freports%3Ffrom%3D2015%26to%3D2015');
   await page.waitForSelector('#app[data-hydrated="true"][data-lang="en"]');
   assert.equal(await page.locator('h1').innerText(), 'Funding reports by fiscal year');
-  step('the report page switches to English');
+  const rules = await page.$$eval('ul.rules li', (items) => items.map((li) => li.textContent));
+  assert.equal(rules.length, 3, rules.join(' / '));
+  for (const rule of rules) {
+    assert.ok(!/^[\u3000-\u9fff]/.test(rule), `a rule in Japanese on the English page: ${rule}`);
+  }
+  step('the report page switches to English, its rules too');
 
   assert.deepEqual(errors, [], 'no script errors');
 } finally {

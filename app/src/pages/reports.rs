@@ -3,6 +3,7 @@
 //! per year, by funder), a drill-down from any figure to the events behind it, and a print
 //! view that fits A4.
 
+use crate::boot::ReportRange;
 use crate::i18n::Lang;
 use crate::spiral::D1;
 use crate::store::Store;
@@ -22,16 +23,19 @@ const CATEGORIES: [(&str, &str); 5] = [
     ("Other", "#999999"),
 ];
 
-/// The most recent fiscal year, up to today's, in which anything was received or contracted:
-/// where a reporter usually starts.
+/// Where a reporter usually starts: the last closed fiscal year with money received; else the
+/// last year up to today's with money or a contract; else today's.
 fn latest_year(state: &LedgerState, today: domain::Date) -> FiscalYear {
     let now = FiscalYear::containing(today);
-    let receipts = state.receipts.values().map(|r| r.fiscal_year);
+    let money = state.money.iter().map(|m| m.fiscal_year);
+    if let Some(closed) = money.clone().filter(|fy| *fy < now).max() {
+        return closed;
+    }
     let contracts = state
         .programs
         .values()
         .flat_map(|p| p.contracts.iter().map(|c| c.fiscal_year));
-    receipts
+    money
         .chain(contracts)
         .filter(|fy| *fy <= now)
         .max()
@@ -60,19 +64,32 @@ fn combine<'a>(lines: impl Iterator<Item = &'a Line>) -> Vec<Line> {
 /// What a drill-down shows: a title and the positions of the events behind a figure.
 type Drill = RwSignal<Option<(String, Vec<u64>)>>;
 
+/// `range`: the years and grouping the page's address asked for (a bookmark, a link someone
+/// sent); what it leaves out is chosen from the ledger.
 #[component]
-pub fn ReportsPage() -> impl IntoView {
+pub fn ReportsPage(range: ReportRange) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang();
     let t = lang.text();
     let store = ctx.store;
-    let latest = store
-        .state
-        .with_untracked(|s| latest_year(s, ctx.boot.today))
-        .year();
-    let from = RwSignal::new(latest);
-    let to = RwSignal::new(latest);
-    let by_successor = RwSignal::new(false);
+    let latest = || {
+        store
+            .state
+            .with_untracked(|s| latest_year(s, ctx.boot.today))
+            .year()
+    };
+    let from = RwSignal::new(range.from.unwrap_or_else(latest));
+    let to = RwSignal::new(range.to.or(range.from).unwrap_or_else(latest));
+    let by_successor = RwSignal::new(range.by_successor);
+    // The address follows the selection, so the report can be bookmarked and sent.
+    Effect::new(move |_| {
+        let shown = ReportRange {
+            from: Some(from.get()),
+            to: Some(to.get()),
+            by_successor: by_successor.get(),
+        };
+        crate::browser::replace_address(&crate::boot::Page::Reports(shown).path());
+    });
     let drill: Drill = RwSignal::new(None);
     let summary = Memo::new(move |_| {
         let range = FiscalYear::new(from.get()).and_then(|f| Ok((f, FiscalYear::new(to.get())?)));
@@ -243,11 +260,14 @@ fn report(s: FundingSummary, lang: Lang, drill: Drill) -> impl IntoView {
             }
         })
         .collect_view();
-    let rules = s
-        .rules
-        .iter()
-        .map(|r| view! { <li>{r.clone()}</li> })
-        .collect_view();
+    // The rules in the page's language (the summary itself carries both).
+    let rules = match lang {
+        Lang::Ja => domain::report::funding::rules_ja(s.by_successor),
+        Lang::En => domain::report::funding::rules_en(s.by_successor),
+    }
+    .map(|r| view! { <li>{r}</li> })
+    .into_iter()
+    .collect_view();
     view! {
         <p class="report-range">{range}" · "{t.report_total}": "<strong id="report-total">{yen(s.total)}</strong></p>
         <div class="charts">

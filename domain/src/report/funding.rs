@@ -269,13 +269,10 @@ pub fn funding_summary(
         total = total.checked_add(year_funding.total)?;
         out.push(year_funding);
     }
+    // The report states its rules in both languages (the first two) and its choices in
+    // Japanese; a page shows `rules_ja` or `rules_en` in its own language.
     let mut rules = vec![revenue::RULE_JA.to_owned(), revenue::RULE_EN.to_owned()];
-    rules.push("委託料は活動計算書上「事業収益」であり、受取助成金等ではない。".to_owned());
-    if by_successor {
-        rules.push("統合・改組された相手先は、現在の後継組織の名称で合算している。".to_owned());
-    } else {
-        rules.push("相手先は各年度時点の名称で表示している。".to_owned());
-    }
+    rules.extend(rules_ja(by_successor).into_iter().skip(1).map(str::to_owned));
     Ok(FundingSummary {
         from,
         to,
@@ -285,6 +282,33 @@ pub fn funding_summary(
         years: out,
         commissioners: commissioners(state, from, to),
     })
+}
+
+/// The rules a funding summary follows, in Japanese: recognition, commissions, and how funders
+/// are named.
+pub fn rules_ja(by_successor: bool) -> [&'static str; 3] {
+    [
+        revenue::RULE_JA,
+        "委託料は活動計算書上「事業収益」であり、受取助成金等ではない。",
+        if by_successor {
+            "統合・改組された相手先は、現在の後継組織の名称で合算している。"
+        } else {
+            "相手先は各年度時点の名称で表示している。"
+        },
+    ]
+}
+
+/// The same rules in English.
+pub fn rules_en(by_successor: bool) -> [&'static str; 3] {
+    [
+        revenue::RULE_EN,
+        "A commission fee is program revenue (事業収益) in the 活動計算書, not a grant.",
+        if by_successor {
+            "Merged or reorganised funders are summed under their current successor's name."
+        } else {
+            "Funders are named as they were named in each fiscal year."
+        },
+    ]
 }
 
 /// `restricted`: the restricted receipts of `fy` and every year before (later ones may be in it).

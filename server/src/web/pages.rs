@@ -143,8 +143,13 @@ pub async fn audit(State(state): State<AppState>, headers: HeaderMap) -> Respons
     render(&state, &headers, Page::Audit).await
 }
 
-pub async fn reports(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    render(&state, &headers, Page::Reports).await
+pub async fn reports(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let range = app::boot::ReportRange::from_query(query.as_deref().unwrap_or(""));
+    render(&state, &headers, Page::Reports(range)).await
 }
 
 pub async fn partners(State(state): State<AppState>, headers: HeaderMap) -> Response {
