@@ -82,6 +82,14 @@ try {
   assert.equal(await page.locator('#charts, .charts svg').count() >= 2, true);
   step(`a figure opens the ${shown.length} event(s) behind it`);
 
+  // The same report as an Excel workbook, from the page's button.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#report-xlsx')]);
+  assert.equal(download.suggestedFilename(), 'funding-2015-2015.xlsx');
+  const { readFileSync } = await import('node:fs');
+  const bytes = readFileSync(await download.path());
+  assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an xlsx workbook is a zip file');
+  step(`the Excel button downloads ${download.suggestedFilename()} (${bytes.length} bytes)`);
+
   // The print view fits A4: no menu, nothing wider than the page.
   await page.emulateMedia({ media: 'print' });
   await page.setViewportSize({ width: 718, height: 1000 });

@@ -115,6 +115,19 @@ pub fn ReportsPage(range: ReportRange) -> impl IntoView {
                 }/>
         }
     };
+    // The same report from the server, as a workbook or CSV for accountants.
+    let download = move |format: &str| {
+        let successor = if by_successor.get() {
+            "&by_successor=true"
+        } else {
+            ""
+        };
+        format!(
+            "/api/reports/funding?from={}&to={}{successor}&format={format}",
+            from.get(),
+            to.get()
+        )
+    };
     let body = move || match summary.get() {
         Err(message) => Either::Left(view! { <p class="error" role="alert">{message}</p> }),
         Ok(s) => Either::Right(report(s, lang, drill)),
@@ -130,6 +143,8 @@ pub fn ReportsPage(range: ReportRange) -> impl IntoView {
                 {t.report_by_successor}
             </label>
             <button type="button" id="report-print" on:click=move |_| crate::browser::print()>{t.report_print}</button>
+            <a id="report-xlsx" class="button" download href=move || download("xlsx")>{t.report_xlsx}</a>
+            <a id="report-csv" class="button" download href=move || download("csv")>{t.report_csv}</a>
         </form>
         <div id="report">{body}</div>
         <DrillDown drill=drill/>
