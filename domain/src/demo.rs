@@ -302,6 +302,17 @@ pub fn program_count() -> usize {
     PROGRAMS.len()
 }
 
+/// The seed's history and `extra` commands after it, folded: the state the reports' tests
+/// work their scenarios out on. Panics if the rules refuse any of them.
+#[cfg(test)]
+pub(crate) fn state_with(extra: Vec<Command>) -> crate::LedgerState {
+    let mut commands = seed_history();
+    commands.extend(extra);
+    let (events, refused) = record_in_memory(commands, "test", "2026-11-28T09:00:00Z".parse().unwrap());
+    assert_eq!(refused, Vec::<String>::new());
+    crate::LedgerState::replay(&events, crate::View::everything())
+}
+
 /// The seed's history decided through the rules, as `spiral demo` records it, but in memory:
 /// every event with its position, stream sequence and metadata (all recorded at `recorded_at`).
 /// For tests, benchmarks and fuzzing that need the demo ledger without a database.

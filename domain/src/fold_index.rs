@@ -293,15 +293,7 @@ mod tests {
 
     fn narrowings(years: &[FiscalYear]) -> Vec<Narrowing> {
         let mut all = Vec::new();
-        for part in [
-            Part::Programs,
-            Part::Partners,
-            Part::Activities,
-            Part::Receipts,
-            Part::Donors,
-            Part::Timeline,
-            Part::Money,
-        ] {
+        for part in Part::ALL {
             let (by_year, _, _) = part.narrowed_by();
             let mut asked = vec![None];
             if by_year {

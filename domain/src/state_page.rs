@@ -40,6 +40,17 @@ impl Part {
         }
     }
 
+    /// Every part, in the state's order.
+    pub const ALL: [Part; 7] = [
+        Part::Programs,
+        Part::Partners,
+        Part::Activities,
+        Part::Receipts,
+        Part::Donors,
+        Part::Timeline,
+        Part::Money,
+    ];
+
     /// The filters that narrow this part, for the error that names them.
     pub(crate) fn narrowed_by(self) -> (bool, bool, &'static str) {
         // (fiscal_year, program, in words)
@@ -57,16 +68,7 @@ impl std::str::FromStr for Part {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        const ALL: [Part; 7] = [
-            Part::Programs,
-            Part::Partners,
-            Part::Activities,
-            Part::Receipts,
-            Part::Donors,
-            Part::Timeline,
-            Part::Money,
-        ];
-        ALL.into_iter().find(|p| p.name() == text).ok_or_else(|| {
+        Part::ALL.into_iter().find(|p| p.name() == text).ok_or_else(|| {
             format!("no part {text:?}: programs, partners, activities, receipts, donors, timeline or money")
         })
     }

@@ -247,6 +247,22 @@ async fn main() {
                 "/api/state?as_of=2020-04-01&part=money",
             ),
             (
+                "funding report, FY2020–2022, as an Excel workbook",
+                "/api/reports/funding?from=2020&to=2022&format=xlsx",
+            ),
+            (
+                "活動計算書 revenue section, FY2020",
+                "/api/reports/activity?fiscal_year=2020",
+            ),
+            (
+                "statement for one funder (a foundation), every year",
+                "/api/reports/funder?partner=aozora-fdn",
+            ),
+            (
+                "track record (実績一覧), every year, as text",
+                "/api/reports/track-record?format=text",
+            ),
+            (
                 "funding report, FY2020–2022, as known at the last recording",
                 known_funding.as_str(),
             ),

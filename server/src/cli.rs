@@ -10,6 +10,7 @@ use crate::verify::verify;
 use crate::web;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use clap::{Parser, Subcommand};
+use domain::report::activity_statement::activity_statement;
 use domain::report::funder::funder_statement;
 use domain::report::funding::funding_summary;
 use domain::report::pst::public_support_test;
@@ -281,6 +282,18 @@ pub enum ReportKind {
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
         /// Reproduce the report as the ledger stood at this recorded time
+        #[arg(long, value_parser = parse_known_at)]
+        known_at: Option<DateTime<Utc>>,
+    },
+    /// The revenue section of the 活動計算書 (経常収益 by category and kind, 経常収益計) with its
+    /// note of restricted funds (使途等が制約された寄付等の内訳), as it is printed.
+    Activity {
+        /// The fiscal year, e.g. 2014 for 2014年度
+        #[arg(long)]
+        fiscal_year: i32,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+        /// Reproduce the statement as the ledger stood at this recorded time
         #[arg(long, value_parser = parse_known_at)]
         known_at: Option<DateTime<Utc>>,
     },
@@ -774,6 +787,9 @@ async fn report_command(
         } | ReportKind::Funder {
             format: Format::Xlsx,
             ..
+        } | ReportKind::Activity {
+            format: ListFormat::Xlsx,
+            ..
         }
     );
     if binary && output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
@@ -842,6 +858,25 @@ async fn report_command(
                 Format::Csv => reports::excel_csv(&reports::pst_rows(&r)),
                 Format::Xlsx => reports::xlsx(&reports::pst_sheets(&r)),
             }),
+        ReportKind::Activity {
+            fiscal_year,
+            format,
+            known_at,
+        } => {
+            let fy = match FiscalYear::new(fiscal_year) {
+                Ok(fy) => fy,
+                Err(e) => return fail(e),
+            };
+            as_known_at(known_at)
+                .await
+                .and_then(|state| Ok(activity_statement(leave(state), fy)?))
+                .and_then(|s| match format {
+                    ListFormat::Text => Ok(s.text().into_bytes()),
+                    ListFormat::Json => Ok(serde_json::to_vec_pretty(&s).expect("reports serialise")),
+                    ListFormat::Csv => reports::activity_csv(&s),
+                    ListFormat::Xlsx => reports::xlsx(&reports::activity_sheets(&s)),
+                })
+        }
         ReportKind::Funder {
             partner,
             from,

@@ -8,6 +8,7 @@ use crate::workbook::Sheet;
 use chrono::{DateTime, Utc};
 use domain::fold_index::Needs;
 use domain::ids::PartnerId;
+use domain::report::activity_statement::{activity_statement, ActivityStatement};
 use domain::report::funder::{funder_statement, FunderStatement, StatementError};
 use domain::report::funding::{funding_summary, FundingSummary, ReportError};
 use domain::report::pst::{public_support_test, PstReport};
@@ -185,35 +186,81 @@ pub async fn funder(
     Ok(from_projection(ledger, known_at, Needs::Everything, answer).await??)
 }
 
-/// The funder statement's tables in one CSV: each under a row naming it, a blank row between.
-pub fn funder_csv(s: &FunderStatement) -> Result<Vec<u8>, ReportFailure> {
+/// A report of several tables in one CSV: each under a row naming it, a blank row between.
+fn tables_csv(tables: &[(&str, Vec<Vec<String>>)]) -> Result<Vec<u8>, ReportFailure> {
     let mut rows = Vec::new();
-    for (i, (name, table)) in s.tables().into_iter().enumerate() {
+    for (i, (name, table)) in tables.iter().enumerate() {
         if i > 0 {
             rows.push(Vec::new());
         }
         rows.push(vec![format!("【{name}】")]);
-        rows.extend(table);
+        rows.extend(table.iter().cloned());
     }
     excel_csv(&rows)
+}
+
+/// A report of several tables as sheets, each table's first row its header.
+fn tables_sheets<const N: usize>(
+    tables: [(&str, Vec<Vec<String>>); N],
+    kinds: [&[crate::workbook::Kind]; N],
+) -> Vec<Sheet> {
+    tables
+        .into_iter()
+        .zip(kinds)
+        .map(|((name, mut rows), kinds)| {
+            let header = if rows.is_empty() {
+                Vec::new()
+            } else {
+                rows.remove(0)
+            };
+            Sheet::uniform(name, header, rows, kinds)
+        })
+        .collect()
+}
+
+/// The funder statement's tables in one CSV.
+pub fn funder_csv(s: &FunderStatement) -> Result<Vec<u8>, ReportFailure> {
+    tables_csv(&s.tables())
 }
 
 /// The funder statement's tables, a sheet each.
 pub fn funder_sheets(s: &FunderStatement) -> Vec<Sheet> {
     use crate::workbook::Kind::{Number, Text, Yen};
-    let kinds: [&[crate::workbook::Kind]; 3] = [
-        &[Number, Text, Text, Text, Yen, Text, Text, Text, Number],
-        &[Number, Text, Text, Yen, Text, Text, Number],
-        &[Number, Yen, Yen, Yen, Yen, Text],
-    ];
-    s.tables()
-        .into_iter()
-        .zip(kinds)
-        .map(|((name, mut rows), kinds)| {
-            let header = rows.remove(0);
-            Sheet::uniform(name, header, rows, kinds)
-        })
-        .collect()
+    tables_sheets(
+        s.tables(),
+        [
+            &[Number, Text, Text, Text, Yen, Text, Text, Text, Number],
+            &[Number, Text, Text, Yen, Text, Text, Number],
+            &[Number, Yen, Yen, Yen, Yen, Text],
+        ],
+    )
+}
+
+/// The revenue section of the 活動計算書 for `fiscal_year`, as known at `known_at`.
+pub async fn activity(
+    ledger: &Arc<Ledger>,
+    fiscal_year: FiscalYear,
+    known_at: Option<DateTime<Utc>>,
+) -> Result<ActivityStatement, ReportFailure> {
+    let needs = Needs::years(fiscal_year, fiscal_year);
+    Ok(from_projection(ledger, known_at, needs, move |s| {
+        activity_statement(s, fiscal_year)
+    })
+    .await??)
+}
+
+/// The 活動計算書's revenue and its note in one CSV.
+pub fn activity_csv(s: &ActivityStatement) -> Result<Vec<u8>, ReportFailure> {
+    tables_csv(&s.tables())
+}
+
+/// The 活動計算書's revenue and its note, a sheet each.
+pub fn activity_sheets(s: &ActivityStatement) -> Vec<Sheet> {
+    use crate::workbook::Kind::{Text, Yen};
+    tables_sheets(
+        s.tables(),
+        [&[Text, Text, Yen, Text], &[Text, Yen, Yen, Yen, Yen, Text]],
+    )
 }
 
 /// UTF-8 with a byte-order mark and CRLF line ends: what Excel on a Japanese PC reads as UTF-8.

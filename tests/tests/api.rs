@@ -48,6 +48,7 @@ fn every_endpoint_checks_the_role_on_the_server() {
             ("/api/reports/pst?period=2010-2014", readers.to_vec()),
             ("/api/reports/track-record", readers.to_vec()),
             ("/api/reports/funder?partner=shizuoka-pref", readers.to_vec()),
+            ("/api/reports/activity?fiscal_year=2014", readers.to_vec()),
             ("/api/users", vec!["admin"]),
         ];
         for (path, allowed) in &gets {
@@ -893,6 +894,7 @@ fn the_openapi_document_describes_every_endpoint_and_the_domains_commands() {
         "/api/reports/pst",
         "/api/reports/track-record",
         "/api/reports/funder",
+        "/api/reports/activity",
     ] {
         assert!(paths.contains_key(path), "{path} is not documented");
     }

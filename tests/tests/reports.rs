@@ -247,6 +247,52 @@ fn money_recorded_through_the_api_is_reported_as_json_and_as_excel_csv() {
         let _ = std::fs::remove_file(&file);
         assert_eq!(from_cli, book, "{kind:?}: the CLI's workbook is the API's");
 
+        // The 活動計算書's revenue section: the commission under 事業収益, the part of the grant
+        // spent under 受取助成金等, and the rest of it in the note.
+        let printed = spiral(&db, &["report", "activity", "--fiscal-year", "2014"])
+            .ok()
+            .stdout;
+        for text in [
+            "Ⅰ 経常収益",
+            "受取助成金等",
+            "¥1,450,000",
+            "注記 使途等が制約された寄付等の内訳",
+            "みらい財団",
+        ] {
+            assert!(printed.contains(text), "{kind:?}: {text} in\n{printed}");
+        }
+        let activity = get(
+            &server.addr,
+            "/api/reports/activity?fiscal_year=2014",
+            Some(&reporter),
+        )
+        .json();
+        assert_eq!(activity["total"], year["total"], "{kind:?}");
+        assert_eq!(activity["sections"][3]["total"], 1_200_000);
+        assert_eq!(activity["restricted"][0]["closing"], 350_000);
+        let as_text = get(
+            &server.addr,
+            "/api/reports/activity?fiscal_year=2014&format=text",
+            Some(&reporter),
+        );
+        assert_eq!(
+            as_text.text(),
+            printed,
+            "{kind:?}: the API prints what the CLI prints"
+        );
+        let book = workbook(
+            &get(
+                &server.addr,
+                "/api/reports/activity?fiscal_year=2014&format=xlsx",
+                Some(&reporter),
+            )
+            .body,
+        );
+        let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["経常収益", "使途等が制約された寄付等の内訳"]);
+        let whole = row_of(&book[0].1, &[(1, "経常収益計")]);
+        assert_eq!(whole[2], calamine::Data::Float(1_450_000.0));
+
         // The foundation's own statement: its grant, what was spent of it and what is left.
         let statement: Value = serde_json::from_str(
             &spiral(&db, &["report", "funder", "--partner", "mirai"])

@@ -350,7 +350,6 @@ mod tests {
     use crate::date::Date;
     use crate::events::Fact;
     use crate::partner::PartnerKind;
-    use crate::projection::View;
 
     fn day(y: i32, m: u32, d: u32) -> Date {
         Date::from_ymd(y, m, d).unwrap()
@@ -370,8 +369,7 @@ mod tests {
     fn state() -> LedgerState {
         let mirai = PartnerId::new("mirai").unwrap();
         let grant = ReceiptId::new("g-mirai").unwrap();
-        let mut commands = crate::demo::seed_history();
-        commands.extend([
+        crate::demo::state_with(vec![
             record(
                 day(2014, 4, 1),
                 Fact::PartnerRegistered {
@@ -428,11 +426,7 @@ mod tests {
                     amount: Yen::new(200_000),
                 },
             ),
-        ]);
-        let (events, refused) =
-            crate::demo::record_in_memory(commands, "test", "2026-11-28T09:00:00Z".parse().unwrap());
-        assert_eq!(refused, Vec::<String>::new());
-        LedgerState::replay(&events, View::everything())
+        ])
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! "as known at" come for free: project the view, then report on it). Every figure carries the
 //! positions of the events it came from.
 
+pub mod activity_statement;
 pub mod audit;
 pub mod funder;
 pub mod funding;

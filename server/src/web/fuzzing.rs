@@ -9,8 +9,8 @@
 //! JSON bodies, query strings, path segments, headers and cookies.
 
 use super::api::{
-    self, ChunkQuery, ConsistencyQuery, FunderQuery, FundingQuery, LogQuery, NewUser, PasswordReset,
-    PstQuery, StateQuery, TrackRecordQuery,
+    self, ActivityQuery, ChunkQuery, ConsistencyQuery, FunderQuery, FundingQuery, LogQuery, NewUser,
+    PasswordReset, PstQuery, StateQuery, TrackRecordQuery,
 };
 use super::auth::{self, Login, NewPassword};
 use super::cookies::{self, CookiePolicy};
@@ -123,6 +123,7 @@ pub fn query(data: &[u8]) {
     let _ = Query::<FundingQuery>::try_from_uri(&uri);
     let _ = Query::<TrackRecordQuery>::try_from_uri(&uri);
     let _ = Query::<FunderQuery>::try_from_uri(&uri);
+    let _ = Query::<ActivityQuery>::try_from_uri(&uri);
     if let Ok(Query(q)) = Query::<PstQuery>::try_from_uri(&uri) {
         // Its length and order are the PST's to judge (domain::report::pst); what parses names
         // two years in range, and names them again the same way.

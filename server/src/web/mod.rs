@@ -188,6 +188,7 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/pst", get(api::pst_report))
         .route("/reports/track-record", get(api::track_record_report))
         .route("/reports/funder", get(api::funder_report))
+        .route("/reports/activity", get(api::activity_report))
         .route("/users", get(api::users).post(api::add_user))
         .route("/users/{name}/disable", post(api::disable_user))
         .route("/users/{name}/enable", post(api::enable_user))

@@ -183,13 +183,13 @@ pub struct TrackRecordQuery {
     /// Reproduce the list as the ledger stood at this recorded time (RFC 3339)
     known_at: Option<DateTime<Utc>>,
     /// `json` (default), `csv`, `xlsx`, or `text` (the seed's own form: `- program`, `(2001~2005年度 …委託)`, `⇒successor`)
-    format: Option<TrackRecordFormat>,
+    format: Option<PrintableFormat>,
 }
 
-/// How the track record is answered.
+/// How a report that is also printed as text (the track record, the 活動計算書) is answered.
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum TrackRecordFormat {
+pub enum PrintableFormat {
     Json,
     Csv,
     Text,
@@ -222,17 +222,17 @@ pub async fn track_record_report(
     let record = crate::reports::track_record(&state.ledger, selection, q.known_at)
         .await
         .map_err(report_error)?;
-    Ok(match q.format.unwrap_or(TrackRecordFormat::Json) {
-        TrackRecordFormat::Json => Json(record).into_response(),
-        TrackRecordFormat::Csv => {
+    Ok(match q.format.unwrap_or(PrintableFormat::Json) {
+        PrintableFormat::Json => Json(record).into_response(),
+        PrintableFormat::Csv => {
             let bytes = crate::reports::excel_csv(&record.rows()).map_err(report_error)?;
             csv_response(bytes, "track-record.csv")
         }
-        TrackRecordFormat::Xlsx => xlsx_response(
+        PrintableFormat::Xlsx => xlsx_response(
             crate::reports::xlsx(&crate::reports::track_record_sheets(&record)).map_err(report_error)?,
             "track-record.xlsx",
         ),
-        TrackRecordFormat::Text => (
+        PrintableFormat::Text => (
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             record.text(),
         )
@@ -289,5 +289,57 @@ pub async fn funder_report(
             crate::reports::xlsx(&crate::reports::funder_sheets(&statement)).map_err(report_error)?,
             &format!("{name}.xlsx"),
         ),
+    })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityQuery {
+    /// The fiscal year (2014 = 2014年度)
+    fiscal_year: domain::FiscalYear,
+    /// Reproduce the statement as the ledger stood at this recorded time (RFC 3339)
+    known_at: Option<DateTime<Utc>>,
+    /// `json` (default), `csv`, `xlsx`, or `text` (as it is printed)
+    format: Option<PrintableFormat>,
+}
+
+/// The revenue section of the 活動計算書 (NPO法人会計基準): 経常収益 by category and kind of
+/// money, 経常収益計, and the note 使途等が制約された寄付等の内訳 with the 前受助成金.
+#[utoipa::path(get, path = "/api/reports/activity", tag = "reports", params(ActivityQuery),
+    responses(
+        (status = 200, description = "The statement (JSON), or as CSV, an Excel workbook or printed text", content((domain::report::activity_statement::ActivityStatement = "application/json"), (String = "text/csv"), (String = "text/plain"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
+        (status = 422, description = "Figures the statement cannot add up", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role may not read", body = ErrorBody),
+    ))]
+pub async fn activity_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<ActivityQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    user.require(READERS)?;
+    let Query(q) = query.map_err(query_rejection)?;
+    let _reading = state.limits.ledger_read()?;
+    let statement = crate::reports::activity(&state.ledger, q.fiscal_year, q.known_at)
+        .await
+        .map_err(report_error)?;
+    let name = format!("activity-{}", q.fiscal_year.year());
+    Ok(match q.format.unwrap_or(PrintableFormat::Json) {
+        PrintableFormat::Json => Json(statement).into_response(),
+        PrintableFormat::Csv => csv_response(
+            crate::reports::activity_csv(&statement).map_err(report_error)?,
+            &format!("{name}.csv"),
+        ),
+        PrintableFormat::Xlsx => xlsx_response(
+            crate::reports::xlsx(&crate::reports::activity_sheets(&statement)).map_err(report_error)?,
+            &format!("{name}.xlsx"),
+        ),
+        PrintableFormat::Text => (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            statement.text(),
+        )
+            .into_response(),
     })
 }
