@@ -174,9 +174,10 @@ impl ActivityStatement {
                 ));
             }
         }
+        // Under the note's 期末残高 column.
         out.push_str(&format!(
             "  {}{}\n",
-            pad("前受助成金（年度末）", 40),
+            pad("前受助成金（年度末）", 30 + 3 * 14),
             amount(self.carried_forward)
         ));
         out
