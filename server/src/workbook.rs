@@ -71,7 +71,7 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
                     }
                     _ if cell.is_empty() => {}
                     _ => {
-                        tab.write_string(row, col, cell)?;
+                        tab.write_string(row, col, within_a_cell(cell).as_ref())?;
                     }
                 }
             }
@@ -82,6 +82,23 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
         }
     }
     book.save_to_buffer()
+}
+
+/// The most characters an Excel cell holds.
+const CELL_CHARACTERS: usize = 32_767;
+
+/// `text`, cut to what a cell holds, with `…` where it was cut. Only a list of event positions
+/// behind a figure of tens of thousands of receipts is ever that long; the JSON and the CSV keep
+/// the whole list.
+fn within_a_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().nth(CELL_CHARACTERS).is_none() {
+        return text.into();
+    }
+    let cut = text
+        .char_indices()
+        .nth(CELL_CHARACTERS - 1)
+        .map_or(text.len(), |(at, _)| at);
+    format!("{}…", &text[..cut]).into()
 }
 
 /// Each column as wide as its widest cell, counting a Japanese character as two (Excel's own
@@ -106,4 +123,29 @@ fn widths(sheet: &Sheet) -> Vec<f64> {
         }
     }
     widths.into_iter().map(|w| (w + 2).clamp(6, 80) as f64).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_longer_than_excel_holds_is_cut_and_the_workbook_is_written() {
+        let long: String = (1..=20_000).map(|p| format!("{p} ")).collect();
+        assert!(long.chars().count() > CELL_CHARACTERS);
+        let cut = within_a_cell(&long);
+        assert_eq!(cut.chars().count(), CELL_CHARACTERS);
+        assert!(cut.ends_with('…'));
+        assert_eq!(within_a_cell("12 13"), "12 13");
+        let full = "あ".repeat(CELL_CHARACTERS);
+        assert_eq!(within_a_cell(&full), full, "a cell exactly full stays whole");
+        let sheet = Sheet::uniform(
+            "収益",
+            vec!["項目".into(), "根拠イベント位置".into()],
+            vec![vec!["寄付金".into(), long]],
+            &[Kind::Text, Kind::Text],
+        );
+        let bytes = workbook(&[sheet]).expect("a workbook despite the long cell");
+        assert_eq!(&bytes[..2], b"PK");
+    }
 }

@@ -76,7 +76,7 @@ fn report_error(e: crate::reports::ReportFailure) -> ApiError {
     use crate::reports::ReportFailure;
     match e {
         ReportFailure::Store(s) => s.into(),
-        ReportFailure::Csv(c) => ApiError::Internal(c),
+        ReportFailure::Csv(c) | ReportFailure::Xlsx(c) => ApiError::Internal(c),
         other => ApiError::BadRequest {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             message: other.to_string(),
