@@ -120,7 +120,13 @@ enum Reach {
     Year(FiscalYear),
 }
 
+/// Only the first event of a stream is ever held apart: a receipt recorded in a stream that
+/// already holds something (which the rules never allow, but a restored ledger might) could
+/// replace what an earlier event said, so it is needed everywhere.
 fn reach(e: &Recorded) -> Reach {
+    if e.sequence != 1 {
+        return Reach::Everywhere;
+    }
     match &e.event.entry {
         Entry::Fact(Fact::FundsReceived {
             receipt,
@@ -489,6 +495,50 @@ mod tests {
             assert!(needed(&index).contains(&apart.position), "{}", apart.stream);
             assert!(!index.push(&retraction), "only the next position is taken");
         }
+    }
+
+    /// A stream that holds a restricted receipt and then a plain one under the same id (the
+    /// rules refuse it; a ledger restored from elsewhere may hold it): the plain one replaces
+    /// the first in a full fold, so it must not be held apart.
+    #[test]
+    fn a_plain_receipt_after_another_event_of_its_stream_is_needed_everywhere() {
+        let mut events = ledger();
+        let template = events
+            .iter()
+            .find(|e| reach(e) != Reach::Everywhere && e.stream.starts_with("receipt:"))
+            .unwrap()
+            .clone();
+        let receipt = crate::ids::ReceiptId::new("dup").unwrap();
+        let mut push = |sequence: u64, restricted: bool, year: i32| {
+            let mut e = template.clone();
+            e.position = events.len() as u64 + 1;
+            e.stream = "receipt:dup".into();
+            e.sequence = sequence;
+            e.meta.recorded_at = events.last().unwrap().meta.recorded_at + chrono::Duration::seconds(1);
+            if let Entry::Fact(Fact::FundsReceived {
+                receipt: r,
+                restricted: rs,
+                fiscal_year,
+                ..
+            }) = &mut e.event.entry
+            {
+                *r = receipt.clone();
+                *rs = restricted;
+                *fiscal_year = FiscalYear::new(year).unwrap();
+            }
+            events.push(e);
+        };
+        push(1, true, 2010);
+        push(2, false, 2012);
+        let index = index(&events);
+        let years = [FiscalYear::new(2010).unwrap(), FiscalYear::new(2012).unwrap()];
+        assert_same(&events, &index, View::everything(), &years);
+        let known_at = events[events.len() - 2].meta.recorded_at;
+        let view = View {
+            as_of: None,
+            known_at: Some(known_at),
+        };
+        assert_same(&events, &index, view, &years);
     }
 
     /// Servers whose clocks differ record times that go back now and then: the events known at
