@@ -112,6 +112,22 @@ pub enum DomainError {
     },
     #[error("{0:?} is not a subject's stream (expected program:ID, partner:ID, activity:ID, receipt:ID or donor:ID)")]
     BadStream(String),
+    #[error(
+        "{kind} is recorded by the donor vault alone (spiral donors …), and never corrected or retracted"
+    )]
+    VaultRecord { kind: &'static str },
+    #[error("donor {donor}'s details are at revision {current}; the next is {}, not {found}", current + 1)]
+    WrongRevision {
+        donor: DonorId,
+        current: u32,
+        found: u32,
+    },
+    #[error("donor {0} has asked for their personal data to be erased: it can no longer be changed or used")]
+    ErasureRequested(DonorId),
+    #[error("donor {0} has not asked for their personal data to be erased")]
+    ErasureNotRequested(DonorId),
+    #[error("donor {0}'s personal data has already been erased")]
+    AlreadyErased(DonorId),
 }
 
 /// Field names as a Japanese reader knows them.
@@ -189,7 +205,12 @@ impl DomainError {
             | WrongKindOfCorrection { .. }
             | SubjectMismatch { .. }
             | DependentFacts { .. }
-            | BadStream(_) => return None,
+            | BadStream(_)
+            | VaultRecord { .. }
+            | WrongRevision { .. }
+            | ErasureRequested(_)
+            | ErasureNotRequested(_)
+            | AlreadyErased(_) => return None,
         })
     }
 
@@ -276,6 +297,18 @@ impl DomainError {
                 fiscal_year.seireki()
             ),
             BadStream(s) => format!("「{s}」は記録の対象を示していません（program:ID、partner:ID などの形式で指定してください）"),
+            VaultRecord { kind } => {
+                format!("{kind} は寄付者情報の保管庫（spiral donors …）だけが記録します。訂正・取消もできません")
+            }
+            WrongRevision { donor, current, found } => format!(
+                "寄付者 {donor} の情報は第{current}版です。次は第{}版で、第{found}版ではありません",
+                current + 1
+            ),
+            ErasureRequested(d) => {
+                format!("寄付者 {d} から個人情報の消去の求めがあります。変更も利用もできません")
+            }
+            ErasureNotRequested(d) => format!("寄付者 {d} から個人情報の消去の求めはありません"),
+            AlreadyErased(d) => format!("寄付者 {d} の個人情報は既に消去されています"),
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::funds::{FundKind, Payer};
 use crate::ids::{ActivityId, DonorId, HouseholdId, PartnerId, ProgramId, ReceiptId};
 use crate::money::Yen;
 use crate::partner::{PartnerKind, Sector};
+use crate::personal::Requester;
 use crate::program::{Beneficiary, Pillar, SpiralStage};
 use serde::{Deserialize, Serialize};
 
@@ -72,7 +73,12 @@ pub struct Gathering {
     pub participants: Vec<Participation>,
 }
 
+/// Encoded by the derived code, with each variant's tag shifted to its stored tag (see
+/// [`FACTS_BEFORE_AMENDMENTS`]): `remote = "Self"` makes the derive write inherent functions,
+/// and the trait implementations in `entry_serde` wrap them, so a fact reads and writes the
+/// same bytes alone, in a command and in the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Fact {
     // --- programs ---
@@ -177,11 +183,33 @@ pub enum Fact {
         /// criterion).
         identified: bool,
     },
+    // --- a donor's personal data, kept outside the ledger (see `crate::personal`) ---
+    // These three are recorded by the server's vault alone, never corrected or retracted: each
+    // stands for something done to the sealed details that cannot be undone.
+    /// A revision of the donor's personal details was sealed in the vault (the first, or a
+    /// change). The details themselves are not here.
+    DonorDetailsRecorded {
+        donor: DonorId,
+        /// 1 for the first details recorded, then one more for each change.
+        revision: u32,
+    },
+    /// The donor, or someone for them, asked for their personal data to be erased. From then on
+    /// it is used for nothing but the registers it must still be kept for.
+    DonorErasureRequested {
+        donor: DonorId,
+        by: Requester,
+    },
+    /// The donor's key and every revision of their details were destroyed.
+    DonorDetailsErased {
+        donor: DonorId,
+    },
 }
 
-/// Fact's variant names in declaration order: a variant's index is its postcard tag, and the two
-/// amendments of [`Entry`] take the next two (see the test `entry_tags_follow_the_facts`).
-pub const FACT_VARIANTS: [&str; 19] = [
+/// Fact's variant names in declaration order. In the stored encoding, the first
+/// [`FACTS_BEFORE_AMENDMENTS`] take their index as postcard tag, the two amendments of [`Entry`]
+/// the next two, and the facts added since the tags after those (see the test
+/// `entry_tags_follow_the_facts`).
+pub const FACT_VARIANTS: [&str; 22] = [
     "ProgramLaunched",
     "ProgramSpunOff",
     "ProgramConcluded",
@@ -201,13 +229,21 @@ pub const FACT_VARIANTS: [&str; 19] = [
     "FundsReceived",
     "FundsSpent",
     "DonorRegistered",
+    "DonorDetailsRecorded",
+    "DonorErasureRequested",
+    "DonorDetailsErased",
 ];
+
+/// How many facts came before the two amendments' tags: facts added later take the tags after
+/// the amendments', so that no stored event's encoding ever changes.
+pub const FACTS_BEFORE_AMENDMENTS: usize = 19;
 
 /// What a stored event says: a fact, or an amendment of an earlier event of the same stream. The
 /// ledger is never edited; corrections and retractions are how a mistake is fixed.
 ///
 /// Encoded exactly as if the amendments were two more variants of [`Fact`] (`{"Corrected":
-/// {…}}` in JSON, tags 19 and 20 in postcard), which is how the ledger has always stored them.
+/// {…}}` in JSON, tags 19 and 20 in postcard), which is how the ledger has always stored them;
+/// the facts added after them take tags 21 on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     Fact(Fact),
@@ -292,25 +328,198 @@ mod entry_serde {
     //! [`Entry`]'s encoding, written by hand so that it stays the flat one of the stored ledger
     //! (and of every hash over it) while the type keeps corrections from nesting.
 
-    use super::{Entry, Fact, FACT_VARIANTS};
+    use super::{Entry, Fact, FACTS_BEFORE_AMENDMENTS, FACT_VARIANTS};
     use serde::de::{self, EnumAccess, IntoDeserializer, MapAccess, SeqAccess, VariantAccess, Visitor};
     use serde::ser::SerializeStructVariant;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
     use std::fmt;
 
-    const CORRECTED: u32 = FACT_VARIANTS.len() as u32;
+    const CORRECTED: u32 = FACTS_BEFORE_AMENDMENTS as u32;
     const RETRACTED: u32 = CORRECTED + 1;
-    const ENTRY_VARIANTS: [&str; 21] = {
-        let mut all = [""; 21];
+    const LAST_TAG: u32 = FACT_VARIANTS.len() as u32 + 1;
+    /// Every variant's name, by stored tag.
+    const ENTRY_VARIANTS: [&str; FACT_VARIANTS.len() + 2] = {
+        let mut all = [""; FACT_VARIANTS.len() + 2];
         let mut i = 0;
         while i < FACT_VARIANTS.len() {
-            all[i] = FACT_VARIANTS[i];
+            all[stored_tag(i as u32) as usize] = FACT_VARIANTS[i];
             i += 1;
         }
         all[CORRECTED as usize] = "Corrected";
         all[RETRACTED as usize] = "Retracted";
         all
     };
+
+    /// The stored tag of the fact declared at `index`: facts declared after the first
+    /// [`FACTS_BEFORE_AMENDMENTS`] skip the amendments' two tags.
+    const fn stored_tag(index: u32) -> u32 {
+        if index < CORRECTED {
+            index
+        } else {
+            index + 2
+        }
+    }
+
+    /// The declared index of the fact stored under `tag` (not an amendment's tag).
+    const fn declared_index(tag: u32) -> u32 {
+        if tag < CORRECTED {
+            tag
+        } else {
+            tag - 2
+        }
+    }
+
+    impl Serialize for Fact {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            // The derived (inherent) encoder, with its variant index shifted to the stored tag.
+            Fact::serialize(self, Tagged(serializer))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Fact {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_enum("Fact", &ENTRY_VARIANTS, FactVisitor)
+        }
+    }
+
+    /// A serializer that passes everything through but a variant's index, which it shifts to
+    /// the stored tag. A fact is only ever an enum, so only the variant methods change anything.
+    struct Tagged<S>(S);
+
+    macro_rules! pass {
+        ($($method:ident($($arg:ident: $ty:ty),*) -> $out:ty;)*) => {$(
+            fn $method(self, $($arg: $ty),*) -> Result<$out, S::Error> {
+                self.0.$method($($arg),*)
+            }
+        )*};
+    }
+
+    impl<S: Serializer> Serializer for Tagged<S> {
+        type Ok = S::Ok;
+        type Error = S::Error;
+        type SerializeSeq = S::SerializeSeq;
+        type SerializeTuple = S::SerializeTuple;
+        type SerializeTupleStruct = S::SerializeTupleStruct;
+        type SerializeTupleVariant = S::SerializeTupleVariant;
+        type SerializeMap = S::SerializeMap;
+        type SerializeStruct = S::SerializeStruct;
+        type SerializeStructVariant = S::SerializeStructVariant;
+
+        pass! {
+            serialize_bool(v: bool) -> S::Ok;
+            serialize_i8(v: i8) -> S::Ok;
+            serialize_i16(v: i16) -> S::Ok;
+            serialize_i32(v: i32) -> S::Ok;
+            serialize_i64(v: i64) -> S::Ok;
+            serialize_u8(v: u8) -> S::Ok;
+            serialize_u16(v: u16) -> S::Ok;
+            serialize_u32(v: u32) -> S::Ok;
+            serialize_u64(v: u64) -> S::Ok;
+            serialize_f32(v: f32) -> S::Ok;
+            serialize_f64(v: f64) -> S::Ok;
+            serialize_char(v: char) -> S::Ok;
+            serialize_str(v: &str) -> S::Ok;
+            serialize_bytes(v: &[u8]) -> S::Ok;
+            serialize_none() -> S::Ok;
+            serialize_unit() -> S::Ok;
+            serialize_unit_struct(name: &'static str) -> S::Ok;
+            serialize_seq(len: Option<usize>) -> S::SerializeSeq;
+            serialize_tuple(len: usize) -> S::SerializeTuple;
+            serialize_tuple_struct(name: &'static str, len: usize) -> S::SerializeTupleStruct;
+            serialize_map(len: Option<usize>) -> S::SerializeMap;
+            serialize_struct(name: &'static str, len: usize) -> S::SerializeStruct;
+        }
+
+        fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<S::Ok, S::Error> {
+            self.0.serialize_some(value)
+        }
+
+        fn serialize_newtype_struct<T: ?Sized + Serialize>(
+            self,
+            name: &'static str,
+            value: &T,
+        ) -> Result<S::Ok, S::Error> {
+            self.0.serialize_newtype_struct(name, value)
+        }
+
+        fn serialize_unit_variant(
+            self,
+            name: &'static str,
+            index: u32,
+            variant: &'static str,
+        ) -> Result<S::Ok, S::Error> {
+            self.0.serialize_unit_variant(name, stored_tag(index), variant)
+        }
+
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            name: &'static str,
+            index: u32,
+            variant: &'static str,
+            value: &T,
+        ) -> Result<S::Ok, S::Error> {
+            self.0
+                .serialize_newtype_variant(name, stored_tag(index), variant, value)
+        }
+
+        fn serialize_tuple_variant(
+            self,
+            name: &'static str,
+            index: u32,
+            variant: &'static str,
+            len: usize,
+        ) -> Result<S::SerializeTupleVariant, S::Error> {
+            self.0
+                .serialize_tuple_variant(name, stored_tag(index), variant, len)
+        }
+
+        fn serialize_struct_variant(
+            self,
+            name: &'static str,
+            index: u32,
+            variant: &'static str,
+            len: usize,
+        ) -> Result<S::SerializeStructVariant, S::Error> {
+            self.0
+                .serialize_struct_variant(name, stored_tag(index), variant, len)
+        }
+
+        fn is_human_readable(&self) -> bool {
+            self.0.is_human_readable()
+        }
+    }
+
+    /// Reads a fact by its stored tag. An amendment's tag is refused as soon as it is read,
+    /// without descending into it: corrections never nest (nor sit in a command), and input that
+    /// nests them thousands deep must not take the decoder's stack with it.
+    struct FactVisitor;
+
+    impl<'de> Visitor<'de> for FactVisitor {
+        type Value = Fact;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a fact")
+        }
+
+        fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Fact, A::Error> {
+            match data.variant::<Tag>()? {
+                (Tag(tag @ (CORRECTED | RETRACTED)), _) => Err(de::Error::unknown_variant(
+                    ENTRY_VARIANTS[tag as usize],
+                    &FACT_VARIANTS,
+                )),
+                (Tag(tag), variant) => fact(tag, variant),
+            }
+        }
+    }
+
+    /// The fact stored under `tag`, decoded by [`Fact`]'s derived decoder from the rest of the
+    /// input.
+    fn fact<'de, A: VariantAccess<'de>>(tag: u32, variant: A) -> Result<Fact, A::Error> {
+        Fact::deserialize(Replayed {
+            index: declared_index(tag),
+            variant,
+        })
+    }
 
     impl Serialize for Entry {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -346,7 +555,7 @@ mod entry_serde {
                 }
                 fn visit_u64<E: de::Error>(self, index: u64) -> Result<Tag, E> {
                     match u32::try_from(index) {
-                        Ok(i) if i <= RETRACTED => Ok(Tag(i)),
+                        Ok(i) if i <= LAST_TAG => Ok(Tag(i)),
                         _ => Err(E::invalid_value(de::Unexpected::Unsigned(index), &self)),
                     }
                 }
@@ -390,7 +599,7 @@ mod entry_serde {
                 RETRACTED => variant.struct_variant(&["target", "reason"], AmendmentVisitor(false)),
                 // A fact: hand the tag already read, and the rest of the input, to Fact's own
                 // derived decoder.
-                index => Fact::deserialize(Replayed { index, variant }).map(Entry::Fact),
+                tag => fact(tag, variant).map(Entry::Fact),
             }
         }
     }
@@ -559,7 +768,10 @@ impl Fact {
             FundsReceived { receipt, .. } | FundsSpent { receipt, .. } => {
                 SubjectRef::Receipt(receipt.clone())
             }
-            DonorRegistered { donor, .. } => SubjectRef::Donor(donor.clone()),
+            DonorRegistered { donor, .. }
+            | DonorDetailsRecorded { donor, .. }
+            | DonorErasureRequested { donor, .. }
+            | DonorDetailsErased { donor } => SubjectRef::Donor(donor.clone()),
         }
     }
 
@@ -586,7 +798,22 @@ impl Fact {
             FundsReceived { .. } => "FundsReceived",
             FundsSpent { .. } => "FundsSpent",
             DonorRegistered { .. } => "DonorRegistered",
+            DonorDetailsRecorded { .. } => "DonorDetailsRecorded",
+            DonorErasureRequested { .. } => "DonorErasureRequested",
+            DonorDetailsErased { .. } => "DonorDetailsErased",
         }
+    }
+
+    /// Whether only the server's vault may record this fact (see `crate::personal`): it stands
+    /// for something done to sealed personal data, so a fact typed in elsewhere would be a lie,
+    /// and neither it nor anything it stands for can be corrected or retracted.
+    pub fn is_vault_record(&self) -> bool {
+        matches!(
+            self,
+            Fact::DonorDetailsRecorded { .. }
+                | Fact::DonorErasureRequested { .. }
+                | Fact::DonorDetailsErased { .. }
+        )
     }
 
     /// The program a fact concerns, if any (for lineage, timelines and per-program history).

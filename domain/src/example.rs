@@ -773,8 +773,16 @@ mod tests {
         assert!(events.len() > 1500, "{}", events.len());
         let kinds: std::collections::BTreeSet<&str> =
             events.iter().map(|e| e.event.entry.type_name()).collect();
+        // The vault's records stand for sealed details the example does not have: they are
+        // made by the server's vault alone.
+        let vault_records = [
+            "DonorDetailsRecorded",
+            "DonorErasureRequested",
+            "DonorDetailsErased",
+        ];
         for kind in crate::events::FACT_VARIANTS
             .iter()
+            .filter(|kind| !vault_records.contains(kind))
             .chain(["Corrected", "Retracted"].iter())
         {
             assert!(kinds.contains(kind), "the example has no {kind}");

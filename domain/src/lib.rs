@@ -22,6 +22,7 @@ pub mod log_chunks;
 pub mod merkle;
 pub mod money;
 pub mod partner;
+pub mod personal;
 pub mod program;
 pub mod projection;
 pub mod record;

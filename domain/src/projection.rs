@@ -577,6 +577,9 @@ impl LedgerState {
                     },
                 );
             }
+            // What happens to a donor's sealed details changes no figure: the public support
+            // test and every report read the same before and after an erasure.
+            DonorDetailsRecorded { .. } | DonorErasureRequested { .. } | DonorDetailsErased { .. } => {}
         }
     }
 

@@ -7,8 +7,9 @@ use crate::directory::Directory;
 use crate::error::DomainError;
 use crate::events::{Contract, Fact, Gathering};
 use crate::funds::Payer;
-use crate::ids::{PartnerId, ProgramId};
+use crate::ids::{DonorId, PartnerId, ProgramId};
 use crate::partner::PartnerKind;
+use crate::personal::Privacy;
 use crate::subject::Standing;
 
 const MAX_NAME: usize = 200;
@@ -164,6 +165,42 @@ pub fn check_fact(prior: &[&Standing], next: &Standing, dir: &dyn Directory) -> 
             amount,
         } => check_spending(prior, receipt, *fiscal_year, *amount),
         DonorRegistered { donor, .. } => fresh(prior, || format!("donor {donor}")),
+        DonorDetailsRecorded { donor, revision } => {
+            let privacy = registered_donor(prior, donor)?;
+            if !privacy.in_use() {
+                return Err(DomainError::ErasureRequested(donor.clone()));
+            }
+            if *revision != privacy.revisions.saturating_add(1) {
+                return Err(DomainError::WrongRevision {
+                    donor: donor.clone(),
+                    current: privacy.revisions,
+                    found: *revision,
+                });
+            }
+            Ok(())
+        }
+        DonorErasureRequested { donor, .. } => match registered_donor(prior, donor)? {
+            p if p.erased.is_some() => Err(DomainError::AlreadyErased(donor.clone())),
+            p if p.erasure_requested.is_some() => Err(DomainError::AlreadyRecorded {
+                subject: format!("donor {donor}'s erasure request"),
+            }),
+            _ => Ok(()),
+        },
+        DonorDetailsErased { donor } => match registered_donor(prior, donor)? {
+            p if p.erased.is_some() => Err(DomainError::AlreadyErased(donor.clone())),
+            p if p.erasure_requested.is_none() => Err(DomainError::ErasureNotRequested(donor.clone())),
+            p => not_before(p.erasure_requested.map_or(on, |(asked, _)| asked), on),
+        },
+    }
+}
+
+/// What a registered donor's stream says about their personal data.
+fn registered_donor(prior: &[&Standing], donor: &DonorId) -> Result<Privacy, DomainError> {
+    let privacy = Privacy::of(prior);
+    if privacy.registered {
+        Ok(privacy)
+    } else {
+        Err(DomainError::UnknownDonor(donor.clone()))
     }
 }
 

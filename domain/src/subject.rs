@@ -83,6 +83,7 @@ impl Subject {
             } => {
                 require_reason(&reason)?;
                 let current = self.live_target(&stream, target)?;
+                refuse_vault_record(&current.fact)?;
                 if fact.type_name() != current.fact.type_name() {
                     return Err(DomainError::WrongKindOfCorrection {
                         expected: current.fact.type_name(),
@@ -106,7 +107,9 @@ impl Subject {
             }
             Command::Retract { target, reason, .. } => {
                 require_reason(&reason)?;
-                let on = self.live_target(&stream, target)?.on;
+                let current = self.live_target(&stream, target)?;
+                refuse_vault_record(&current.fact)?;
+                let on = current.on;
                 self.recheck(target, None, &stream, dir)?;
                 Ok(vec![LedgerEvent {
                     on,
@@ -170,6 +173,18 @@ impl Subject {
 
 /// Notes and reasons: free text kept in each event's metadata, bounded like any other text.
 pub const MAX_NOTE: usize = 2000;
+
+/// The vault's records stand for what was done to sealed personal data (a key destroyed cannot
+/// be brought back), so none is ever corrected or retracted.
+fn refuse_vault_record(fact: &Fact) -> Result<(), DomainError> {
+    if fact.is_vault_record() {
+        Err(DomainError::VaultRecord {
+            kind: fact.type_name(),
+        })
+    } else {
+        Ok(())
+    }
+}
 
 fn require_reason(reason: &str) -> Result<(), DomainError> {
     use crate::text::{check, Lines, TextProblem};

@@ -1207,6 +1207,142 @@ fn funds_from_a_donor_need_a_registered_donor() {
         .then_expect_error(DomainError::UnknownDonor(donor("donor-99")));
 }
 
+fn details_recorded(revision: u32) -> Fact {
+    Fact::DonorDetailsRecorded {
+        donor: donor("donor-18"),
+        revision,
+    }
+}
+
+fn erasure_requested() -> Fact {
+    Fact::DonorErasureRequested {
+        donor: donor("donor-18"),
+        by: domain::personal::Requester::Donor,
+    }
+}
+
+fn erased() -> Fact {
+    Fact::DonorDetailsErased {
+        donor: donor("donor-18"),
+    }
+}
+
+#[test]
+fn a_donors_details_are_revised_one_revision_at_a_time() {
+    framework()
+        .given_no_previous_events()
+        .when(record(d(2024, 5, 1), details_recorded(1)))
+        .then_expect_error(DomainError::UnknownDonor(donor("donor-18")));
+    let registered = vec![ev(d(2024, 4, 1), donor_registered("donor-18"))];
+    framework()
+        .given(registered.clone())
+        .when(record(d(2024, 5, 1), details_recorded(1)))
+        .then_expect_events(vec![ev(d(2024, 5, 1), details_recorded(1))]);
+    for (given, next, current) in [(0, 2, 0), (1, 1, 1), (1, 3, 1)] {
+        let mut history = registered.clone();
+        history.extend((1..=given).map(|r| ev(d(2024, 5, 1), details_recorded(r))));
+        framework()
+            .given(history)
+            .when(record(d(2024, 6, 1), details_recorded(next)))
+            .then_expect_error(DomainError::WrongRevision {
+                donor: donor("donor-18"),
+                current,
+                found: next,
+            });
+    }
+}
+
+#[test]
+fn an_erasure_is_asked_for_once_then_carried_out_once() {
+    let asked = vec![
+        ev(d(2024, 4, 1), donor_registered("donor-18")),
+        ev(d(2024, 5, 1), details_recorded(1)),
+        ev(d(2025, 1, 6), erasure_requested()),
+    ];
+    // Nothing more may be changed once erasure is asked for.
+    framework()
+        .given(asked.clone())
+        .when(record(d(2025, 2, 1), details_recorded(2)))
+        .then_expect_error(DomainError::ErasureRequested(donor("donor-18")));
+    framework()
+        .given(asked.clone())
+        .when(record(d(2025, 2, 1), erasure_requested()))
+        .then_expect_error(DomainError::AlreadyRecorded {
+            subject: "donor donor-18's erasure request".into(),
+        });
+    framework()
+        .given(asked[..2].to_vec())
+        .when(record(d(2025, 2, 1), erased()))
+        .then_expect_error(DomainError::ErasureNotRequested(donor("donor-18")));
+    framework()
+        .given(asked.clone())
+        .when(record(d(2025, 1, 5), erased()))
+        .then_expect_error(DomainError::EndBeforeStart {
+            start: d(2025, 1, 6),
+            end: d(2025, 1, 5),
+        });
+    framework()
+        .given(asked.clone())
+        .when(record(d(2031, 7, 1), erased()))
+        .then_expect_events(vec![ev(d(2031, 7, 1), erased())]);
+    let mut done = asked.clone();
+    done.push(ev(d(2031, 7, 1), erased()));
+    for again in [erased(), erasure_requested()] {
+        framework()
+            .given(done.clone())
+            .when(record(d(2031, 8, 1), again))
+            .then_expect_error(DomainError::AlreadyErased(donor("donor-18")));
+    }
+}
+
+#[test]
+fn the_vaults_records_are_never_corrected_or_retracted() {
+    let history = vec![
+        ev(d(2024, 4, 1), donor_registered("donor-18")),
+        ev(d(2024, 5, 1), details_recorded(1)),
+        ev(d(2025, 1, 6), erasure_requested()),
+    ];
+    for target in [2, 3] {
+        framework()
+            .given(history.clone())
+            .when(Command::Retract {
+                stream: "donor:donor-18".into(),
+                target,
+                reason: "押し間違い".into(),
+            })
+            .then_expect_error(DomainError::VaultRecord {
+                kind: history[target as usize - 1].fact().unwrap().type_name(),
+            });
+    }
+    framework()
+        .given(history.clone())
+        .when(Command::Correct {
+            stream: "donor:donor-18".into(),
+            target: 3,
+            on: d(2025, 1, 7),
+            fact: Fact::DonorErasureRequested {
+                donor: donor("donor-18"),
+                by: domain::personal::Requester::Agent,
+            },
+            reason: "依頼者の入力誤り".into(),
+        })
+        .then_expect_error(DomainError::VaultRecord {
+            kind: "DonorErasureRequested",
+        });
+    // The registration itself cannot be withdrawn from under them either.
+    framework()
+        .given(history)
+        .when(Command::Retract {
+            stream: "donor:donor-18".into(),
+            target: 1,
+            reason: "二重登録".into(),
+        })
+        .then_expect_error(DomainError::DependentFacts {
+            stream: "donor:donor-18".into(),
+            target: 1,
+        });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Corrections and retractions.
 // ---------------------------------------------------------------------------------------------
@@ -1559,10 +1695,15 @@ fn variant_index(e: &DomainError) -> usize {
         NotRestricted(_) => 31,
         Overspent { .. } => 32,
         SpentBeforeReceived { .. } => 33,
+        VaultRecord { .. } => 34,
+        WrongRevision { .. } => 35,
+        ErasureRequested(_) => 36,
+        ErasureNotRequested(_) => 37,
+        AlreadyErased(_) => 38,
     }
 }
 
-const ERROR_VARIANTS: usize = 34;
+const ERROR_VARIANTS: usize = 39;
 
 /// One of each error, with the words its message must contain.
 fn every_error() -> Vec<(DomainError, Vec<&'static str>)> {
@@ -1748,6 +1889,32 @@ fn every_error() -> Vec<(DomainError, Vec<&'static str>)> {
                 fiscal_year: fy(2005),
             },
             vec!["r-2006-001", "2006年度", "2005年度"],
+        ),
+        (
+            VaultRecord {
+                kind: "DonorDetailsErased",
+            },
+            vec!["DonorDetailsErased", "vault", "never corrected"],
+        ),
+        (
+            WrongRevision {
+                donor: donor("donor-18"),
+                current: 2,
+                found: 2,
+            },
+            vec!["donor-18", "revision 2", "next is 3"],
+        ),
+        (
+            ErasureRequested(donor("donor-18")),
+            vec!["donor-18", "asked", "erased"],
+        ),
+        (
+            ErasureNotRequested(donor("donor-18")),
+            vec!["donor-18", "not asked"],
+        ),
+        (
+            AlreadyErased(donor("donor-18")),
+            vec!["donor-18", "already been erased"],
         ),
     ]
 }

@@ -4,6 +4,7 @@
 
 pub mod activity_statement;
 pub mod audit;
+pub mod donor_register;
 pub mod funder;
 pub mod funding;
 pub mod pst;
