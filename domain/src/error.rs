@@ -116,16 +116,21 @@ pub enum DomainError {
         "{kind} is recorded by the donor vault alone (spiral donors …), and never corrected or retracted"
     )]
     VaultRecord { kind: &'static str },
+    // The vault's refusals (server only: the browser decides no vault record).
+    #[cfg(feature = "aggregate")]
     #[error("donor {donor}'s details are at revision {current}; the next is {}, not {found}", current + 1)]
     WrongRevision {
         donor: DonorId,
         current: u32,
         found: u32,
     },
+    #[cfg(feature = "aggregate")]
     #[error("donor {0} has asked for their personal data to be erased: it can no longer be changed or used")]
     ErasureRequested(DonorId),
+    #[cfg(feature = "aggregate")]
     #[error("donor {0} has not asked for their personal data to be erased")]
     ErasureNotRequested(DonorId),
+    #[cfg(feature = "aggregate")]
     #[error("donor {0}'s personal data has already been erased")]
     AlreadyErased(DonorId),
 }
@@ -206,11 +211,11 @@ impl DomainError {
             | SubjectMismatch { .. }
             | DependentFacts { .. }
             | BadStream(_)
-            | VaultRecord { .. }
-            | WrongRevision { .. }
-            | ErasureRequested(_)
-            | ErasureNotRequested(_)
-            | AlreadyErased(_) => return None,
+            | VaultRecord { .. } => return None,
+            #[cfg(feature = "aggregate")]
+            WrongRevision { .. } | ErasureRequested(_) | ErasureNotRequested(_) | AlreadyErased(_) => {
+                return None
+            }
         })
     }
 
@@ -300,14 +305,18 @@ impl DomainError {
             VaultRecord { kind } => {
                 format!("{kind} は寄付者情報の保管庫（spiral donors …）だけが記録します。訂正・取消もできません")
             }
+            #[cfg(feature = "aggregate")]
             WrongRevision { donor, current, found } => format!(
                 "寄付者 {donor} の情報は第{current}版です。次は第{}版で、第{found}版ではありません",
                 current + 1
             ),
+            #[cfg(feature = "aggregate")]
             ErasureRequested(d) => {
                 format!("寄付者 {d} から個人情報の消去の求めがあります。変更も利用もできません")
             }
+            #[cfg(feature = "aggregate")]
             ErasureNotRequested(d) => format!("寄付者 {d} から個人情報の消去の求めはありません"),
+            #[cfg(feature = "aggregate")]
             AlreadyErased(d) => format!("寄付者 {d} の個人情報は既に消去されています"),
         }
     }

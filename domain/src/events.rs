@@ -192,6 +192,9 @@ pub enum Fact {
         donor: DonorId,
         /// 1 for the first details recorded, then one more for each change.
         revision: u32,
+        /// Which sealing in the vault is this revision: a random number (below 2^53, so that
+        /// any JSON reader reads it exactly) that says nothing of the details.
+        seal: u64,
     },
     /// The donor, or someone for them, asked for their personal data to be erased. From then on
     /// it is used for nothing but the registers it must still be kept for.

@@ -251,6 +251,8 @@ pub struct Privacy {
     pub registered: bool,
     /// How many revisions of the details have been recorded (the latest is this number).
     pub revisions: u32,
+    /// The vault's seal of the latest revision.
+    pub latest_seal: Option<u64>,
     /// When erasure was asked for, and by whom.
     pub erasure_requested: Option<(Date, Requester)>,
     /// When the details were erased.
@@ -264,7 +266,10 @@ impl Privacy {
         for standing in facts {
             match &standing.fact {
                 Fact::DonorRegistered { .. } => privacy.registered = true,
-                Fact::DonorDetailsRecorded { revision, .. } => privacy.revisions = *revision,
+                Fact::DonorDetailsRecorded { revision, seal, .. } => {
+                    privacy.revisions = *revision;
+                    privacy.latest_seal = Some(*seal);
+                }
                 Fact::DonorErasureRequested { by, .. } => {
                     privacy.erasure_requested = Some((standing.on, *by))
                 }

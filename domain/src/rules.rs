@@ -7,8 +7,11 @@ use crate::directory::Directory;
 use crate::error::DomainError;
 use crate::events::{Contract, Fact, Gathering};
 use crate::funds::Payer;
-use crate::ids::{DonorId, PartnerId, ProgramId};
+#[cfg(feature = "aggregate")]
+use crate::ids::DonorId;
+use crate::ids::{PartnerId, ProgramId};
 use crate::partner::PartnerKind;
+#[cfg(feature = "aggregate")]
 use crate::personal::Privacy;
 use crate::subject::Standing;
 
@@ -165,7 +168,26 @@ pub fn check_fact(prior: &[&Standing], next: &Standing, dir: &dyn Directory) -> 
             amount,
         } => check_spending(prior, receipt, *fiscal_year, *amount),
         DonorRegistered { donor, .. } => fresh(prior, || format!("donor {donor}")),
-        DonorDetailsRecorded { donor, revision } => {
+        DonorDetailsRecorded { .. } | DonorErasureRequested { .. } | DonorDetailsErased { .. } => {
+            vault_record(prior, &next.fact, on)
+        }
+    }
+}
+
+/// The vault's records: decided by the server's vault alone, so the browser (built without
+/// command handling) refuses them outright and carries none of their rules or messages.
+#[cfg(not(feature = "aggregate"))]
+fn vault_record(_: &[&Standing], fact: &Fact, _: Date) -> Result<(), DomainError> {
+    Err(DomainError::VaultRecord {
+        kind: fact.type_name(),
+    })
+}
+
+#[cfg(feature = "aggregate")]
+fn vault_record(prior: &[&Standing], fact: &Fact, on: Date) -> Result<(), DomainError> {
+    use Fact::*;
+    match fact {
+        DonorDetailsRecorded { donor, revision, .. } => {
             let privacy = registered_donor(prior, donor)?;
             if !privacy.in_use() {
                 return Err(DomainError::ErasureRequested(donor.clone()));
@@ -191,10 +213,12 @@ pub fn check_fact(prior: &[&Standing], next: &Standing, dir: &dyn Directory) -> 
             p if p.erasure_requested.is_none() => Err(DomainError::ErasureNotRequested(donor.clone())),
             p => not_before(p.erasure_requested.map_or(on, |(asked, _)| asked), on),
         },
+        _ => Ok(()),
     }
 }
 
 /// What a registered donor's stream says about their personal data.
+#[cfg(feature = "aggregate")]
 fn registered_donor(prior: &[&Standing], donor: &DonorId) -> Result<Privacy, DomainError> {
     let privacy = Privacy::of(prior);
     if privacy.registered {

@@ -253,6 +253,7 @@ fn every_fact() -> Vec<LedgerEvent> {
             Fact::DonorDetailsRecorded {
                 donor: DonorId::new("donor-0017").unwrap(),
                 revision: 2,
+                seal: (1 << 53) - 1,
             },
         ),
         (

@@ -1211,6 +1211,7 @@ fn details_recorded(revision: u32) -> Fact {
     Fact::DonorDetailsRecorded {
         donor: donor("donor-18"),
         revision,
+        seal: 4_000_000_000 + u64::from(revision),
     }
 }
 

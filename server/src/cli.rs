@@ -1,6 +1,8 @@
 //! The `spiral` command line. Each verb is a thin shell over the library: parse, call, print.
 //! Exit codes: 0 success, 1 the ledger failed verification, 2 anything else went wrong.
 
+mod donors;
+
 use crate::interchange;
 use crate::ledger::Ledger;
 use crate::people::{People, Role};
@@ -45,6 +47,16 @@ pub struct Cli {
         default_value = "spiral-signing.key"
     )]
     pub key_file: std::path::PathBuf,
+    /// The donor vault's master key, which seals donors' personal details (created on first
+    /// use, owner-only). Keep it apart from the database and its backups: without it no name
+    /// or address in the vault can be read
+    #[arg(
+        long,
+        global = true,
+        env = "SPIRAL_VAULT_KEY_FILE",
+        default_value = crate::vault::DEFAULT_KEY_FILE
+    )]
+    pub vault_key_file: std::path::PathBuf,
     /// How log lines (on stderr) are written: text for people, json (one object per line) for
     /// a log collector
     #[arg(long, global = true, env = "SPIRAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -155,6 +167,12 @@ pub enum Verb {
         output: Option<std::path::PathBuf>,
         #[command(subcommand)]
         report: ReportKind,
+    },
+    /// Donors' personal details (氏名, フリガナ, 郵便番号, 住所), sealed in the vault beside the
+    /// ledger, never in it; and their erasure on request.
+    Donors {
+        #[command(subcommand)]
+        action: donors::DonorAction,
     },
     /// Manage the people who may sign in.
     User {
@@ -314,6 +332,15 @@ pub enum ReportKind {
         /// Reproduce the statement as the ledger stood at this recorded time
         #[arg(long, value_parser = parse_known_at)]
         known_at: Option<DateTime<Utc>>,
+    },
+    /// The 寄附者名簿: every gift of a fiscal year with the giver's 氏名(名称) and 住所 (read from
+    /// the donor vault, each read logged), the amount and the day received.
+    Donors {
+        /// The fiscal year, e.g. 2024 for 2024年度
+        #[arg(long)]
+        fiscal_year: i32,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
     },
     /// The track record (実績一覧): contracted programs with their successors (⇒), fiscal
     /// years, commissioners under each name they had, and schemes, in the seed's own form.
@@ -577,7 +604,10 @@ async fn run(cli: Cli) -> ExitCode {
         Verb::Report { output, report } => {
             report_command(
                 &ledger,
-                &cli.key_file,
+                Keys {
+                    signing: &cli.key_file,
+                    vault: &cli.vault_key_file,
+                },
                 cli.snapshot_after,
                 report,
                 output.as_deref(),
@@ -636,6 +666,13 @@ async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(e),
         },
         Verb::User { action } => user_command(People::new(ledger.log().pool().clone()), action).await,
+        Verb::Donors { action } => match crate::vault::Vault::open(&cli.vault_key_file, ledger.log()) {
+            Ok(vault) => {
+                let state = cold_state(&ledger, &cli.key_file, cli.snapshot_after, View::everything());
+                donors::run(&ledger, &vault, state, action).await
+            }
+            Err(e) => fail(e),
+        },
         Verb::Serve {
             addr,
             demo,
@@ -765,9 +802,16 @@ async fn cold_state(
     Ok(state)
 }
 
+/// The key files a report may need: the signing key (snapshots, the audit's checkpoints) and
+/// the vault's (the 寄附者名簿's names and addresses).
+struct Keys<'a> {
+    signing: &'a std::path::Path,
+    vault: &'a std::path::Path,
+}
+
 async fn report_command(
     ledger: &Ledger,
-    key_file: &std::path::Path,
+    keys: Keys<'_>,
     snapshot_after: u64,
     report: ReportKind,
     output: Option<&std::path::Path>,
@@ -790,8 +834,12 @@ async fn report_command(
         } | ReportKind::Activity {
             format: ListFormat::Xlsx,
             ..
+        } | ReportKind::Donors {
+            format: Format::Xlsx,
+            ..
         }
     );
+    let key_file = keys.signing;
     if binary && output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         return fail(
             "an .xlsx workbook is binary: give --output FILE, or redirect standard output to a file",
@@ -901,6 +949,27 @@ async fn report_command(
                     Format::Csv => reports::funder_csv(&s),
                     Format::Xlsx => reports::xlsx(&reports::funder_sheets(&s)),
                 })
+        }
+        ReportKind::Donors { fiscal_year, format } => {
+            let fy = match FiscalYear::new(fiscal_year) {
+                Ok(fy) => fy,
+                Err(e) => return fail(e),
+            };
+            let vault = match crate::vault::Vault::open(keys.vault, ledger.log()) {
+                Ok(vault) => vault,
+                Err(e) => return fail(e),
+            };
+            let actor = donors::cli_actor();
+            match as_known_at(None).await {
+                Ok(state) => reports::donor_register(ledger, &vault, &state, fy, &actor)
+                    .await
+                    .and_then(|r| match format {
+                        Format::Json => Ok(serde_json::to_vec_pretty(&r).expect("reports serialise")),
+                        Format::Csv => reports::excel_csv(&r.rows()),
+                        Format::Xlsx => reports::xlsx(&reports::donor_register_sheets(&r)),
+                    }),
+                Err(e) => Err(e),
+            }
         }
         ReportKind::TrackRecord {
             pillar,

@@ -281,6 +281,18 @@ impl Ledger {
         self.execute_once(command, actor, expected_version, None).await
     }
 
+    /// As [`Ledger::execute`], for the donor vault's own records (`crate::vault`), which every
+    /// other path refuses: each stands for something the vault did to sealed details.
+    pub(crate) async fn execute_for_vault(
+        &self,
+        command: Command,
+        actor: &str,
+        expected_version: Option<u64>,
+    ) -> Result<Outcome, CommandError> {
+        self.decide_and_append(command, actor, expected_version, None)
+            .await
+    }
+
     /// As [`Ledger::execute`], for a command the client named with `id`: if a command with that
     /// id was stored already (its reply was lost and the client sends it again), the first
     /// outcome is returned and nothing new is stored — whether the first is found before
@@ -292,6 +304,13 @@ impl Ledger {
         expected_version: Option<u64>,
         id: Option<CommandId>,
     ) -> Result<Outcome, CommandError> {
+        if let Command::Record { fact, .. } = &command {
+            if fact.is_vault_record() {
+                return Err(CommandError::Rejected(DomainError::VaultRecord {
+                    kind: fact.type_name(),
+                }));
+            }
+        }
         let Some(id) = id else {
             return self
                 .decide_and_append(command, actor, expected_version, None)

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use domain::fold_index::Needs;
 use domain::ids::PartnerId;
 use domain::report::activity_statement::{activity_statement, ActivityStatement};
+use domain::report::donor_register::{DonorRegister, Listed};
 use domain::report::funder::{funder_statement, FunderStatement, StatementError};
 use domain::report::funding::{funding_summary, FundingSummary, ReportError};
 use domain::report::pst::{public_support_test, PstReport};
@@ -34,6 +35,8 @@ pub enum ReportFailure {
     Csv(String),
     #[error("could not write the workbook: {0}")]
     Xlsx(String),
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
 }
 
 /// The reports as Excel workbooks: each table on a sheet of its own.
@@ -95,6 +98,56 @@ pub fn track_record_sheets(t: &TrackRecord) -> Vec<Sheet> {
     let header = rows.remove(0);
     let kinds = [Number, Text, Text, Text, Number, Number, Text, Text, Text];
     vec![Sheet::uniform("実績一覧", header, rows, &kinds)]
+}
+
+/// The 寄附者名簿 of `fiscal_year` from `state`, each donor's name and address read from the
+/// vault for the register (every read logged under `actor`).
+pub async fn donor_register(
+    ledger: &crate::ledger::Ledger,
+    vault: &crate::vault::Vault,
+    state: &LedgerState,
+    fiscal_year: domain::FiscalYear,
+    actor: &str,
+) -> Result<DonorRegister, ReportFailure> {
+    use crate::vault::{Held, Purpose};
+    let donors: std::collections::BTreeSet<&domain::ids::DonorId> = state
+        .receipts
+        .values()
+        .filter(|r| r.fiscal_year == fiscal_year && domain::personal::listed_in_register(r))
+        .filter_map(|r| match &r.payer {
+            domain::funds::Payer::Donor(d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    let mut listed = std::collections::HashMap::new();
+    for donor in donors {
+        let entry = match vault.read(ledger, donor, actor, Purpose::Register).await? {
+            Held::Details { details, .. } => Listed::of(&details),
+            Held::NotRecorded => Listed::NotRecorded,
+            // A register never reads a stopped donor as stopped: Purpose::Register may read.
+            Held::Erased | Held::UseStopped => Listed::Erased,
+        };
+        listed.insert(donor.clone(), entry);
+    }
+    Ok(domain::report::donor_register::donor_register(
+        state,
+        fiscal_year,
+        |d| listed.remove(d).unwrap_or(Listed::NotRecorded),
+    ))
+}
+
+/// The 寄附者名簿 as one sheet.
+pub fn donor_register_sheets(r: &DonorRegister) -> Vec<Sheet> {
+    use crate::workbook::Kind::{Number, Text, Yen};
+    let mut rows = r.rows();
+    let header = rows.remove(0);
+    let kinds = [Text, Text, Text, Yen, Text, Text, Number];
+    vec![Sheet::uniform(
+        &format!("寄附者名簿{}", r.fiscal_year.seireki()),
+        header,
+        rows,
+        &kinds,
+    )]
 }
 
 /// Answers `answer` from the projection as known at `known_at`, off the async workers. Now

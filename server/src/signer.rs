@@ -17,13 +17,7 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("cannot read the signing key {path}: {reason}")]
-    Read { path: String, reason: String },
-    #[error("cannot create the signing key {path}: {reason}")]
-    Create { path: String, reason: String },
-}
+pub use crate::key_file::KeyError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
@@ -190,46 +184,12 @@ impl Signer {
 /// The server's Ed25519 signing key, kept in a file of its own (never in the ledger's
 /// database), created with owner-only permissions on first use.
 pub fn load_or_create_key(path: &Path) -> Result<SigningKey, KeyError> {
-    let shown = path.display().to_string();
-    match read_key(path)? {
-        Some(key) => Ok(key),
-        None => {
-            let key = SigningKey::generate(&mut argon2::password_hash::rand_core::OsRng);
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(path).map_err(|e| KeyError::Create {
-                path: shown.clone(),
-                reason: e.to_string(),
-            })?;
-            writeln!(file, "{}", hex::encode(key.to_bytes())).map_err(|e| KeyError::Create {
-                path: shown,
-                reason: e.to_string(),
-            })?;
-            Ok(key)
-        }
-    }
+    crate::key_file::read_or_create(path, WHAT).map(|bytes| SigningKey::from_bytes(&bytes))
 }
 
 /// The key in `path`, or `None` when there is no such file (nothing is created).
 pub fn read_key(path: &Path) -> Result<Option<SigningKey>, KeyError> {
-    let shown = path.display().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let bytes: [u8; 32] = hex::decode(text.trim())
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| KeyError::Read {
-                    path: shown,
-                    reason: "not 64 hex digits".into(),
-                })?;
-            Ok(Some(SigningKey::from_bytes(&bytes)))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(KeyError::Read {
-            path: shown,
-            reason: e.to_string(),
-        }),
-    }
+    Ok(crate::key_file::read(path, WHAT)?.map(|bytes| SigningKey::from_bytes(&bytes)))
 }
+
+const WHAT: &str = "signing key";

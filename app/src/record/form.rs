@@ -732,6 +732,10 @@ pub fn values_of(fact: &Fact) -> Values {
                 }
             }
         }
+        // The vault's records are never corrected (the rules refuse): only whose they are.
+        Fact::DonorDetailsRecorded { donor, .. }
+        | Fact::DonorErasureRequested { donor, .. }
+        | Fact::DonorDetailsErased { donor } => set("donor", donor.as_str().to_owned()),
     }
     v
 }

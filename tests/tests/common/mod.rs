@@ -101,6 +101,7 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         let key = server::key_file(self);
         let _ = std::fs::remove_file(format!("{key}.last-checkpoint"));
+        let _ = std::fs::remove_file(server::vault_key_file(self));
         let _ = std::fs::remove_file(key);
         match &self.path {
             Some(path) => {
@@ -147,12 +148,20 @@ pub fn spiral_bin() -> &'static str {
 /// Runs `spiral --database-url URL --key-file KEY ARGS…` to completion, with the test
 /// database's own signing key (a key, and the checkpoints it signed, belong to one ledger).
 pub fn spiral(db: &TestDb, args: &[&str]) -> Run {
+    spiral_env(db, args, &[])
+}
+
+/// As [`spiral`], with variables added to the process's environment.
+pub fn spiral_env(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(spiral_bin())
         .arg("--database-url")
         .arg(&db.url)
         .arg("--key-file")
         .arg(server::key_file(db))
+        .arg("--vault-key-file")
+        .arg(server::vault_key_file(db))
         .args(args)
+        .envs(env.iter().copied())
         .env("RUST_LOG", "warn")
         .env_remove("RUST_BACKTRACE")
         .output()
@@ -168,6 +177,8 @@ pub fn spiral_with_input(db: &TestDb, args: &[&str], input: &str) -> Run {
         .arg(&db.url)
         .arg("--key-file")
         .arg(server::key_file(db))
+        .arg("--vault-key-file")
+        .arg(server::vault_key_file(db))
         .args(args)
         .env("RUST_LOG", "warn")
         .stdin(std::process::Stdio::piped())

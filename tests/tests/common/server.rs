@@ -11,6 +11,11 @@ pub struct Server {
 }
 
 /// The signing key file a test database's server uses (beside nothing else of the test's).
+/// The test database's own donor vault key (beside its signing key).
+pub fn vault_key_file(db: &TestDb) -> String {
+    format!("{}.vault", key_file(db))
+}
+
 pub fn key_file(db: &TestDb) -> String {
     std::env::temp_dir()
         .join(format!("{}.key", db.url.replace(['/', ':', '@', '.'], "_")))
@@ -47,11 +52,14 @@ impl Server {
 
     fn spawn(db: &TestDb, key: &str, demo: bool, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let key = key.to_owned();
+        let vault_key = vault_key_file(db);
         let mut args = vec![
             "--database-url",
             &db.url,
             "--key-file",
             &key,
+            "--vault-key-file",
+            &vault_key,
             "serve",
             "--addr",
             "127.0.0.1:0",

@@ -1,0 +1,482 @@
+//! The donor vault: donors' personal details, sealed, beside the ledger and never in it (see
+//! `domain::personal` for why).
+//!
+//! - Each donor has a key of their own, kept in `donor_keys` wrapped (sealed) by the master key
+//!   in the vault key file, which never enters the database.
+//! - Each revision of their details is sealed under their key in `donor_details`, and the ledger
+//!   records `DonorDetailsRecorded` with the revision and the seal's number: no name, no address.
+//! - Erasing a donor deletes their key and every sealed revision (with SQLite's secure delete, and
+//!   the write-ahead log truncated), then records `DonorDetailsErased`. Whatever copies of the
+//!   sealed rows remain (a backup, a replica) can no longer be opened.
+//! - An erasure asked for while a 寄附者名簿 listing the donor must still be kept is recorded at
+//!   once and carried out when that register's retention ends; meanwhile the details are read
+//!   for the register only.
+//! - Every read of details is logged in `personal_data_reads`: who, when, which donor, what for.
+//!
+//! Sealing uses XChaCha20-Poly1305 with a random 24-byte nonce per sealing; the associated data
+//! binds a sealed row to its donor and seal, so rows moved between donors do not open.
+
+use crate::key_file::{self, KeyError};
+use crate::ledger::{CommandError, Ledger};
+use crate::store::{Backend, EventLog, StoreError};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use chrono::{SecondsFormat, Utc};
+use domain::events::{Fact, SubjectRef};
+use domain::ids::DonorId;
+use domain::personal::{erasure_due, DonorDetails, Erasure, Privacy, Requester};
+use domain::{Command, Date, FiscalYear};
+use sqlx::{AnyPool, Row as _};
+use std::path::Path;
+
+/// The vault key file unless told otherwise.
+pub const DEFAULT_KEY_FILE: &str = "spiral-vault.key";
+const NONCE: usize = 24;
+/// Seals are numbers below 2^53, so that any JSON reader reads the ledger's copy exactly.
+const SEAL_BITS: u64 = (1 << 53) - 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("donor {0} has not been registered")]
+    UnknownDonor(DonorId),
+    #[error("no personal details of donor {0} have been recorded")]
+    NoDetails(DonorId),
+    #[error("donor {0} has asked for their personal data to be erased: it is kept only for the 寄附者名簿 until then, and used for nothing else")]
+    UseStopped(DonorId),
+    #[error("donor {0}'s personal data has been erased")]
+    Erased(DonorId),
+    /// The row does not open with the key this vault has: another vault key file, or an altered
+    /// row. Nothing is shown rather than something wrong.
+    #[error("donor {donor}'s {what} cannot be opened: the vault key file is not the one it was sealed with, or the database row was altered")]
+    Unreadable { donor: DonorId, what: &'static str },
+    #[error("donor {donor}'s details of revision {revision} are missing from the vault")]
+    Missing { donor: DonorId, revision: u32 },
+}
+
+impl VaultError {
+    /// The message in Japanese.
+    pub fn ja(&self) -> String {
+        match self {
+            VaultError::UnknownDonor(d) => format!("寄付者 {d} は登録されていません"),
+            VaultError::NoDetails(d) => format!("寄付者 {d} の個人情報はまだ記録されていません"),
+            VaultError::UseStopped(d) => format!(
+                "寄付者 {d} から個人情報の消去の求めがあります。寄附者名簿の保存期間が終わるまで名簿のためだけに保管し、他には使えません"
+            ),
+            VaultError::Erased(d) => format!("寄付者 {d} の個人情報は消去されています"),
+            VaultError::Unreadable { donor, .. } => format!(
+                "寄付者 {donor} の個人情報を開けません。保管庫の鍵ファイルが封をしたときのものと違うか、データベースの行が改変されています"
+            ),
+            VaultError::Missing { donor, revision } => {
+                format!("寄付者 {donor} の個人情報（第{revision}版）が保管庫にありません")
+            }
+            VaultError::Command(CommandError::Rejected(e)) => e.ja(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Why personal data is read: logged with every read. While an erasure waits for a register's
+/// retention to end, only [`Purpose::Register`] may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Staff looking after the donor's record.
+    Manage,
+    /// The 寄附者名簿.
+    Register,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Manage => "manage",
+            Purpose::Register => "register",
+        }
+    }
+}
+
+/// A donor's details as the vault holds them now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Held {
+    Details {
+        revision: u32,
+        details: DonorDetails,
+    },
+    NotRecorded,
+    /// Erasure is asked for: kept for the registers, used for nothing else.
+    UseStopped,
+    Erased,
+}
+
+/// What became of an erasure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErasureOutcome {
+    /// Carried out today.
+    Erased,
+    /// Carried out earlier.
+    AlreadyErased,
+    /// A register listing the donor is kept until the day before this one.
+    Deferred(Date),
+}
+
+/// One logged read of personal data.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReadEntry {
+    pub at: String,
+    pub actor: String,
+    pub donor: String,
+    pub purpose: String,
+}
+
+pub struct Vault {
+    master: XChaCha20Poly1305,
+    pool: AnyPool,
+    backend: Backend,
+}
+
+fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn stream(donor: &DonorId) -> String {
+    SubjectRef::Donor(donor.clone()).stream()
+}
+
+/// What binds a sealed key or revision to its place: a row moved elsewhere does not open.
+fn bound_to(what: &str, donor: &DonorId, seal: u64) -> Vec<u8> {
+    format!("spiral vault v1|{what}|{donor}|{seal}").into_bytes()
+}
+
+fn seal_with(cipher: &XChaCha20Poly1305, plain: &[u8], aad: &[u8]) -> String {
+    let mut nonce = [0u8; NONCE];
+    OsRng.fill_bytes(&mut nonce);
+    let sealed = cipher
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
+        // Encryption fails only for messages beyond 256 GiB.
+        .unwrap_or_default();
+    let mut out = nonce.to_vec();
+    out.extend(sealed);
+    hex::encode(out)
+}
+
+fn open_with(cipher: &XChaCha20Poly1305, sealed: &str, aad: &[u8]) -> Option<Vec<u8>> {
+    let bytes = hex::decode(sealed).ok()?;
+    if bytes.len() < NONCE {
+        return None;
+    }
+    let (nonce, body) = bytes.split_at(NONCE);
+    cipher
+        .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad })
+        .ok()
+}
+
+impl Vault {
+    /// The vault of the ledger in `log`, its master key read from `key_file` (created,
+    /// owner-only, on first use).
+    pub fn open(key_file: &Path, log: &EventLog) -> Result<Vault, VaultError> {
+        let master = key_file::read_or_create(key_file, "vault key")?;
+        Ok(Vault {
+            master: XChaCha20Poly1305::new(&master.into()),
+            pool: log.pool().clone(),
+            backend: log.backend(),
+        })
+    }
+
+    /// The donor's privacy as their stream says, and the stream's version.
+    async fn privacy(&self, ledger: &Ledger, donor: &DonorId) -> Result<(Privacy, u64), VaultError> {
+        let subject = ledger.subject(&stream(donor)).await?;
+        let privacy = Privacy::of(&subject.facts());
+        if !privacy.registered {
+            return Err(VaultError::UnknownDonor(donor.clone()));
+        }
+        Ok((privacy, subject.version()))
+    }
+
+    /// The donor's own key, opened; created first when `create` and there is none.
+    async fn donor_key(
+        &self,
+        donor: &DonorId,
+        create: bool,
+    ) -> Result<Option<XChaCha20Poly1305>, VaultError> {
+        let aad = bound_to("key", donor, 0);
+        if create {
+            let mut key = [0u8; 32];
+            OsRng.fill_bytes(&mut key);
+            // Two sealings at once may both try: the first key stored is the donor's key.
+            sqlx::query(
+                "INSERT INTO donor_keys (donor, wrapped, created_at) VALUES ($1, $2, $3) ON CONFLICT (donor) DO NOTHING",
+            )
+            .bind(donor.as_str())
+            .bind(seal_with(&self.master, &key, &aad))
+            .bind(now_text())
+            .execute(&self.pool)
+            .await?;
+        }
+        let wrapped: Option<String> = sqlx::query_scalar("SELECT wrapped FROM donor_keys WHERE donor = $1")
+            .bind(donor.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(wrapped) = wrapped else { return Ok(None) };
+        let key = open_with(&self.master, &wrapped, &aad).ok_or_else(|| VaultError::Unreadable {
+            donor: donor.clone(),
+            what: "key",
+        })?;
+        let key: [u8; 32] = key.try_into().map_err(|_| VaultError::Unreadable {
+            donor: donor.clone(),
+            what: "key",
+        })?;
+        Ok(Some(XChaCha20Poly1305::new(&key.into())))
+    }
+
+    /// Seals `details` as the donor's next revision and records it in the ledger, effective
+    /// `on`. Returns the revision.
+    pub async fn record(
+        &self,
+        ledger: &Ledger,
+        donor: &DonorId,
+        details: &DonorDetails,
+        actor: &str,
+        on: Date,
+    ) -> Result<u32, VaultError> {
+        let (privacy, version) = self.privacy(ledger, donor).await?;
+        // Refused before anything is sealed (the rules would refuse the record anyway).
+        if privacy.erased.is_some() {
+            return Err(VaultError::Erased(donor.clone()));
+        }
+        if !privacy.in_use() {
+            return Err(VaultError::UseStopped(donor.clone()));
+        }
+        let key = self
+            .donor_key(donor, true)
+            .await?
+            .ok_or_else(|| VaultError::Missing {
+                donor: donor.clone(),
+                revision: 0,
+            })?;
+        let seal = OsRng.next_u64() & SEAL_BITS;
+        let plain = serde_json::to_vec(details).map_err(StoreError::Encode)?;
+        sqlx::query("INSERT INTO donor_details (donor, seal, sealed, recorded_at) VALUES ($1, $2, $3, $4)")
+            .bind(donor.as_str())
+            .bind(seal as i64)
+            .bind(seal_with(&key, &plain, &bound_to("details", donor, seal)))
+            .bind(now_text())
+            .execute(&self.pool)
+            .await?;
+        // Decided against the stream as read: a change recorded meanwhile makes this a
+        // conflict, and the row just sealed is then read by no one (and erased with the rest).
+        let revision = privacy.revisions + 1;
+        let fact = Fact::DonorDetailsRecorded {
+            donor: donor.clone(),
+            revision,
+            seal,
+        };
+        ledger
+            .execute_for_vault(Command::record(on, fact), actor, Some(version))
+            .await?;
+        Ok(revision)
+    }
+
+    /// The donor's details now, for `purpose`, read by `actor` (and logged).
+    pub async fn read(
+        &self,
+        ledger: &Ledger,
+        donor: &DonorId,
+        actor: &str,
+        purpose: Purpose,
+    ) -> Result<Held, VaultError> {
+        let (privacy, _) = self.privacy(ledger, donor).await?;
+        if privacy.erased.is_some() {
+            return Ok(Held::Erased);
+        }
+        if !privacy.in_use() && purpose != Purpose::Register {
+            return Ok(Held::UseStopped);
+        }
+        let Some(seal) = privacy.latest_seal else {
+            return Ok(Held::NotRecorded);
+        };
+        let missing = || VaultError::Missing {
+            donor: donor.clone(),
+            revision: privacy.revisions,
+        };
+        let key = self.donor_key(donor, false).await?.ok_or_else(missing)?;
+        let sealed: Option<String> =
+            sqlx::query_scalar("SELECT sealed FROM donor_details WHERE donor = $1 AND seal = $2")
+                .bind(donor.as_str())
+                .bind(seal as i64)
+                .fetch_optional(&self.pool)
+                .await?;
+        let sealed = sealed.ok_or_else(missing)?;
+        let unreadable = || VaultError::Unreadable {
+            donor: donor.clone(),
+            what: "details",
+        };
+        let plain = open_with(&key, &sealed, &bound_to("details", donor, seal)).ok_or_else(unreadable)?;
+        let details: DonorDetails = serde_json::from_slice(&plain).map_err(|_| unreadable())?;
+        sqlx::query("INSERT INTO personal_data_reads (at, actor, donor, purpose) VALUES ($1, $2, $3, $4)")
+            .bind(now_text())
+            .bind(actor)
+            .bind(donor.as_str())
+            .bind(purpose.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(Held::Details {
+            revision: privacy.revisions,
+            details,
+        })
+    }
+
+    /// Records that erasure was asked for (on `on`, by `by`), then carries it out if no
+    /// register listing the donor is still kept on `today`. `gift_years` are the fiscal years
+    /// of the donor's gifts a register lists.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn request_erasure(
+        &self,
+        ledger: &Ledger,
+        donor: &DonorId,
+        by: Requester,
+        on: Date,
+        gift_years: &[FiscalYear],
+        actor: &str,
+        today: Date,
+    ) -> Result<ErasureOutcome, VaultError> {
+        let (_, version) = self.privacy(ledger, donor).await?;
+        let fact = Fact::DonorErasureRequested {
+            donor: donor.clone(),
+            by,
+        };
+        ledger
+            .execute_for_vault(Command::record(on, fact), actor, Some(version))
+            .await?;
+        self.erase_if_due(ledger, donor, gift_years, actor, today).await
+    }
+
+    /// The donors whose erasure was asked for and is not yet carried out.
+    pub async fn pending_erasures(&self, ledger: &Ledger) -> Result<Vec<DonorId>, VaultError> {
+        let streams: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT stream FROM events WHERE event_type = 'DonorErasureRequested' ORDER BY stream",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut pending = Vec::new();
+        for stream in streams {
+            if let Some(SubjectRef::Donor(donor)) = SubjectRef::from_stream(&stream) {
+                let (privacy, _) = self.privacy(ledger, &donor).await?;
+                if privacy.erasure_requested.is_some() && privacy.erased.is_none() {
+                    pending.push(donor);
+                }
+            }
+        }
+        Ok(pending)
+    }
+
+    /// Carries out the donor's requested erasure if it is due on `today`.
+    pub async fn erase_if_due(
+        &self,
+        ledger: &Ledger,
+        donor: &DonorId,
+        gift_years: &[FiscalYear],
+        actor: &str,
+        today: Date,
+    ) -> Result<ErasureOutcome, VaultError> {
+        let (privacy, version) = self.privacy(ledger, donor).await?;
+        if privacy.erased.is_some() {
+            return Ok(ErasureOutcome::AlreadyErased);
+        }
+        let Some((asked, _)) = privacy.erasure_requested else {
+            return Err(
+                CommandError::Rejected(domain::DomainError::ErasureNotRequested(donor.clone())).into(),
+            );
+        };
+        if let Erasure::From(day) = erasure_due(gift_years.iter().copied(), today) {
+            return Ok(ErasureOutcome::Deferred(day));
+        }
+        self.destroy(donor).await?;
+        // Destroyed first, recorded second: if the record fails, the next run finds the
+        // erasure still pending, destroys nothing more and records it then.
+        let fact = Fact::DonorDetailsErased { donor: donor.clone() };
+        ledger
+            .execute_for_vault(Command::record(today.max(asked), fact), actor, Some(version))
+            .await?;
+        Ok(ErasureOutcome::Erased)
+    }
+
+    /// Deletes the donor's key and every sealed revision, leaving nothing of them on disk that
+    /// the database can reach.
+    async fn destroy(&self, donor: &DonorId) -> Result<(), VaultError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Sqlite {
+            // Freed pages are overwritten with zeros instead of lingering in the file.
+            sqlx::query("PRAGMA secure_delete = ON").execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM donor_details WHERE donor = $1")
+            .bind(donor.as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM donor_keys WHERE donor = $1")
+            .bind(donor.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        // Old copies of the pages may sit in the write-ahead log (SQLite) or as dead row
+        // versions (PostgreSQL) until they are reused: clear them now. Best effort: the rows
+        // are gone either way, and what lingers is sealed under a key that no longer exists.
+        let clear = match self.backend {
+            Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
+            Backend::Postgres => "VACUUM donor_keys, donor_details",
+        };
+        if let Err(e) = sqlx::query(clear).execute(&self.pool).await {
+            tracing::warn!("after erasing donor {donor}: {clear}: {e}");
+        }
+        Ok(())
+    }
+
+    /// The log of reads of personal data, newest last; of one donor when given.
+    pub async fn reads(&self, donor: Option<&DonorId>) -> Result<Vec<ReadEntry>, VaultError> {
+        let rows =
+            match donor {
+                Some(d) => sqlx::query(
+                    "SELECT at, actor, donor, purpose FROM personal_data_reads WHERE donor = $1 ORDER BY at",
+                )
+                .bind(d.as_str())
+                .fetch_all(&self.pool)
+                .await?,
+                None => {
+                    sqlx::query("SELECT at, actor, donor, purpose FROM personal_data_reads ORDER BY at")
+                        .fetch_all(&self.pool)
+                        .await?
+                }
+            };
+        rows.iter()
+            .map(|r| {
+                Ok(ReadEntry {
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    donor: r.try_get("donor")?,
+                    purpose: r.try_get("purpose")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+}
+
+/// Today in Japan, where the NPO works: the day an erasure is carried out, and the default day
+/// details take effect. Debug builds (the end-to-end tests) may set `SPIRAL_TODAY` to stand on
+/// another day, to see an erasure wait for a register's retention and then happen; release
+/// builds ignore it, so no one erases early by changing the environment.
+pub fn today() -> Date {
+    if cfg!(debug_assertions) {
+        if let Some(day) = std::env::var("SPIRAL_TODAY").ok().and_then(|d| d.parse().ok()) {
+            return day;
+        }
+    }
+    Date::clamped((Utc::now() + chrono::Duration::hours(9)).date_naive())
+}

@@ -1,0 +1,340 @@
+//! Donors' personal details in the vault beside the ledger, on both databases, through the real
+//! `spiral` process: sealed, logged when read, listed in the 寄附者名簿, and erased on request —
+//! at once when no register must keep them, else when the register's retention ends — without
+//! changing the chain or any report, and leaving no name in the database, the export or the log.
+
+mod common;
+
+use common::http::post_json;
+use common::people::{add_users, sign_in};
+use common::server::Server;
+use common::{spiral, spiral_env, Kind, TestDb, BOTH};
+use serde_json::Value;
+
+const NAME: &str = "静岡 花子";
+const NEW_ADDRESS: &str = "静岡市葵区呉服町1-1";
+
+/// A donor of the example ledger who gave into its last fiscal year (so that a register listing
+/// them is still kept), with the fiscal years of their first and last gifts.
+fn a_donor_with_gifts(export: &str) -> (String, i64, i64) {
+    let mut years: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for line in export.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let fact = &v["payload"]["fact"]["FundsReceived"];
+        if fact["kind"] == "Donation" {
+            if let Some(donor) = fact["payer"]["Donor"].as_str() {
+                let fy = fact["fiscal_year"].as_i64().unwrap();
+                let e = years.entry(donor.to_owned()).or_insert((fy, fy));
+                *e = (e.0.min(fy), e.1.max(fy));
+            }
+        }
+    }
+    let (donor, (first, last)) = years
+        .into_iter()
+        .max_by_key(|(_, (first, last))| (*last, -*first))
+        .unwrap();
+    (donor, first, last)
+}
+
+/// Whether `text` appears anywhere the database keeps data: the SQLite file and its WAL, byte
+/// for byte; every row of every table on PostgreSQL.
+fn database_holds(db: &TestDb, text: &str) -> bool {
+    match db.kind {
+        Kind::Sqlite => {
+            let path = db.url.strip_prefix("sqlite:").unwrap();
+            ["", "-wal"].iter().any(|suffix| {
+                std::fs::read(format!("{path}{suffix}"))
+                    .map(|bytes| bytes.windows(text.len()).any(|w| w == text.as_bytes()))
+                    .unwrap_or(false)
+            })
+        }
+        Kind::Postgres => {
+            let url = db.url.clone();
+            let text = text.to_owned();
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async move {
+                    sqlx::any::install_default_drivers();
+                    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+                    let tables: Vec<String> = sqlx::query_scalar(
+                        "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+                    )
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+                    let mut found = false;
+                    for table in tables {
+                        let n: i64 = sqlx::query_scalar(&format!(
+                            "SELECT COUNT(*) FROM {table} t WHERE t::text LIKE '%' || $1 || '%'"
+                        ))
+                        .bind(&text)
+                        .fetch_one(&pool)
+                        .await
+                        .unwrap();
+                        found |= n > 0;
+                    }
+                    pool.close().await;
+                    found
+                })
+        }
+    }
+}
+
+/// The figures that must not move when a donor's details are erased.
+fn reports(db: &TestDb, first: i64, last: i64) -> Vec<String> {
+    let period = format!("{}-{}", last.max(first + 4) - 4, last.max(first + 4));
+    vec![
+        spiral(db, &["report", "pst", "--period", &period]).ok().stdout,
+        spiral(
+            db,
+            &[
+                "report",
+                "funding",
+                "--fiscal-year",
+                &first.to_string(),
+                "--to",
+                &last.to_string(),
+            ],
+        )
+        .ok()
+        .stdout,
+        // The donors as the test sees them (the page's head position moves on, of course).
+        serde_json::from_str::<Value>(&spiral(db, &["state", "--part", "donors"]).ok().stdout).unwrap()
+            ["items"]
+            .to_string(),
+    ]
+}
+
+#[test]
+fn a_donors_details_are_sealed_listed_and_erased_when_the_register_may_go() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        spiral(&db, &["demo", "--example"]).ok();
+        let (donor, first, last) = a_donor_with_gifts(&spiral(&db, &["export"]).ok().stdout);
+        let today = "2026-12-01";
+        let at_today = [("SPIRAL_TODAY", today)];
+
+        // Bad input records nothing and names the field.
+        let bad = spiral(
+            &db,
+            &[
+                "donors",
+                "record",
+                &donor,
+                "--name",
+                NAME,
+                "--postal-code",
+                "12-34",
+            ],
+        );
+        assert_eq!(bad.code, 2);
+        assert!(bad.stderr.contains("postal code"), "{}", bad.stderr);
+        let unknown = spiral(&db, &["donors", "record", "donor-99999", "--name", NAME]);
+        assert!(
+            unknown.stderr.contains("not been registered"),
+            "{}",
+            unknown.stderr
+        );
+
+        let recorded = |args: &[&str]| {
+            let mut all = vec!["donors", "record", &donor, "--name", NAME];
+            all.extend_from_slice(args);
+            spiral_env(&db, &all, &at_today).ok().stdout
+        };
+        assert!(recorded(&[
+            "--kana",
+            "シズオカ ハナコ",
+            "--postal-code",
+            "4200853",
+            "--address",
+            "静岡市葵区追手町9-6"
+        ])
+        .contains("revision 1"));
+        assert!(recorded(&["--address", NEW_ADDRESS]).contains("revision 2"));
+        let shown: Value =
+            serde_json::from_str(&spiral(&db, &["donors", "show", &donor]).ok().stdout).unwrap();
+        assert_eq!(shown["revision"], 2, "{kind:?}: {shown}");
+        assert_eq!(shown["details"]["name"], NAME);
+        assert_eq!(shown["details"]["address"], NEW_ADDRESS);
+
+        // The register of the first year lists them by name, at their latest address.
+        let register = spiral(&db, &["report", "donors", "--fiscal-year", &first.to_string()])
+            .ok()
+            .stdout;
+        let line = register.lines().find(|l| l.contains(&donor)).unwrap();
+        assert!(
+            line.contains(NAME) && line.contains(NEW_ADDRESS),
+            "{kind:?}: {line}"
+        );
+        // Every read was logged: who, which donor, what for.
+        let reads = spiral(&db, &["donors", "reads", "--donor", &donor]).ok().stdout;
+        let purposes: Vec<String> = reads
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["purpose"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(purposes, ["manage", "register"], "{kind:?}: {reads}");
+
+        // No plaintext anywhere but the vault's sealed rows: not the ledger, not the export.
+        let export = spiral(&db, &["export"]).ok().stdout;
+        assert!(export.contains("DonorDetailsRecorded"));
+        for text in ["花子", "呉服町", "4200853", "420-0853"] {
+            assert!(!export.contains(text), "{kind:?}: the export holds {text}");
+        }
+        assert!(
+            !database_holds(&db, "花子"),
+            "{kind:?}: the database holds the name in plaintext"
+        );
+        let before = reports(&db, first, last);
+
+        // Asked to erase while a register listing them is still kept: recorded, deferred.
+        let retention_ends = format!("{}-06-30", last + 6);
+        let erasable_from = format!("{}-07-01", last + 6);
+        let erase = spiral_env(&db, &["donors", "erase", &donor], &at_today)
+            .ok()
+            .stdout;
+        assert!(
+            erase.contains(&format!("kept until {retention_ends}")) && erase.contains(&erasable_from),
+            "{kind:?}: {erase}"
+        );
+        let stopped: Value =
+            serde_json::from_str(&spiral(&db, &["donors", "show", &donor]).ok().stdout).unwrap();
+        assert_eq!(stopped["status"], "use_stopped", "{kind:?}");
+        let change = spiral(&db, &["donors", "record", &donor, "--name", "別名"]);
+        assert!(
+            change
+                .stderr
+                .contains("asked for their personal data to be erased"),
+            "{}",
+            change.stderr
+        );
+        let again = spiral(&db, &["donors", "erase", &donor]);
+        assert!(again.stderr.contains("erasure request"), "{}", again.stderr);
+        // The register must still be kept, so it still reads them.
+        let register = spiral(&db, &["report", "donors", "--fiscal-year", &first.to_string()])
+            .ok()
+            .stdout;
+        assert!(register.contains(NAME), "{kind:?}");
+
+        // The day before the retention ends nothing happens; on the day after, it is done.
+        let waiting = spiral_env(
+            &db,
+            &["donors", "erase-due"],
+            &[("SPIRAL_TODAY", &retention_ends)],
+        )
+        .ok()
+        .stdout;
+        assert!(waiting.contains("kept until"), "{kind:?}: {waiting}");
+        let done = spiral_env(&db, &["donors", "erase-due"], &[("SPIRAL_TODAY", &erasable_from)])
+            .ok()
+            .stdout;
+        assert!(
+            done.contains(&format!("donor {donor}: personal data erased")),
+            "{kind:?}: {done}"
+        );
+        assert!(spiral(&db, &["donors", "erase-due"])
+            .ok()
+            .stdout
+            .contains("no erasure is waiting"));
+
+        // After: the chain verifies, the reports are the same, and the name is gone everywhere.
+        spiral(&db, &["verify"]).ok();
+        assert_eq!(
+            reports(&db, first, last),
+            before,
+            "{kind:?}: an erasure changed a report"
+        );
+        let erased: Value =
+            serde_json::from_str(&spiral(&db, &["donors", "show", &donor]).ok().stdout).unwrap();
+        assert_eq!(erased["status"], "erased");
+        let register = spiral(&db, &["report", "donors", "--fiscal-year", &first.to_string()])
+            .ok()
+            .stdout;
+        let line = register.lines().find(|l| l.contains(&donor)).unwrap();
+        assert!(
+            line.contains("（消去済み）") && !line.contains(NAME),
+            "{kind:?}: {line}"
+        );
+        let export = spiral(&db, &["export"]).ok().stdout;
+        let kinds: Vec<Value> = export
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|v| v["stream"] == format!("donor:{donor}"))
+            .map(|v| v["type"].clone())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "DonorRegistered",
+                "DonorDetailsRecorded",
+                "DonorDetailsRecorded",
+                "DonorErasureRequested",
+                "DonorDetailsErased"
+            ],
+            "{kind:?}: the ledger records each step"
+        );
+        let erased_on = export
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .find(|v| v["type"] == "DonorDetailsErased")
+            .unwrap()["payload"]["on"]
+            .clone();
+        assert_eq!(erased_on, erasable_from.as_str());
+        assert!(!database_holds(&db, "花子"), "{kind:?}");
+    }
+}
+
+#[test]
+fn a_donor_with_no_register_to_keep_is_erased_at_once_and_the_vaults_records_cannot_be_forged() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        spiral(&db, &["demo", "--example"]).ok();
+        let (donor, _, last) = a_donor_with_gifts(&spiral(&db, &["export"]).ok().stdout);
+        let long_after = format!("{}-07-01", last + 6);
+        spiral(&db, &["donors", "record", &donor, "--name", NAME]).ok();
+        let erase = spiral_env(
+            &db,
+            &["donors", "erase", &donor, "--by", "agent"],
+            &[("SPIRAL_TODAY", &long_after)],
+        )
+        .ok()
+        .stdout;
+        assert!(erase.contains("personal data erased"), "{kind:?}: {erase}");
+        let export = spiral(&db, &["export"]).ok().stdout;
+        assert!(
+            export.contains(r#""by":"Agent""#),
+            "{kind:?}: who asked is recorded"
+        );
+
+        // Through the API, staff can record none of the vault's facts, nor withdraw one.
+        let server = Server::start(&db, false);
+        let staff = sign_in(&server.addr, "staff-user");
+        for fact in [
+            serde_json::json!({ "DonorDetailsErased": { "donor": "donor-00001" } }),
+            serde_json::json!({ "DonorDetailsRecorded": { "donor": "donor-00001", "revision": 1, "seal": 7 } }),
+            serde_json::json!({ "DonorErasureRequested": { "donor": "donor-00001", "by": "Donor" } }),
+        ] {
+            let body = serde_json::json!({ "command": { "Record": { "on": "2026-04-01", "fact": fact } } });
+            let response = post_json(&server.addr, "/api/commands", Some(&staff), &body.to_string());
+            assert_eq!(response.status, 422, "{kind:?}: {}", response.text());
+            assert!(response.text().contains("vault"), "{}", response.text());
+        }
+        let retract = serde_json::json!({ "command": { "Retract": {
+            "stream": format!("donor:{donor}"), "target": 3, "reason": "取り消したい" } } });
+        let response = post_json(&server.addr, "/api/commands", Some(&staff), &retract.to_string());
+        assert_eq!(response.status, 422, "{kind:?}: {}", response.text());
+        drop(server);
+        assert_eq!(
+            spiral(&db, &["export"]).ok().stdout,
+            export,
+            "{kind:?}: nothing was stored"
+        );
+    }
+}
