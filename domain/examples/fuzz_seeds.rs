@@ -117,6 +117,16 @@ fn main() {
     {
         write(out, "text_and_dates", &format!("{i:02}"), text.as_bytes());
     }
+    for (i, text) in [
+        r#"{"name":"静岡 花子","kana":"シズオカ ハナコ","postal_code":"420-0853","address":"静岡市葵区追手町9-6"}"#,
+        r#"{"name":"株式会社うみかぜ電機","postal_code":null,"address":null}"#,
+        "〒４２０－０８５３",
+    ]
+    .iter()
+    .enumerate()
+    {
+        write(out, "donor_details", &format!("{i:02}"), text.as_bytes());
+    }
     // The server's own request inputs (server::web::fuzzing), as browsers and clients send them.
     let history = domain::demo::seed_history();
     let command = serde_json::json!({ "command": history[0], "expected_version": null }).to_string();
