@@ -719,7 +719,11 @@ async fn run(cli: Cli) -> ExitCode {
                     ..Default::default()
                 },
             };
-            match web::serve(ledger, addr, signer, reach).await {
+            let vault = match crate::vault::Vault::open(&cli.vault_key_file, ledger.log()) {
+                Ok(vault) => vault,
+                Err(e) => return fail(e),
+            };
+            match web::serve(ledger, addr, signer, reach, vault).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
             }

@@ -109,7 +109,17 @@ pub async fn donor_register(
     fiscal_year: domain::FiscalYear,
     actor: &str,
 ) -> Result<DonorRegister, ReportFailure> {
-    use crate::vault::{Held, Purpose};
+    let donors = registered_givers(state, fiscal_year);
+    let mut listed = read_listed(ledger, vault, &donors, actor).await?;
+    Ok(domain::report::donor_register::donor_register(
+        state,
+        fiscal_year,
+        |d| listed.remove(d).unwrap_or(Listed::NotRecorded),
+    ))
+}
+
+/// The registered donors whose gifts the register of `fiscal_year` lists.
+pub fn registered_givers(state: &LedgerState, fiscal_year: FiscalYear) -> Vec<domain::ids::DonorId> {
     let donors: std::collections::BTreeSet<&domain::ids::DonorId> = state
         .receipts
         .values()
@@ -119,21 +129,28 @@ pub async fn donor_register(
             _ => None,
         })
         .collect();
+    donors.into_iter().cloned().collect()
+}
+
+/// What the vault holds of each of `donors`, read for the register (each read logged).
+pub async fn read_listed(
+    ledger: &crate::ledger::Ledger,
+    vault: &crate::vault::Vault,
+    donors: &[domain::ids::DonorId],
+    actor: &str,
+) -> Result<std::collections::HashMap<domain::ids::DonorId, Listed>, ReportFailure> {
+    use crate::vault::{Held, Purpose};
     let mut listed = std::collections::HashMap::new();
     for donor in donors {
         let entry = match vault.read(ledger, donor, actor, Purpose::Register).await? {
-            Held::Details { details, .. } => Listed::of(&details),
+            Held::Recorded { details, .. } => Listed::of(&details),
             Held::NotRecorded => Listed::NotRecorded,
-            // A register never reads a stopped donor as stopped: Purpose::Register may read.
+            // Purpose::Register reads a donor whose erasure waits: only an erased one is gone.
             Held::Erased | Held::UseStopped => Listed::Erased,
         };
         listed.insert(donor.clone(), entry);
     }
-    Ok(domain::report::donor_register::donor_register(
-        state,
-        fiscal_year,
-        |d| listed.remove(d).unwrap_or(Listed::NotRecorded),
-    ))
+    Ok(listed)
 }
 
 /// The 寄附者名簿 as one sheet.

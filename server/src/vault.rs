@@ -103,12 +103,15 @@ impl Purpose {
     }
 }
 
-/// A donor's details as the vault holds them now.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A donor's details as the vault holds them now (in JSON: `status` says which).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
 pub enum Held {
-    Details {
+    Recorded {
         revision: u32,
         details: DonorDetails,
+        /// Name and address both known (the absolute criterion and the register need both).
+        identified: bool,
     },
     NotRecorded,
     /// Erasure is asked for: kept for the registers, used for nothing else.
@@ -116,15 +119,24 @@ pub enum Held {
     Erased,
 }
 
-/// What became of an erasure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A donor and what the vault holds of them, as `spiral donors show` and the API answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Shown {
+    pub donor: DonorId,
+    #[serde(flatten)]
+    pub held: Held,
+}
+
+/// What became of an erasure (in JSON: `outcome`, and `from` when deferred).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ErasureOutcome {
     /// Carried out today.
     Erased,
     /// Carried out earlier.
     AlreadyErased,
-    /// A register listing the donor is kept until the day before this one.
-    Deferred(Date),
+    /// A register listing the donor is kept until the day before `from`.
+    Deferred { from: Date },
 }
 
 /// One logged read of personal data.
@@ -327,8 +339,9 @@ impl Vault {
             .bind(purpose.as_str())
             .execute(&self.pool)
             .await?;
-        Ok(Held::Details {
+        Ok(Held::Recorded {
             revision: privacy.revisions,
+            identified: details.identified(),
             details,
         })
     }
@@ -396,7 +409,7 @@ impl Vault {
             );
         };
         if let Erasure::From(day) = erasure_due(gift_years.iter().copied(), today) {
-            return Ok(ErasureOutcome::Deferred(day));
+            return Ok(ErasureOutcome::Deferred { from: day });
         }
         self.destroy(donor).await?;
         // Destroyed first, recorded second: if the record fails, the next run finds the

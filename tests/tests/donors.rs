@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::http::post_json;
-use common::people::{add_users, sign_in};
+use common::http::{get, post_json, request};
+use common::people::{add_users, sign_in, ROLES};
 use common::server::Server;
 use common::{spiral, spiral_env, Kind, TestDb, BOTH};
 use serde_json::Value;
@@ -335,6 +335,139 @@ fn a_donor_with_no_register_to_keep_is_erased_at_once_and_the_vaults_records_can
             spiral(&db, &["export"]).ok().stdout,
             export,
             "{kind:?}: nothing was stored"
+        );
+    }
+}
+
+#[test]
+fn the_donor_endpoints_keep_to_their_roles_and_log_every_read() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        spiral(&db, &["demo", "--example"]).ok();
+        let (donor, first, _) = a_donor_with_gifts(&spiral(&db, &["export"]).ok().stdout);
+        let server = Server::start(&db, false);
+        let addr = &server.addr;
+        let cookies: Vec<(&str, String)> = ROLES
+            .iter()
+            .map(|r| (*r, sign_in(addr, &format!("{r}-user"))))
+            .collect();
+        let details_path = format!("/api/donors/{donor}");
+        let put = |cookie: Option<&str>, body: &str| {
+            let mut headers = vec![("Content-Type", "application/json")];
+            if let Some(c) = cookie {
+                headers.push(("Cookie", c));
+            }
+            request(addr, "PUT", &details_path, &headers, body.as_bytes())
+        };
+        let body =
+            serde_json::json!({ "name": NAME, "postal_code": "〒４２０－０８５３", "address": NEW_ADDRESS })
+                .to_string();
+        assert_eq!(put(None, &body).status, 401);
+        for (role, cookie) in &cookies {
+            let response = put(Some(cookie), &body);
+            let expected = if *role == "staff" { 200 } else { 403 };
+            assert_eq!(
+                response.status,
+                expected,
+                "{kind:?} PUT details as {role}: {}",
+                response.text()
+            );
+            let expected = if *role == "staff" { 200 } else { 403 };
+            assert_eq!(
+                get(addr, &details_path, Some(cookie)).status,
+                expected,
+                "{kind:?} GET details as {role}"
+            );
+            let register = get(
+                addr,
+                &format!("/api/reports/donors?fiscal_year={first}&format=csv"),
+                Some(cookie),
+            );
+            let expected = if ["staff", "reporter"].contains(role) {
+                200
+            } else {
+                403
+            };
+            assert_eq!(register.status, expected, "{kind:?} the register as {role}");
+            if expected == 200 {
+                assert!(
+                    register.text().contains(NAME) && register.text().contains("〒420-0853"),
+                    "{kind:?}"
+                );
+            }
+            let erasure = post_json(
+                addr,
+                &format!("{details_path}/erasure"),
+                Some(cookie),
+                r#"{"by":"Nobody"}"#,
+            );
+            let expected = if *role == "staff" { 400 } else { 403 };
+            assert_eq!(
+                erasure.status,
+                expected,
+                "{kind:?} erasure as {role}: {}",
+                erasure.text()
+            );
+        }
+        let staff = &cookies[0].1;
+        let shown = get(addr, &details_path, Some(staff)).json();
+        assert_eq!(shown["status"], "recorded");
+        assert_eq!(shown["details"]["postal_code"], "420-0853");
+        // A field that cannot be taken is named, in both languages, and nothing is recorded.
+        let bad = put(Some(staff), r#"{"name":"静岡 花子","postal_code":"12-34"}"#);
+        assert_eq!(bad.status, 422, "{}", bad.text());
+        assert!(
+            bad.json()["message"].as_str().unwrap().contains("郵便番号"),
+            "{}",
+            bad.text()
+        );
+        assert!(bad.json()["message_en"].as_str().unwrap().contains("postal code"));
+        assert_eq!(get(addr, "/api/donors/donor-99999", Some(staff)).status, 404);
+        // Erasure through the API: deferred while the register is kept; the details stop.
+        let erasure = post_json(
+            addr,
+            &format!("{details_path}/erasure"),
+            Some(staff),
+            r#"{"by":"Donor"}"#,
+        )
+        .json();
+        assert_eq!(erasure["outcome"], "deferred", "{kind:?}: {erasure}");
+        assert_eq!(
+            get(addr, &details_path, Some(staff)).json()["status"],
+            "use_stopped"
+        );
+        let refused = put(Some(staff), &body);
+        assert_eq!(refused.status, 422, "{}", refused.text());
+        assert!(
+            refused.json()["message"].as_str().unwrap().contains("消去"),
+            "{}",
+            refused.text()
+        );
+        drop(server);
+        // Every read was logged under the reader's name: staff's, and the registers' readers'.
+        let reads = spiral(&db, &["donors", "reads", "--donor", &donor]).ok().stdout;
+        let readers: std::collections::BTreeSet<String> = reads
+            .lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                format!(
+                    "{}:{}",
+                    v["actor"].as_str().unwrap(),
+                    v["purpose"].as_str().unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(
+            readers,
+            [
+                "reporter-user:register",
+                "staff-user:manage",
+                "staff-user:register"
+            ]
+            .map(String::from)
+            .into(),
+            "{kind:?}"
         );
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{fail, print_out};
 use crate::ledger::Ledger;
-use crate::vault::{ErasureOutcome, Held, Purpose, Vault};
+use crate::vault::{ErasureOutcome, Purpose, Vault};
 use clap::Subcommand;
 use domain::ids::DonorId;
 use domain::personal::{gift_years, DetailsInput, DonorDetails, Requester};
@@ -134,7 +134,9 @@ pub async fn run(
                 Err(code) => return code,
             };
             match vault.read(ledger, &donor, &actor, Purpose::Manage).await {
-                Ok(held) => print_out(&held_json(&donor, &held).to_string()),
+                Ok(held) => print_out(
+                    &serde_json::to_string(&crate::vault::Shown { donor, held }).expect("details serialise"),
+                ),
                 Err(e) => fail(e),
             }
         }
@@ -202,24 +204,9 @@ fn erasure_line(donor: &DonorId, outcome: ErasureOutcome) -> String {
     match outcome {
         ErasureOutcome::Erased => format!("donor {donor}: personal data erased"),
         ErasureOutcome::AlreadyErased => format!("donor {donor}: personal data was already erased"),
-        ErasureOutcome::Deferred(from) => format!(
+        ErasureOutcome::Deferred { from } => format!(
             "donor {donor}: erasure recorded; a 寄附者名簿 listing them is kept until {}, so it is carried out on {from} (their data is used for nothing else meanwhile)",
             from.plus_days(-1)
         ),
-    }
-}
-
-fn held_json(donor: &DonorId, held: &Held) -> serde_json::Value {
-    match held {
-        Held::Details { revision, details } => serde_json::json!({
-            "donor": donor,
-            "status": "recorded",
-            "revision": revision,
-            "details": details,
-            "identified": details.identified(),
-        }),
-        Held::NotRecorded => serde_json::json!({ "donor": donor, "status": "not_recorded" }),
-        Held::UseStopped => serde_json::json!({ "donor": donor, "status": "use_stopped" }),
-        Held::Erased => serde_json::json!({ "donor": donor, "status": "erased" }),
     }
 }

@@ -23,6 +23,11 @@ pub enum ApiError {
     BadRequest { status: StatusCode, message: String },
     #[error("{0}")]
     Rejected(DomainError),
+    /// Input with the right shape that cannot be taken (a postal code of six digits), or a
+    /// request the data's state refuses (details of a donor who asked to be erased): 422, with
+    /// the message in both languages.
+    #[error("{en}")]
+    Invalid { en: String, ja: String },
     #[error("{0}")]
     Conflict(String),
     /// The server will not sign a checkpoint of this ledger (see `signer`).
@@ -55,6 +60,7 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::BadRequest { status, .. } => (*status, "bad_request"),
             ApiError::Rejected(_) => (StatusCode::UNPROCESSABLE_ENTITY, "rule_broken"),
+            ApiError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Refused(_) => (StatusCode::CONFLICT, "checkpoint_refused"),
             ApiError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
@@ -74,6 +80,7 @@ impl ApiError {
             ApiError::NotFound(what) => format!("見つかりません: {what}"),
             ApiError::BadRequest { message, .. } => format!("要求の内容に誤りがあります: {message}"),
             ApiError::Rejected(rule) => rule.ja(),
+            ApiError::Invalid { ja, .. } => ja.clone(),
             ApiError::Refused(why) => {
                 format!("この台帳にはチェックポイントを署名できません（改ざんまたは置き換えの疑い）: {why}")
             }

@@ -117,6 +117,9 @@ pub struct AppState {
     pub reach: Arc<Reach>,
     pub limits: Arc<Limits>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Donors' personal details (`crate::vault`); `None` where the server was started without
+    /// one (benchmarks), and the donor endpoints answer 503.
+    pub vault: Option<Arc<crate::vault::Vault>>,
     /// Bumped whenever this process ends sessions (sign-out, disabling, a password reset):
     /// open streams check theirs at once instead of at their next periodic check.
     sessions: Arc<watch::Sender<u64>>,
@@ -145,8 +148,15 @@ impl AppState {
             reach: Arc::new(reach),
             limits: Arc::new(limits),
             metrics: Arc::default(),
+            vault: None,
             sessions: Arc::new(watch::channel(0).0),
         }
+    }
+
+    /// The same state, with the donor vault open.
+    pub fn with_vault(mut self, vault: crate::vault::Vault) -> Self {
+        self.vault = Some(Arc::new(vault));
+        self
     }
 
     /// Tells open streams that sessions may have ended.
@@ -189,6 +199,12 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/track-record", get(api::track_record_report))
         .route("/reports/funder", get(api::funder_report))
         .route("/reports/activity", get(api::activity_report))
+        .route("/reports/donors", get(api::donor_register_report))
+        .route(
+            "/donors/{id}",
+            get(api::donor_details).put(api::record_donor_details),
+        )
+        .route("/donors/{id}/erasure", post(api::erase_donor))
         .route("/users", get(api::users).post(api::add_user))
         .route("/users/{name}/disable", post(api::disable_user))
         .route("/users/{name}/enable", post(api::enable_user))
@@ -370,8 +386,9 @@ pub async fn serve(
     addr: SocketAddr,
     signer: crate::signer::Signer,
     reach: Reach,
+    vault: crate::vault::Vault,
 ) -> std::io::Result<()> {
-    let state = AppState::with_reach(Arc::new(ledger), signer, reach);
+    let state = AppState::with_reach(Arc::new(ledger), signer, reach).with_vault(vault);
     crate::audit::spawn_schedule(
         state.ledger.clone(),
         state.signer.clone(),

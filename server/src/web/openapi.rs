@@ -43,6 +43,10 @@ use utoipa::OpenApi;
         super::api::track_record_report,
         super::api::funder_report,
         super::api::activity_report,
+        super::api::donor_register_report,
+        super::api::donor_details,
+        super::api::record_donor_details,
+        super::api::erase_donor,
         super::api::users,
         super::api::add_user,
         super::api::disable_user,
@@ -57,6 +61,7 @@ use utoipa::OpenApi;
         (name = "audit", description = "Signed checkpoints and Merkle proofs for auditors"),
         (name = "reports", description = "Funding summaries, the public support test and the track record, as of any recorded time"),
         (name = "people", description = "Signing in, and managing who may"),
+        (name = "donors", description = "Donors' personal details in the vault beside the ledger: staff only, every read logged"),
         (name = "service", description = "Health"),
     )
 )]

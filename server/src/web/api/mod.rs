@@ -5,6 +5,7 @@
 mod audit;
 mod chunks;
 mod commands;
+mod donors;
 mod log;
 mod people;
 mod projections;
@@ -13,6 +14,7 @@ mod reports;
 pub use audit::*;
 pub use chunks::*;
 pub use commands::*;
+pub use donors::*;
 pub use log::*;
 pub use people::*;
 pub use projections::*;

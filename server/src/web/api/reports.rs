@@ -44,7 +44,7 @@ pub enum ReportFormat {
 /// The media type of an .xlsx workbook.
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
+pub(super) fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, XLSX.to_owned()),
@@ -58,7 +58,7 @@ fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
         .into_response()
 }
 
-fn csv_response(bytes: Vec<u8>, name: &str) -> Response {
+pub(super) fn csv_response(bytes: Vec<u8>, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
