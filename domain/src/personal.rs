@@ -264,20 +264,23 @@ impl Privacy {
     pub fn of(facts: &[&Standing]) -> Privacy {
         let mut privacy = Privacy::default();
         for standing in facts {
-            match &standing.fact {
-                Fact::DonorRegistered { .. } => privacy.registered = true,
-                Fact::DonorDetailsRecorded { revision, seal, .. } => {
-                    privacy.revisions = *revision;
-                    privacy.latest_seal = Some(*seal);
-                }
-                Fact::DonorErasureRequested { by, .. } => {
-                    privacy.erasure_requested = Some((standing.on, *by))
-                }
-                Fact::DonorDetailsErased { .. } => privacy.erased = Some(standing.on),
-                _ => {}
-            }
+            privacy.apply(standing.on, &standing.fact);
         }
         privacy
+    }
+
+    /// Takes in the next standing fact of the donor's stream (effective `on`).
+    pub fn apply(&mut self, on: Date, fact: &Fact) {
+        match fact {
+            Fact::DonorRegistered { .. } => self.registered = true,
+            Fact::DonorDetailsRecorded { revision, seal, .. } => {
+                self.revisions = *revision;
+                self.latest_seal = Some(*seal);
+            }
+            Fact::DonorErasureRequested { by, .. } => self.erasure_requested = Some((on, *by)),
+            Fact::DonorDetailsErased { .. } => self.erased = Some(on),
+            _ => {}
+        }
     }
 
     /// Whether the details may be used for anything beyond the registers they must be kept for:

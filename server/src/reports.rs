@@ -140,17 +140,21 @@ pub async fn read_listed(
     actor: &str,
 ) -> Result<std::collections::HashMap<domain::ids::DonorId, Listed>, ReportFailure> {
     use crate::vault::{Held, Purpose};
-    let mut listed = std::collections::HashMap::new();
-    for donor in donors {
-        let entry = match vault.read(ledger, donor, actor, Purpose::Register).await? {
-            Held::Recorded { details, .. } => Listed::of(&details),
-            Held::NotRecorded => Listed::NotRecorded,
-            // Purpose::Register reads a donor whose erasure waits: only an erased one is gone.
-            Held::Erased | Held::UseStopped => Listed::Erased,
-        };
-        listed.insert(donor.clone(), entry);
-    }
-    Ok(listed)
+    let held = vault
+        .read_many(ledger.log(), donors, actor, Purpose::Register)
+        .await?;
+    Ok(held
+        .into_iter()
+        .map(|(donor, held)| {
+            let entry = match held {
+                Held::Recorded { details, .. } => Listed::of(&details),
+                Held::NotRecorded => Listed::NotRecorded,
+                // Purpose::Register reads a donor whose erasure waits: only an erased one is gone.
+                Held::Erased | Held::UseStopped => Listed::Erased,
+            };
+            (donor, entry)
+        })
+        .collect())
 }
 
 /// The 寄附者名簿 as one sheet.

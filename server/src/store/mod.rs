@@ -398,6 +398,15 @@ impl EventLog {
     }
 
     /// A stream's rows after `after_sequence`, in order.
+    /// Every row of one event type, in position order (the donor vault's few records, say).
+    pub async fn rows_of_type(&self, event_type: &str) -> Result<Vec<Row>, StoreError> {
+        let rows = sqlx::query(&format!("{SELECT_ROWS} WHERE event_type = $1 ORDER BY position"))
+            .bind(event_type)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(row_from).collect()
+    }
+
     pub async fn stream_rows(&self, stream: &str, after_sequence: u64) -> Result<Vec<Row>, StoreError> {
         let rows = sqlx::query(&format!(
             "{SELECT_ROWS} WHERE stream = $1 AND sequence > $2 ORDER BY sequence"
