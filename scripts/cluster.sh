@@ -51,11 +51,12 @@ stop() {
 trap stop EXIT
 trap 'exit 0' INT TERM
 
-# One signing key for all: every instance's checkpoints verify under one public key.
+# One signing key for all: every instance's checkpoints verify under one public key. One vault
+# key for all: details one instance seals, every other opens.
 backends=""
 for i in $(seq 1 "$count"); do
     log="$dir/spiral-$i.log"
-    "$SPIRAL_BIN" --database-url "$url" --key-file "$dir/signing.key" \
+    "$SPIRAL_BIN" --database-url "$url" --key-file "$dir/signing.key" --vault-key-file "$dir/vault.key" \
         serve --addr 127.0.0.1:0 --behind-proxy "$@" >"$log" 2>&1 &
     pids+=("$!")
     echo "$!" >"$dir/spiral-$i.pid"

@@ -54,13 +54,25 @@ pub fn read_or_create(path: &Path, what: &'static str) -> Result<[u8; 32], KeyEr
     };
     let mut secret = [0u8; 32];
     OsRng.fill_bytes(&mut secret);
+    // Written whole under a name of its own, then linked into place, which fails if the file
+    // exists: of several servers starting at once on one key file, one key wins and every
+    // server reads it (none ever sees a half-written file).
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".new-{}", std::process::id()));
+    let temporary = std::path::PathBuf::from(temporary);
     let mut options = std::fs::OpenOptions::new();
-    // Never over an existing file: two processes starting at once must not each write a key.
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(failed)?;
-    writeln!(file, "{}", hex::encode(secret)).map_err(failed)?;
-    file.sync_all().map_err(failed)?;
-    Ok(secret)
+    let written = options.open(&temporary).and_then(|mut file| {
+        writeln!(file, "{}", hex::encode(secret))?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
+    let _ = std::fs::remove_file(&temporary);
+    match linked {
+        Ok(()) => Ok(secret),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(path, what)?.ok_or_else(|| failed(e)),
+        Err(e) => Err(failed(e)),
+    }
 }

@@ -495,6 +495,26 @@ impl Vault {
         Ok(pending)
     }
 
+    /// Carries out every requested erasure that is due on `today`; `gift_years` gives the
+    /// fiscal years of a donor's gifts that a register lists. What became of each, in donor
+    /// order.
+    pub async fn carry_out_due(
+        &self,
+        ledger: &Ledger,
+        gift_years: impl Fn(&DonorId) -> Vec<FiscalYear>,
+        actor: &str,
+        today: Date,
+    ) -> Result<Vec<(DonorId, ErasureOutcome)>, VaultError> {
+        let mut done = Vec::new();
+        for donor in self.pending_erasures(ledger).await? {
+            let outcome = self
+                .erase_if_due(ledger, &donor, &gift_years(&donor), actor, today)
+                .await?;
+            done.push((donor, outcome));
+        }
+        Ok(done)
+    }
+
     /// Carries out the donor's requested erasure if it is due on `today`.
     pub async fn erase_if_due(
         &self,

@@ -937,6 +937,8 @@ fn serve_demo_prints_one_sign_in_per_role_for_the_demo_database_only() {
         .args([
             "--database-url",
             &db.url,
+            "--vault-key-file",
+            &common::server::vault_key_file(&db),
             "serve",
             "--demo",
             "--addr",

@@ -469,5 +469,22 @@ fn the_donor_endpoints_keep_to_their_roles_and_log_every_read() {
             .into(),
             "{kind:?}"
         );
+        // A server standing on a day after the retention carries the erasure out by itself.
+        let server = Server::start_with_env(&db, false, &[], &[("SPIRAL_TODAY", "2100-01-01")]);
+        let staff = sign_in(&server.addr, "staff-user");
+        let erased = (0..100).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            get(&server.addr, &details_path, Some(&staff)).json()["status"] == "erased"
+        });
+        assert!(erased, "{kind:?}: the server did not carry out the due erasure");
+        drop(server);
+        let export = spiral(&db, &["export"]).ok().stdout;
+        let last = export.lines().last().unwrap();
+        assert!(
+            last.contains("DonorDetailsErased")
+                && last.contains("system:vault")
+                && last.contains("2100-01-01"),
+            "{kind:?}: {last}"
+        );
     }
 }

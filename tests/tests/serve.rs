@@ -313,6 +313,8 @@ fn logs_are_json_lines_when_asked() {
             &db.url,
             "--key-file",
             &common::server::key_file(&db),
+            "--vault-key-file",
+            &common::server::vault_key_file(&db),
         ])
         .args(["--log-format", "json", "serve", "--addr", "127.0.0.1:0", "--demo"])
         .env("RUST_LOG", "info")

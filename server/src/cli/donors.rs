@@ -164,18 +164,17 @@ pub async fn run(
                 Ok(s) => s,
                 Err(e) => return fail(e),
             };
-            let pending = match vault.pending_erasures(ledger).await {
-                Ok(p) => p,
+            let done = match vault
+                .carry_out_due(ledger, |donor| years_of(&state, donor), &actor, today)
+                .await
+            {
+                Ok(done) => done,
                 Err(e) => return fail(e),
             };
-            let mut lines = Vec::new();
-            for donor in pending {
-                let years = years_of(&state, &donor);
-                match vault.erase_if_due(ledger, &donor, &years, &actor, today).await {
-                    Ok(outcome) => lines.push(erasure_line(&donor, outcome)),
-                    Err(e) => return fail(e),
-                }
-            }
+            let mut lines: Vec<String> = done
+                .iter()
+                .map(|(donor, outcome)| erasure_line(donor, *outcome))
+                .collect();
             if lines.is_empty() {
                 lines.push("no erasure is waiting".into());
             }

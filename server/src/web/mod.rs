@@ -378,6 +378,44 @@ pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs
 /// How often the live tail looks for commits made elsewhere that no notification announced.
 pub const POLL_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// How often the server carries out the donors' erasures that have come due (a register's
+/// retention ends on a given day; within hours of it is soon enough).
+pub const ERASE_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
+/// Carries out due erasures now and every [`ERASE_EVERY`], as `spiral donors erase-due` does.
+/// Several servers may run it at once: deleting is idempotent, and of two records of the same
+/// erasure the ledger takes one (the other is a conflict, logged and dropped).
+fn spawn_erasures(ledger: Arc<Ledger>, vault: Arc<crate::vault::Vault>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(ERASE_EVERY);
+        loop {
+            tick.tick().await;
+            if let Err(e) = ledger.catch_up().await {
+                tracing::warn!("due erasures: {e}");
+                continue;
+            }
+            let years = |donor: &domain::ids::DonorId| {
+                ledger.read_state(|s| domain::personal::gift_years(s.receipts.values(), donor).collect())
+            };
+            match vault
+                .carry_out_due(&ledger, years, "system:vault", crate::vault::today())
+                .await
+            {
+                Ok(done) => {
+                    for (donor, outcome) in done {
+                        if outcome == crate::vault::ErasureOutcome::Erased {
+                            tracing::info!(
+                                "donor {donor}: personal data erased (its registers' retention ended)"
+                            );
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!("due erasures: {e}"),
+            }
+        }
+    });
+}
+
 /// How often expired sessions are purged.
 pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
@@ -396,6 +434,9 @@ pub async fn serve(
         state.reach.snapshot_after,
     );
     spawn_purge(state.people.clone(), state.reach.purge_every);
+    if let Some(vault) = &state.vault {
+        spawn_erasures(state.ledger.clone(), vault.clone());
+    }
     // Fold the ledger now, while the server already answers health checks, rather than on the
     // first person's request; `/api/ready` says when it is done.
     let ledger = state.ledger.clone();
