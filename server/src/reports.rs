@@ -151,6 +151,7 @@ pub async fn read_listed(
                 Held::NotRecorded => Listed::NotRecorded,
                 // Purpose::Register reads a donor whose erasure waits: only an erased one is gone.
                 Held::Erased | Held::UseStopped => Listed::Erased,
+                Held::Unreadable => Listed::Unreadable,
             };
             (donor, entry)
         })

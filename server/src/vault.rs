@@ -60,6 +60,8 @@ pub enum VaultError {
     Unreadable { donor: DonorId, what: &'static str },
     #[error("donor {donor}'s details of revision {revision} are missing from the vault")]
     Missing { donor: DonorId, revision: u32 },
+    #[error("an erasure request received on {on} is after today ({today})")]
+    FutureRequest { on: Date, today: Date },
 }
 
 impl VaultError {
@@ -77,6 +79,9 @@ impl VaultError {
             ),
             VaultError::Missing { donor, revision } => {
                 format!("寄付者 {donor} の個人情報（第{revision}版）が保管庫にありません")
+            }
+            VaultError::FutureRequest { on, today } => {
+                format!("消去の求めを受けた日（{on}）が今日（{today}）より後になっています")
             }
             VaultError::Command(CommandError::Rejected(e)) => e.ja(),
             other => other.to_string(),
@@ -117,6 +122,10 @@ pub enum Held {
     /// Erasure is asked for: kept for the registers, used for nothing else.
     UseStopped,
     Erased,
+    /// The ledger names a sealed revision the vault cannot give: a ledger restored from an
+    /// export without its vault, or another vault key file. (A register lists the donor so;
+    /// reading one donor alone is an error that says which.)
+    Unreadable,
 }
 
 /// A donor and what the vault holds of them, as `spiral donors show` and the API answer.
@@ -393,13 +402,20 @@ impl Vault {
             let row = p
                 .latest_seal
                 .and_then(|seal| sealed.get(&(donor.to_string(), seal as i64)));
-            let one = self.open_held(
+            let one = match self.open_held(
                 donor,
                 &p,
                 purpose,
                 keys.get(donor.as_str()).map(String::as_str),
                 row.map(String::as_str),
-            )?;
+            ) {
+                Ok(one) => one,
+                Err(e @ (VaultError::Missing { .. } | VaultError::Unreadable { .. })) => {
+                    tracing::warn!("{e}");
+                    Held::Unreadable
+                }
+                Err(e) => return Err(e),
+            };
             if let Held::Recorded { .. } = one {
                 log_read(&mut tx, donor, actor, purpose).await?;
             }
@@ -465,6 +481,9 @@ impl Vault {
         actor: &str,
         today: Date,
     ) -> Result<ErasureOutcome, VaultError> {
+        if on > today {
+            return Err(VaultError::FutureRequest { on, today });
+        }
         let (_, version) = self.privacy(ledger, donor).await?;
         let fact = Fact::DonorErasureRequested {
             donor: donor.clone(),

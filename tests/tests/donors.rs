@@ -488,3 +488,88 @@ fn the_donor_endpoints_keep_to_their_roles_and_log_every_read() {
         );
     }
 }
+
+#[test]
+fn a_ledger_moved_without_its_vault_or_opened_with_another_key_reads_no_one() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        spiral(&db, &["demo", "--example"]).ok();
+        let (donor, first, _) = a_donor_with_gifts(&spiral(&db, &["export"]).ok().stdout);
+        spiral(
+            &db,
+            &[
+                "donors",
+                "record",
+                &donor,
+                "--name",
+                NAME,
+                "--address",
+                NEW_ADDRESS,
+            ],
+        )
+        .ok();
+        let export = spiral(&db, &["export"]).ok().stdout;
+
+        // Imported elsewhere: the ledger names a sealed revision the new vault has never seen.
+        let elsewhere = TestDb::new(kind);
+        let file = common::temp_file("export.jsonl", &export);
+        spiral(&elsewhere, &["import", file.to_str().unwrap()]).ok();
+        let _ = std::fs::remove_file(file);
+        let shown = spiral(&elsewhere, &["donors", "show", &donor]);
+        assert_eq!(shown.code, 2);
+        assert!(
+            shown.stderr.contains("missing from the vault"),
+            "{kind:?}: {}",
+            shown.stderr
+        );
+        let register = spiral(
+            &elsewhere,
+            &["report", "donors", "--fiscal-year", &first.to_string()],
+        )
+        .ok()
+        .stdout;
+        let line = register.lines().find(|l| l.contains(&donor)).unwrap();
+        assert!(
+            line.contains("（保管庫から読めません）") && !line.contains(NAME),
+            "{kind:?}: {line}"
+        );
+
+        // The right database with another vault key file: nothing opens, and it says why.
+        let other_key = common::temp_file("other.vault", "");
+        let _ = std::fs::remove_file(&other_key);
+        let wrong = spiral(
+            &db,
+            &[
+                "--vault-key-file",
+                other_key.to_str().unwrap(),
+                "donors",
+                "show",
+                &donor,
+            ],
+        );
+        let _ = std::fs::remove_file(&other_key);
+        assert_eq!(wrong.code, 2);
+        assert!(
+            wrong.stderr.contains("cannot be opened"),
+            "{kind:?}: {}",
+            wrong.stderr
+        );
+
+        // An erasure request cannot be dated after today.
+        let future = spiral_env(
+            &db,
+            &["donors", "erase", &donor, "--on", "2026-12-02"],
+            &[("SPIRAL_TODAY", "2026-12-01")],
+        );
+        assert!(
+            future.stderr.contains("after today"),
+            "{kind:?}: {}",
+            future.stderr
+        );
+        assert_eq!(
+            spiral(&db, &["export"]).ok().stdout,
+            export,
+            "{kind:?}: nothing was recorded"
+        );
+    }
+}

@@ -28,6 +28,9 @@ pub enum Listed {
     NotRecorded,
     /// The donor's details were erased after the registers listing them were discarded.
     Erased,
+    /// The vault cannot give the details the ledger names (restored without its vault, or
+    /// opened with another key file).
+    Unreadable,
 }
 
 impl Listed {
@@ -138,6 +141,7 @@ impl DonorRegister {
                     Listed::Known { name, address } => (name.clone(), address.clone(), id.to_string()),
                     Listed::NotRecorded => ("（未登録）".into(), String::new(), id.to_string()),
                     Listed::Erased => ("（消去済み）".into(), String::new(), id.to_string()),
+                    Listed::Unreadable => ("（保管庫から読めません）".into(), String::new(), id.to_string()),
                 },
                 Giver::Partner { id, name } => (name.clone(), String::new(), id.to_string()),
                 Giver::Anonymous => ("匿名".into(), String::new(), String::new()),

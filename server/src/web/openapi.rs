@@ -75,7 +75,11 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
             path.as_str(),
             "/api/health" | "/api/ready" | "/api/openapi.json" | "/api/login" | "/api/logout"
         );
-        for (operation, changes_state) in [(&mut item.get, false), (&mut item.post, true)] {
+        for (operation, changes_state) in [
+            (&mut item.get, false),
+            (&mut item.post, true),
+            (&mut item.put, true),
+        ] {
             if let Some(operation) = operation {
                 complete(operation, public, changes_state);
             }

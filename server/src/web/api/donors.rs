@@ -40,12 +40,16 @@ fn vault_error(e: VaultError) -> ApiError {
         VaultError::Command(c) => c.into(),
         VaultError::Store(s) => s.into(),
         VaultError::Database(db) => crate::store::StoreError::Database(db).into(),
-        e @ (VaultError::UseStopped(_) | VaultError::Erased(_) | VaultError::NoDetails(_)) => {
-            ApiError::Invalid {
-                ja: e.ja(),
-                en: e.to_string(),
-            }
-        }
+        // What the data or the operator must put right, said plainly (not a fault of the server).
+        e @ (VaultError::UseStopped(_)
+        | VaultError::Erased(_)
+        | VaultError::NoDetails(_)
+        | VaultError::FutureRequest { .. }
+        | VaultError::Missing { .. }
+        | VaultError::Unreadable { .. }) => ApiError::Invalid {
+            ja: e.ja(),
+            en: e.to_string(),
+        },
         other => ApiError::Internal(other.to_string()),
     }
 }
