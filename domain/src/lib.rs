@@ -16,6 +16,8 @@ pub mod example;
 pub mod fiscal_year;
 pub mod fold_index;
 pub mod funds;
+#[cfg(feature = "aggregate")]
+pub mod gift_import;
 pub mod ids;
 pub mod interchange;
 pub mod log_chunks;

@@ -2,6 +2,7 @@
 //! Exit codes: 0 success, 1 the ledger failed verification, 2 anything else went wrong.
 
 mod donors;
+mod gifts;
 
 use crate::interchange;
 use crate::ledger::Ledger;
@@ -71,6 +72,24 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum ImportKind {
+    /// Gifts from a CSV file (UTF-8 with or without BOM, or Shift_JIS) with a header row:
+    /// 受領日, 金額 and any of 氏名, フリガナ, 郵便番号, 住所, 種別, 寄附者ID (or their English
+    /// names). Prints what would be recorded — donors matched or new, gifts already recorded,
+    /// errors by line — and records nothing unless --yes is given
+    Gifts {
+        /// The CSV file
+        file: std::path::PathBuf,
+        /// Record what the preview shows (all of it, or nothing if any row has an error)
+        #[arg(long)]
+        yes: bool,
+        /// Print the preview as JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum Verb {
     /// Record the seed's history (N-Pocket's commissioned work) through the ordinary commands.
     /// Running it again records nothing new.
@@ -86,10 +105,15 @@ pub enum Verb {
     },
     /// Write every event as JSON Lines to stdout, in global order (docs/interchange.md).
     Export,
-    /// Read an export into an empty ledger. Any bad line imports nothing.
+    /// Read an export into an empty ledger (any bad line imports nothing); or `import gifts
+    /// FILE.csv`, gifts from a bank's or platform's CSV.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Import {
         /// The JSON Lines file to read
-        file: std::path::PathBuf,
+        #[arg(required = true)]
+        file: Option<std::path::PathBuf>,
+        #[command(subcommand)]
+        what: Option<ImportKind>,
     },
     /// Re-read the whole ledger and check positions and the hash chain.
     Verify,
@@ -549,7 +573,15 @@ async fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Verb::Import { file } => match std::fs::read_to_string(&file) {
+        Verb::Import {
+            what: Some(ImportKind::Gifts { file, yes, json }),
+            ..
+        } => match crate::vault::Vault::open(&cli.vault_key_file, ledger.log()) {
+            Ok(vault) => gifts::run(&ledger, &vault, &file, yes, json).await,
+            Err(e) => fail(e),
+        },
+        Verb::Import { file: None, .. } => fail("name the file to import"),
+        Verb::Import { file: Some(file), .. } => match std::fs::read_to_string(&file) {
             Err(e) => fail(format_args!("cannot read {}: {e}", file.display())),
             Ok(text) => match interchange::import(ledger.log(), &text).await {
                 Ok(n) => {

@@ -331,6 +331,61 @@ impl Ledger {
         }
     }
 
+    /// Records commands that create new subjects (a bulk import's donors and gifts), all in one
+    /// commit or none. Each is decided in order against the projection and what the commands
+    /// before it create (a donor registered for one row is known to the next), on streams that
+    /// must all be new: a rule refusing one, or a stream that exists already, stores nothing.
+    /// The vault's own records are accepted, for the vault's imports. Returns the positions.
+    pub(crate) async fn create_all(
+        &self,
+        commands: Vec<Command>,
+        actor: &str,
+    ) -> Result<Vec<u64>, CommandError> {
+        self.catch_up().await?;
+        let mut order: Vec<String> = Vec::new();
+        let mut subjects: std::collections::HashMap<String, (Subject, Vec<domain::LedgerEvent>)> =
+            std::collections::HashMap::new();
+        {
+            let state = self.state.read().expect("state lock poisoned");
+            let mut batch = BatchDirectory {
+                state: &state,
+                donors: HashSet::new(),
+            };
+            // Whether each stream is new is checked by the store, under its lock.
+            for command in commands {
+                let stream = command.stream()?;
+                if let domain::Command::Record {
+                    fact: domain::Fact::DonorRegistered { donor, .. },
+                    ..
+                } = &command
+                {
+                    batch.donors.insert(donor.clone());
+                }
+                let (subject, events) = subjects.entry(stream.clone()).or_insert_with(|| {
+                    order.push(stream.clone());
+                    (Subject::default(), Vec::new())
+                });
+                for event in subject.decide(command, &batch)? {
+                    subject.apply_event(event.clone());
+                    events.push(event);
+                }
+            }
+        }
+        let streams: Vec<(String, Vec<domain::LedgerEvent>)> = order
+            .into_iter()
+            .filter_map(|stream| subjects.remove(&stream).map(|(_, events)| (stream, events)))
+            .collect();
+        let ctx = AppendContext {
+            actor: actor.to_owned(),
+            correlation_id: uuid::Uuid::new_v4().to_string(),
+            reason: None,
+            command_id: None,
+        };
+        let rows = self.log.create_streams(&streams, &ctx).await?;
+        self.absorb_own().await;
+        Ok(rows.iter().map(|r| r.position).collect())
+    }
+
     /// How many commands this process decided from memory, and after reading the store.
     pub fn decided_by_way(&self) -> (u64, u64) {
         (
@@ -477,5 +532,26 @@ impl Ledger {
             positions: rows.iter().map(|r| r.position).collect(),
             replayed: false,
         })
+    }
+}
+
+/// The directory a batch of new subjects is decided against: the projection, and the donors
+/// the batch registers before the commands that name them.
+struct BatchDirectory<'a> {
+    state: &'a LedgerState,
+    donors: HashSet<domain::ids::DonorId>,
+}
+
+impl domain::directory::Directory for BatchDirectory<'_> {
+    fn program(&self, id: &domain::ids::ProgramId) -> Option<domain::directory::ProgramInfo> {
+        self.state.program(id)
+    }
+
+    fn partner(&self, id: &domain::ids::PartnerId) -> Option<domain::directory::PartnerInfo> {
+        self.state.partner(id)
+    }
+
+    fn donor(&self, id: &domain::ids::DonorId) -> bool {
+        self.donors.contains(id) || self.state.donor(id)
     }
 }

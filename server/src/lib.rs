@@ -5,6 +5,7 @@ pub mod audit;
 pub mod backup;
 pub mod cli;
 pub mod demo;
+pub mod gift_import;
 pub mod history;
 pub mod interchange;
 pub mod key_file;

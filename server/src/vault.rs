@@ -97,6 +97,8 @@ pub enum Purpose {
     Manage,
     /// The 寄附者名簿.
     Register,
+    /// Matching a gift file's rows to donors by name and address (`spiral import gifts`).
+    Import,
 }
 
 impl Purpose {
@@ -104,6 +106,7 @@ impl Purpose {
         match self {
             Purpose::Manage => "manage",
             Purpose::Register => "register",
+            Purpose::Import => "import",
         }
     }
 }
@@ -322,6 +325,68 @@ impl Vault {
             .execute_for_vault(Command::record(on, fact), actor, Some(version))
             .await?;
         Ok(revision)
+    }
+
+    /// Seals each donor's details as the first revision of a donor about to be registered, in
+    /// one transaction, recording nothing in the ledger: the caller records each
+    /// `DonorDetailsRecorded` with the seal returned, in the same commit as the registration
+    /// (a bulk import), and [`Vault::discard`]s the seals if that commit fails.
+    pub(crate) async fn seal_new(&self, donors: &[(DonorId, DonorDetails)]) -> Result<Vec<u64>, VaultError> {
+        let mut tx = self.pool.begin().await?;
+        let mut seals = Vec::with_capacity(donors.len());
+        for (donor, details) in donors {
+            let mut key = [0u8; 32];
+            OsRng.fill_bytes(&mut key);
+            // A key left by an earlier import that failed is used again.
+            sqlx::query(
+                "INSERT INTO donor_keys (donor, wrapped, created_at) VALUES ($1, $2, $3) ON CONFLICT (donor) DO NOTHING",
+            )
+            .bind(donor.as_str())
+            .bind(seal_with(&self.master, &key, &bound_to("key", donor, 0)))
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await?;
+            let wrapped: String = sqlx::query_scalar("SELECT wrapped FROM donor_keys WHERE donor = $1")
+                .bind(donor.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+            let key = self.unwrap_key(donor, &wrapped)?;
+            let seal = OsRng.next_u64() & SEAL_BITS;
+            let plain = serde_json::to_vec(details).map_err(StoreError::Encode)?;
+            sqlx::query(
+                "INSERT INTO donor_details (donor, seal, sealed, recorded_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(donor.as_str())
+            .bind(seal as i64)
+            .bind(seal_with(&key, &plain, &bound_to("details", donor, seal)))
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await?;
+            seals.push(seal);
+        }
+        tx.commit().await?;
+        Ok(seals)
+    }
+
+    /// Removes what [`Vault::seal_new`] sealed for donors whose registration was not recorded
+    /// after all, and their keys when nothing else is sealed under them.
+    pub(crate) async fn discard(&self, sealed: &[(DonorId, u64)]) -> Result<(), VaultError> {
+        let mut tx = self.pool.begin().await?;
+        for (donor, seal) in sealed {
+            sqlx::query("DELETE FROM donor_details WHERE donor = $1 AND seal = $2")
+                .bind(donor.as_str())
+                .bind(*seal as i64)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "DELETE FROM donor_keys WHERE donor = $1 AND NOT EXISTS (SELECT 1 FROM donor_details WHERE donor = $1)",
+            )
+            .bind(donor.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The donor's details now, for `purpose`, read by `actor` (and logged).

@@ -700,3 +700,80 @@ fn unique_to_conflict(e: sqlx::Error, stream: &str, expected: u64) -> StoreError
         _ => StoreError::Database(e),
     }
 }
+
+impl EventLog {
+    /// Stores events that each create a new stream, all in one transaction or none: a bulk
+    /// import's donors and gifts. Under the head's lock every stream is checked to be new, so a
+    /// stream created meanwhile (by another server, or the same file imported twice at once)
+    /// is a conflict naming it, and nothing is stored. Returns the rows as stored.
+    pub async fn create_streams(
+        &self,
+        streams: &[(String, Vec<LedgerEvent>)],
+        ctx: &AppendContext,
+    ) -> Result<Vec<Row>, StoreError> {
+        let Some((first, _)) = streams.first() else {
+            return Ok(Vec::new());
+        };
+        let mut batch = Vec::with_capacity(streams.len());
+        for (stream, events) in streams {
+            batch.push(AppendRequest {
+                stream: stream.clone(),
+                expected: 0,
+                events: encode_all(events)?,
+                ctx: ctx.clone(),
+                decided_at: None,
+                // Answered by the return value instead.
+                reply: oneshot::channel().0,
+            });
+        }
+        let _serial = self.append_lock.lock().await;
+        let known = self.known.lock().expect("known head poisoned").clone();
+        let mut tx = self.pool.begin().await?;
+        let locked = sqlx::query(LOCK_HEAD).bind(first).fetch_one(&mut *tx).await?;
+        let head = head_from(&locked).map_err(protocol)?;
+        for chunk in batch.chunks(ROWS_PER_STATEMENT) {
+            let marks = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql = format!("SELECT stream FROM events WHERE sequence = 1 AND stream IN ({marks}) LIMIT 1");
+            let mut query = sqlx::query_scalar::<_, String>(&sql);
+            for request in chunk {
+                query = query.bind(request.stream.as_str());
+            }
+            if let Some(stream) = query.fetch_optional(&mut *tx).await? {
+                return Err(StoreError::Conflict {
+                    stream,
+                    expected: 0,
+                    found: 1,
+                });
+            }
+        }
+        let plan = plan_batch(&batch, &head, &mut HashMap::new(), |_| false).map_err(protocol)?;
+        // Only a stream named twice in `streams` is refused here.
+        if let Some(twice) = plan.outcomes.iter().position(Result::is_err) {
+            return Err(StoreError::Conflict {
+                stream: batch[twice].stream.clone(),
+                expected: 0,
+                found: 1,
+            });
+        }
+        for chunk in plan.rows.chunks(ROWS_PER_STATEMENT) {
+            insert_rows(&mut tx, chunk).await?;
+        }
+        set_head(&mut tx, &plan.head).await?;
+        tx.commit().await?;
+        let (outcomes, new_head) = plan.into_outcomes();
+        self.keep_own_rows(&outcomes);
+        let own_since = match &known {
+            Some(k) if k.head.position == head.position => k.own_since,
+            _ => head.position,
+        };
+        self.record_commit(Known {
+            head: new_head,
+            own_since,
+        });
+        self.locked_commits.fetch_add(1, Ordering::Relaxed);
+        Ok(outcomes.into_iter().flatten().flatten().collect())
+    }
+}

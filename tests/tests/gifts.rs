@@ -1,0 +1,272 @@
+//! `spiral import gifts`: gift files from banks and platforms, in UTF-8 with a BOM and in
+//! Shift_JIS, on both databases through the real `spiral` process. A preview records nothing;
+//! `--yes` records everything or, if any row is wrong, nothing; the same file imported again,
+//! or twice at once, records no gift twice.
+
+mod common;
+
+use common::server::{key_file, vault_key_file};
+use common::{spiral, spiral_bin, Kind, TestDb, BOTH};
+use serde_json::Value;
+
+/// A donor of the example ledger, by id.
+fn some_donor(db: &TestDb) -> String {
+    let page: Value = serde_json::from_str(
+        &spiral(db, &["state", "--part", "donors", "--limit", "1"])
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    page["items"][0]["id"].as_str().unwrap().to_owned()
+}
+
+fn write(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("spiral-{}-{name}", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn events(db: &TestDb) -> usize {
+    spiral(db, &["export"]).ok().stdout.lines().count()
+}
+
+fn preview_json(db: &TestDb, file: &str) -> Value {
+    let run = spiral(db, &["import", "gifts", file, "--json"]);
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {} {}", run.stdout, run.stderr))
+}
+
+/// Rows of a platform's export (Japanese headers, a column Spiral does not read): a new donor
+/// written two ways, a donor by id, an anonymous gift and membership dues.
+fn utf8_file(donor: &str) -> Vec<u8> {
+    let text = format!(
+        "受領日,氏名,フリガナ,郵便番号,住所,金額,種別,寄附者ID,決済方法\r\n\
+         2024/5/1,静岡 花子,シズオカ ハナコ,420-0853,静岡市葵区追手町9-6,\"3,000\",寄附,,クレジットカード\r\n\
+         令和6年6月1日,静岡　花子,,〒４２０－０８５３,静岡市葵区追手町９－６,５０００,寄付金,,銀行振込\r\n\
+         2024-06-02,,,,,10000,,{donor},銀行振込\r\n\
+         2024/7/1,,,,,1000,,,\r\n\
+         2024/8/1,浜松 次郎,,,浜松市中区元城町103-2,12000,会費,,\r\n"
+    );
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(text.as_bytes());
+    bytes
+}
+
+#[test]
+fn a_utf8_file_with_bom_is_previewed_then_recorded_once() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        spiral(&db, &["demo", "--example"]).ok();
+        let donor = some_donor(&db);
+        let file = write("gifts.csv", &utf8_file(&donor));
+        let file = file.to_str().unwrap();
+        let before = events(&db);
+
+        // The preview records nothing.
+        let shown = spiral(&db, &["import", "gifts", file]).ok().stdout;
+        assert!(
+            shown.contains("UTF-8 (BOM)") && shown.contains("決済方法"),
+            "{shown}"
+        );
+        assert!(shown.contains("静岡 花子"), "{shown}");
+        let preview = preview_json(&db, file);
+        assert_eq!(events(&db), before, "{kind:?}: a preview recorded something");
+        assert_eq!(preview["rows"], 5);
+        assert_eq!(preview["gifts"].as_array().unwrap().len(), 5, "{preview}");
+        let new_donors = preview["new_donors"].as_array().unwrap();
+        assert_eq!(
+            new_donors.len(),
+            2,
+            "{kind:?}: one person written two ways is one donor: {preview}"
+        );
+        let hanako = new_donors
+            .iter()
+            .find(|d| d["details"]["name"] == "静岡 花子")
+            .unwrap()["donor"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            preview["gifts"][2]["giver"],
+            serde_json::json!({"as": "by_id", "donor": donor})
+        );
+        assert_eq!(preview["gifts"][3]["giver"]["as"], "anonymous");
+
+        // Recorded: two donors registered with their details sealed, five gifts.
+        spiral(&db, &["import", "gifts", file, "--yes"]).ok();
+        assert_eq!(events(&db), before + 2 * 2 + 5);
+        spiral(&db, &["verify"]).ok();
+        let held: Value =
+            serde_json::from_str(&spiral(&db, &["donors", "show", &hanako]).ok().stdout).unwrap();
+        assert_eq!(held["details"]["postal_code"], "420-0853", "{kind:?}: {held}");
+        assert_eq!(held["identified"], true);
+        let receipts: Value = serde_json::from_str(
+            &spiral(
+                &db,
+                &[
+                    "state",
+                    "--part",
+                    "receipts",
+                    "--fiscal-year",
+                    "2024",
+                    "--limit",
+                    "10000",
+                ],
+            )
+            .ok()
+            .stdout,
+        )
+        .unwrap();
+        for gift in preview["gifts"].as_array().unwrap() {
+            let found = receipts["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == gift["receipt"])
+                .unwrap_or_else(|| panic!("{kind:?}: {} was not recorded", gift["receipt"]));
+            assert_eq!(found["amount"], gift["amount"]);
+        }
+        let export = spiral(&db, &["export"]).ok().stdout;
+        assert!(
+            !export.contains("花子") && !export.contains("元城町"),
+            "{kind:?}: plaintext in the ledger"
+        );
+
+        // The same file again finds every gift recorded and records nothing.
+        let again = preview_json(&db, file);
+        assert_eq!(
+            again["duplicates"].as_array().unwrap().len(),
+            5,
+            "{kind:?}: {again}"
+        );
+        assert!(again["gifts"].as_array().unwrap().is_empty());
+        spiral(&db, &["import", "gifts", file, "--yes"]).ok();
+        assert_eq!(
+            events(&db),
+            before + 9,
+            "{kind:?}: a second import recorded something"
+        );
+        let _ = std::fs::remove_file(file);
+    }
+}
+
+#[test]
+fn a_shift_jis_file_with_one_bad_row_records_nothing() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        spiral(&db, &["demo", "--example"]).ok();
+        let rows = |bad_date: &str| {
+            let text = format!(
+                "受領日,氏名,住所,金額\r\n\
+                 2025/4/10,伊豆 三郎,伊東市大原1-1,8000\r\n\
+                 2025/4/11,髙橋 﨑子,熱海市銀座町1-1,2000\r\n\
+                 {bad_date},沼津 四郎,沼津市御幸町1-1,3000\r\n"
+            );
+            // CP932's own characters (髙, 﨑) as Excel writes them.
+            let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
+            assert!(!unmappable);
+            bytes.into_owned()
+        };
+        let before = spiral(&db, &["export"]).ok().stdout;
+        let bad = write("sjis-bad.csv", &rows("2025/4/31"));
+        let run = spiral(&db, &["import", "gifts", bad.to_str().unwrap(), "--yes"]);
+        assert_eq!(run.code, 2, "{kind:?}: {} {}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("Shift_JIS"), "{}", run.stdout);
+        assert!(
+            run.stdout.contains("line 4 (受領日)") && run.stdout.contains("4行目"),
+            "{}",
+            run.stdout
+        );
+        assert!(run.stderr.contains("nothing recorded"), "{}", run.stderr);
+        assert_eq!(
+            spiral(&db, &["export"]).ok().stdout,
+            before,
+            "{kind:?}: something was recorded"
+        );
+
+        // Fixed, the same file records all three, its names read right.
+        let good = write("sjis-good.csv", &rows("2025/4/30"));
+        let preview = preview_json(&db, good.to_str().unwrap());
+        let names: Vec<&str> = preview["new_donors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["details"]["name"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"髙橋 﨑子"), "{kind:?}: {names:?}");
+        spiral(&db, &["import", "gifts", good.to_str().unwrap(), "--yes"]).ok();
+        assert_eq!(
+            spiral(&db, &["export"]).ok().stdout.lines().count(),
+            before.lines().count() + 3 * 3
+        );
+
+        // Files that cannot be read at all say why.
+        for (bytes, says) in [
+            (&b"\xff\xfe\x00\x00"[..], "UTF-16"),
+            (&b"\x81\x39\x81"[..], "neither UTF-8 nor Shift_JIS"),
+            ("氏名,金額\n静岡 花子,100\n".as_bytes(), "received_on (受領日)"),
+        ] {
+            let file = write("unreadable.csv", bytes);
+            let run = spiral(&db, &["import", "gifts", file.to_str().unwrap()]);
+            assert_eq!(run.code, 2);
+            assert!(run.stderr.contains(says), "{kind:?}: {}", run.stderr);
+            let _ = std::fs::remove_file(file);
+        }
+        let _ = std::fs::remove_file(bad);
+        let _ = std::fs::remove_file(good);
+    }
+}
+
+#[test]
+fn one_file_imported_twice_at_once_records_each_gift_once() {
+    let db = TestDb::new(Kind::Postgres);
+    spiral(&db, &["demo", "--example"]).ok();
+    let donor = some_donor(&db);
+    let file = write("racing.csv", &utf8_file(&donor));
+    let before = events(&db);
+    let start = || {
+        std::process::Command::new(spiral_bin())
+            .args(["--database-url", &db.url, "--key-file", &key_file(&db)])
+            .args(["--vault-key-file", &vault_key_file(&db)])
+            .args(["import", "gifts", file.to_str().unwrap(), "--yes"])
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(start);
+        let b = s.spawn(start);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let outcomes = [&a, &b].map(|o| (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned()));
+    assert!(outcomes.iter().any(|(code, _)| *code == Some(0)), "{outcomes:?}");
+    for (code, stderr) in &outcomes {
+        // The loser found the gifts recorded, or lost the race and recorded nothing.
+        assert!(
+            *code == Some(0) || stderr.contains("changed by someone else"),
+            "{outcomes:?}"
+        );
+    }
+    assert_eq!(events(&db), before + 9, "{outcomes:?}");
+    spiral(&db, &["verify"]).ok();
+    let preview = preview_json(&db, file.to_str().unwrap());
+    assert_eq!(preview["duplicates"].as_array().unwrap().len(), 5);
+    // The new donors' details open: the loser's sealing was discarded, not theirs.
+    let state: Value = serde_json::from_str(
+        &spiral(&db, &["state", "--part", "donors", "--limit", "10000"])
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    let imported: Vec<&str> = state["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["id"].as_str().filter(|id| id.starts_with("d-")))
+        .collect();
+    assert_eq!(imported.len(), 2, "{imported:?}");
+    for id in imported {
+        let held: Value = serde_json::from_str(&spiral(&db, &["donors", "show", id]).ok().stdout).unwrap();
+        assert_eq!(held["status"], "recorded", "{held}");
+    }
+    let _ = std::fs::remove_file(file);
+}
