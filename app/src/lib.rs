@@ -10,6 +10,8 @@ mod browser;
 pub mod document;
 pub mod i18n;
 mod pages;
+#[cfg(feature = "ssr")]
+pub mod print;
 pub mod record;
 pub mod router;
 pub mod spiral;

@@ -127,6 +127,17 @@ fn main() {
     {
         write(out, "donor_details", &format!("{i:02}"), text.as_bytes());
     }
+    // Gift files as banks, platforms and people save them (UTF-8 with a BOM, CRLF, quoted
+    // amounts, era dates, a bad row).
+    for (i, text) in [
+        "\u{FEFF}受領日,氏名,フリガナ,郵便番号,住所,金額,種別,寄附者ID\r\n2024/5/1,静岡 花子,シズオカ ハナコ,420-0853,静岡市葵区追手町9-6,\"3,000\",寄附,\r\n令和6年6月1日,,,,,¥1000,,\r\n",
+        "date,amount,donor_id,name,address\n2024-04-01,5000,d-1,,\n2024-04-02,abc,,A,B\n2024-04-02,1000.00,,\"A, Jr.\",\"x\ny\"\n",
+    ]
+    .iter()
+    .enumerate()
+    {
+        write(out, "gift_csv", &format!("{i:02}"), text.as_bytes());
+    }
     // The server's own request inputs (server::web::fuzzing), as browsers and clients send them.
     let history = domain::demo::seed_history();
     let command = serde_json::json!({ "command": history[0], "expected_version": null }).to_string();

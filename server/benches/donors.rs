@@ -7,66 +7,23 @@
 //! "200000,1000000") in a SQLite file; every registered donor is given details through the
 //! vault, then the register of fiscal 2024 is drawn up in this process and by the CLI.
 
-use server::ledger::Ledger;
-use server::vault::{ErasureOutcome, Vault};
-use std::time::{Duration, Instant};
+#[path = "support/vaulted.rs"]
+mod vaulted;
 
-fn millis(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
+use server::vault::ErasureOutcome;
+use std::time::Instant;
+use vaulted::{millis, Fixture};
 
 #[tokio::main]
 async fn main() {
-    let sizes: Vec<usize> = std::env::var("SPIRAL_BENCH_EVENTS")
-        .unwrap_or_else(|_| "200000,1000000".into())
-        .split(',')
-        .filter_map(|n| n.trim().parse().ok())
-        .collect();
     println!("| events | what | time | per item |");
     println!("|---|---|---|---|");
-    for n in sizes {
-        let dir = std::env::temp_dir();
-        let tag = format!("{n}_{}", std::process::id());
-        let path = dir.join(format!("spiral_donors_bench_{tag}.db"));
-        let vault_key = dir.join(format!("spiral_donors_bench_{tag}.vault"));
-        let _ = std::fs::remove_file(&path);
-        let _ = std::fs::remove_file(&vault_key);
-        let url = format!("sqlite:{}", path.display());
-        let built = std::process::Command::new(env!("CARGO_BIN_EXE_spiral"))
-            .args([
-                "--database-url",
-                &url,
-                "demo",
-                "--example",
-                "--events",
-                &n.to_string(),
-            ])
-            .output()
-            .expect("run spiral demo --example");
-        assert!(
-            built.status.success(),
-            "{}",
-            String::from_utf8_lossy(&built.stderr)
-        );
-        let ledger = Ledger::open(&url).await.unwrap();
-        ledger.catch_up().await.unwrap();
+    for n in vaulted::sizes() {
+        let fixture = Fixture::build(n, "donors").await;
+        let (ledger, vault, donors) = (&fixture.ledger, &fixture.vault, &fixture.donors);
         let head = ledger.log().committed();
-        let vault = Vault::open(&vault_key, ledger.log()).unwrap();
-        let donors: Vec<_> = ledger.read_state(|s| s.donors.keys().cloned().collect());
         let on: domain::Date = "2026-04-01".parse().unwrap();
-
-        let t = Instant::now();
-        for (i, donor) in donors.iter().enumerate() {
-            let details = domain::personal::DonorDetails::try_from(domain::personal::DetailsInput {
-                name: format!("寄付者 {i:05}"),
-                kana: Some(format!("キフシャ {i:05}")),
-                postal_code: Some(format!("{:07}", 4_200_000 + i)),
-                address: Some(format!("静岡市葵区追手町{}-{}", i % 50 + 1, i % 9 + 1)),
-            })
-            .unwrap();
-            vault.record(&ledger, donor, &details, "bench", on).await.unwrap();
-        }
-        let sealing = t.elapsed();
+        let sealing = fixture.sealing;
         println!(
             "| {head} | sealing and recording every donor's details ({} donors) | {:.0} ms | {:.2} ms |",
             donors.len(),
@@ -78,7 +35,7 @@ async fn main() {
         let state = ledger.read_state(|s| s.clone());
         let fy = domain::FiscalYear::new(2024).unwrap();
         let t = Instant::now();
-        let register = server::reports::donor_register(&ledger, &vault, &state, fy, "bench")
+        let register = server::reports::donor_register(ledger, vault, &state, fy, "bench")
             .await
             .unwrap();
         let drawn = t.elapsed();
@@ -96,9 +53,8 @@ async fn main() {
         drop(state);
 
         let t = Instant::now();
-        let cli = std::process::Command::new(env!("CARGO_BIN_EXE_spiral"))
-            .args(["--database-url", &url, "--vault-key-file"])
-            .arg(&vault_key)
+        let cli = fixture
+            .spiral(&[])
             .args(["report", "donors", "--fiscal-year", "2024", "--format", "csv"])
             .stdout(std::process::Stdio::null())
             .status()
@@ -116,7 +72,7 @@ async fn main() {
         let t = Instant::now();
         let outcome = vault
             .request_erasure(
-                &ledger,
+                ledger,
                 donor,
                 domain::personal::Requester::Donor,
                 on,
@@ -132,10 +88,6 @@ async fn main() {
             millis(t.elapsed())
         );
 
-        ledger.log().close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
-        let _ = std::fs::remove_file(&vault_key);
+        fixture.remove().await;
     }
 }

@@ -118,6 +118,25 @@ pub async fn donor_register(
     ))
 }
 
+/// The 寄附者名簿 of `fiscal_year` from the live projection (no copy of it made), read by
+/// `actor`: each listed donor's read logged. A donor who first gives between the vault's reads
+/// and the fold is listed as not recorded; the next register lists them by name.
+pub async fn live_donor_register(
+    ledger: &crate::ledger::Ledger,
+    vault: &crate::vault::Vault,
+    fiscal_year: FiscalYear,
+    actor: &str,
+) -> Result<DonorRegister, ReportFailure> {
+    ledger.catch_up().await?;
+    let donors = ledger.read_state(|s| registered_givers(s, fiscal_year));
+    let mut listed = read_listed(ledger, vault, &donors, actor).await?;
+    Ok(ledger.read_state(|s| {
+        domain::report::donor_register::donor_register(s, fiscal_year, |d| {
+            listed.remove(d).unwrap_or(Listed::NotRecorded)
+        })
+    }))
+}
+
 /// The registered donors whose gifts the register of `fiscal_year` lists.
 pub fn registered_givers(state: &LedgerState, fiscal_year: FiscalYear) -> Vec<domain::ids::DonorId> {
     let donors: std::collections::BTreeSet<&domain::ids::DonorId> = state

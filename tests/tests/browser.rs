@@ -344,3 +344,33 @@ fn run_as_staff(db: &TestDb, demo: bool, script: &str, label: &str) -> PathBuf {
     );
     shots
 }
+
+#[test]
+fn a_reporter_prints_the_donor_register_on_a4() {
+    let db = TestDb::new(Kind::Sqlite);
+    add_users(&db, &[("yumi", "reporter"), ("kenji", "auditor")]);
+    common::spiral(&db, &["demo", "--example"]).ok();
+    // Named donors' gifts in 2024年度, one with the longest name and address a form takes.
+    let long_name = format!("特定非営利活動法人{}", "長".repeat(80));
+    let long_address = format!("静岡県静岡市葵区追手町9-6 {}", "番地".repeat(90));
+    let csv = format!(
+        "受領日,氏名,郵便番号,住所,金額\n2024/5/1,静岡 花子,420-0853,静岡市葵区追手町9-6,3000\n\
+         2024/6/1,{long_name},4200853,{long_address},1000000\n2024/7/1,,,,500\n"
+    );
+    let file = common::temp_file("register.csv", &csv);
+    common::spiral(&db, &["import", "gifts", file.to_str().unwrap(), "--yes"]).ok();
+    let _ = std::fs::remove_file(file);
+    let server = Server::start(&db, false);
+    run_script(
+        "register.mjs",
+        "register",
+        &[
+            ("SPIRAL_URL", format!("http://{}", server.addr)),
+            ("SPIRAL_REPORTER", cookie(&server, "yumi")),
+            ("SPIRAL_AUDITOR", cookie(&server, "kenji")),
+            ("SPIRAL_FY", "2024".into()),
+            ("SPIRAL_LONG_NAME", long_name.chars().take(20).collect()),
+            ("SPIRAL_ARTIFACTS", artifacts("register").display().to_string()),
+        ],
+    );
+}

@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::server::{key_file, vault_key_file};
+use common::http::request;
+use common::people::{add_users, sign_in, ROLES};
+use common::server::{key_file, vault_key_file, Server};
 use common::{spiral, spiral_bin, Kind, TestDb, BOTH};
 use serde_json::Value;
 
@@ -269,4 +271,110 @@ fn one_file_imported_twice_at_once_records_each_gift_once() {
         assert_eq!(held["status"], "recorded", "{held}");
     }
     let _ = std::fs::remove_file(file);
+}
+
+#[test]
+fn staff_upload_a_file_see_its_preview_and_record_exactly_what_they_saw() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        spiral(&db, &["demo", "--example"]).ok();
+        let donor = some_donor(&db);
+        let file = utf8_file(&donor);
+        let server = Server::start(&db, false);
+        let addr = &server.addr;
+        let upload = |cookie: Option<&str>, query: &str, body: &[u8]| {
+            let mut headers = vec![("Content-Type", "text/csv")];
+            if let Some(c) = cookie {
+                headers.push(("Cookie", c));
+            }
+            request(
+                addr,
+                "POST",
+                &format!("/api/imports/gifts{query}"),
+                &headers,
+                body,
+            )
+        };
+        let before = events(&db);
+
+        // Only staff: everyone else is refused before the file is read.
+        assert_eq!(upload(None, "", &file).status, 401);
+        let cookies: Vec<(&str, String)> = ROLES
+            .iter()
+            .map(|r| (*r, sign_in(addr, &format!("{r}-user"))))
+            .collect();
+        for (role, cookie) in &cookies {
+            let response = upload(Some(cookie), "", &file);
+            let expected = if *role == "staff" { 200 } else { 403 };
+            assert_eq!(
+                response.status,
+                expected,
+                "{kind:?} as {role}: {}",
+                response.text()
+            );
+        }
+        let staff = cookies[0].1.as_str();
+
+        let shown = upload(Some(staff), "", &file).json();
+        assert_eq!(shown["encoding"], "utf8_bom");
+        assert_eq!(shown["preview"]["gifts"].as_array().unwrap().len(), 5, "{shown}");
+        assert!(shown["recorded"].is_null());
+        let digest = shown["digest"].as_str().unwrap().to_owned();
+        assert_eq!(events(&db), before, "{kind:?}: a preview recorded something");
+
+        // A confirmation of some other preview records nothing.
+        let stale = upload(Some(staff), "?record=0000", &file);
+        assert_eq!(stale.status, 409, "{}", stale.text());
+        assert_eq!(events(&db), before);
+
+        // Confirmed: exactly what was shown.
+        let done = upload(Some(staff), &format!("?record={digest}"), &file);
+        assert_eq!(done.status, 200, "{kind:?}: {}", done.text());
+        assert_eq!(done.json()["recorded"]["gifts"], 5);
+        assert_eq!(events(&db), before + 9);
+        // The same confirmation again: the preview has changed (every gift is recorded now).
+        assert_eq!(
+            upload(Some(staff), &format!("?record={digest}"), &file).status,
+            409
+        );
+        let again = upload(Some(staff), "", &file).json();
+        assert_eq!(again["preview"]["duplicates"].as_array().unwrap().len(), 5);
+
+        // Files that cannot be read, and bodies over the limit, say so in both languages.
+        let unreadable = upload(Some(staff), "", "氏名,金額\n静岡 花子,100\n".as_bytes());
+        assert_eq!(unreadable.status, 422);
+        assert!(unreadable.text().contains("受領日"), "{}", unreadable.text());
+        assert_eq!(oversized_upload(addr, staff), 413);
+        let bad_rows = upload(
+            Some(staff),
+            "?record=x",
+            "受領日,金額\n2024/4/31,100\n".as_bytes(),
+        );
+        assert_eq!(bad_rows.status, 409, "{}", bad_rows.text());
+        assert_eq!(events(&db), before + 9);
+    }
+}
+
+/// The status of an upload of 17 MiB, over the limit: the server answers as soon as it knows and
+/// may close the connection before the body is sent, so write errors are expected.
+fn oversized_upload(addr: &str, cookie: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let body = vec![b'a'; 17 << 20];
+    let head = format!(
+        "POST /api/imports/gifts HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: text/csv\r\nCookie: {cookie}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let _ = stream.write_all(&body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw)
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
+pub mod print;
 pub mod stream;
 
 use crate::ledger::Ledger;
@@ -205,6 +206,10 @@ pub fn router(state: AppState) -> Router {
             get(api::donor_details).put(api::record_donor_details),
         )
         .route("/donors/{id}/erasure", post(api::erase_donor))
+        .route(
+            "/imports/gifts",
+            post(api::import_gifts).layer(DefaultBodyLimit::max(api::GIFT_FILE_LIMIT)),
+        )
         .route("/users", get(api::users).post(api::add_user))
         .route("/users/{name}/disable", post(api::disable_user))
         .route("/users/{name}/enable", post(api::enable_user))
@@ -219,6 +224,7 @@ pub fn router(state: AppState) -> Router {
         .route("/partners/{id}", get(pages::partner))
         .route("/record", get(pages::record))
         .route("/reports", get(pages::reports))
+        .route("/print/donors", get(print::donor_register))
         .route("/audit", get(pages::audit))
         .route("/login", get(pages::sign_in_form).post(pages::sign_in))
         .route("/logout", post(pages::sign_out))

@@ -47,6 +47,7 @@ use utoipa::OpenApi;
         super::api::donor_details,
         super::api::record_donor_details,
         super::api::erase_donor,
+        super::api::import_gifts,
         super::api::users,
         super::api::add_user,
         super::api::disable_user,

@@ -42,7 +42,7 @@ pub(crate) fn local_path(next: Option<&str>) -> &str {
     }
 }
 
-fn to_login(path: &str) -> Response {
+pub(super) fn to_login(path: &str) -> Response {
     let next = app::boot::encode_segment(path);
     Redirect::to(&format!("/login?next={next}")).into_response()
 }

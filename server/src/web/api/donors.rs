@@ -22,7 +22,7 @@ use std::sync::Arc;
 /// Who may draw up the 寄附者名簿: reporters prepare it, staff keep it.
 const REGISTER_READERS: &[Role] = &[Role::Staff, Role::Reporter];
 
-fn vault(state: &AppState) -> Result<&Arc<Vault>, ApiError> {
+pub(super) fn vault(state: &AppState) -> Result<&Arc<Vault>, ApiError> {
     state
         .vault
         .as_ref()
@@ -34,7 +34,7 @@ fn donor_id(path: Result<Path<String>, PathRejection>) -> Result<DonorId, ApiErr
     DonorId::new(id).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
-fn vault_error(e: VaultError) -> ApiError {
+pub(super) fn vault_error(e: VaultError) -> ApiError {
     match e {
         VaultError::UnknownDonor(d) => ApiError::NotFound(format!("donor {d}")),
         VaultError::Command(c) => c.into(),
@@ -226,26 +226,10 @@ pub async fn donor_register_report(
     let Query(q) = query.map_err(query_rejection)?;
     let vault = vault(&state)?;
     let _reading = state.limits.ledger_read()?;
-    state.ledger.catch_up().await?;
     let fy = q.fiscal_year;
-    let donors = state
-        .ledger
-        .read_state(|s| crate::reports::registered_givers(s, fy));
-    let mut listed = crate::reports::read_listed(&state.ledger, vault, &donors, &actor)
+    let register = crate::reports::live_donor_register(&state.ledger, vault, fy, &actor)
         .await
-        .map_err(|e| match e {
-            crate::reports::ReportFailure::Vault(v) => vault_error(v),
-            other => ApiError::Internal(other.to_string()),
-        })?;
-    // A donor who first gave between the reads above and this fold is listed as not recorded:
-    // the next register lists them by name.
-    let register = state.ledger.read_state(|s| {
-        domain::report::donor_register::donor_register(s, fy, |d| {
-            listed
-                .remove(d)
-                .unwrap_or(domain::report::donor_register::Listed::NotRecorded)
-        })
-    });
+        .map_err(register_failure)?;
     let name = format!("donors-{}", fy.year());
     let failed = |e: crate::reports::ReportFailure| ApiError::Internal(e.to_string());
     Ok(match q.format.unwrap_or(ReportFormat::Json) {
@@ -259,4 +243,12 @@ pub async fn donor_register_report(
             &format!("{name}.xlsx"),
         ),
     })
+}
+
+pub(in crate::web) fn register_failure(e: crate::reports::ReportFailure) -> ApiError {
+    match e {
+        crate::reports::ReportFailure::Vault(v) => vault_error(v),
+        crate::reports::ReportFailure::Store(s) => s.into(),
+        other => ApiError::Internal(other.to_string()),
+    }
 }

@@ -1,0 +1,89 @@
+// The 寄附者名簿 printed from Debian's Chromium: /print/donors against GET /api/reports/donors
+// (the same register), then printed to PDF on A4 with nothing wider than the page. Refused to
+// an auditor. tests/tests/browser.rs passes SPIRAL_URL, SPIRAL_REPORTER, SPIRAL_AUDITOR,
+// SPIRAL_FY, SPIRAL_LONG_NAME and SPIRAL_ARTIFACTS.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+
+const url = process.env.SPIRAL_URL;
+const fy = process.env.SPIRAL_FY;
+const artifacts = process.env.SPIRAL_ARTIFACTS;
+mkdirSync(artifacts, { recursive: true });
+const step = (name) => console.log(`ok - ${name}`);
+const yen = (n) => `¥${Number(n).toLocaleString('en-US')}`;
+
+const response = await fetch(`${url}/api/reports/donors?fiscal_year=${fy}`, {
+  headers: { cookie: process.env.SPIRAL_REPORTER },
+});
+const body = await response.text();
+assert.ok(response.ok, body);
+const register = JSON.parse(body);
+assert.ok(register.lines.length > 0, 'the year has gifts');
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const errors = [];
+const open = async (cookie, watch = true) => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const [name, value] = cookie.split(';')[0].split('=');
+  await context.addCookies([{ name, value, url }]);
+  const page = await context.newPage();
+  if (watch) {
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  }
+  return page;
+};
+
+try {
+  const page = await open(process.env.SPIRAL_REPORTER);
+  const shown = await page.goto(`${url}/print/donors?fiscal_year=${fy}`);
+  assert.equal(shown.status(), 200);
+  const rows = page.locator('#register tbody tr');
+  assert.equal(await rows.count(), register.lines.length, 'a row per gift');
+  assert.equal(await page.locator('#register-total').innerText(), yen(register.total));
+  const named = register.lines.filter((l) => l.giver.kind === 'donor' && l.giver.listed.status === 'known');
+  assert.ok(named.length > 0, 'some donors are listed by name');
+  const first = named[0];
+  const row = rows.nth(register.lines.indexOf(first));
+  assert.equal(await row.locator('td').nth(2).innerText(), first.giver.listed.name);
+  assert.equal(await row.locator('td').nth(3).innerText(), first.giver.listed.address);
+  assert.equal(await row.locator('td').nth(4).innerText(), yen(first.amount));
+  await page.screenshot({ path: `${artifacts}/register.png`, fullPage: false });
+  step(`the register of ${fy}年度 lists ${register.lines.length} gifts, ${yen(register.total)}, as the API does`);
+
+  // Printed on A4: nothing wider than the page, the longest name and address wrapped inside it.
+  await page.emulateMedia({ media: 'print' });
+  await page.setViewportSize({ width: 718, height: 1000 });
+  assert.equal(await page.locator('.hint').isVisible(), false, 'the hint is not printed');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the print view is ${overflow}px wider than A4`);
+  const long = page.locator('#register td', { hasText: process.env.SPIRAL_LONG_NAME });
+  const box = await long.first().boundingBox();
+  assert.ok(box && box.x + box.width <= 718, `the long name runs off the page: ${JSON.stringify(box)}`);
+  await page.screenshot({ path: `${artifacts}/register-print.png`, fullPage: false });
+  const pdf = `${artifacts}/register-a4.pdf`;
+  await page.pdf({ path: pdf, format: 'A4', printBackground: true, preferCSSPageSize: true });
+  const bytes = readFileSync(pdf).toString('latin1');
+  const pages = (bytes.match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.ok(pages >= 1, 'the PDF has pages');
+  const [w, h] = (bytes.match(/\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/) || []).slice(1).map(Number);
+  assert.ok(Math.abs(w - 595.92) < 2 && Math.abs(h - 842.88) < 2, `A4 portrait pages (${w} × ${h} pt)`);
+  step(`printed to PDF: ${pages} A4 pages, nothing wider than the page (register-a4.pdf)`);
+
+  // An auditor sees pseudonyms only: the register is refused.
+  // (The browser logs the 403 of the page load itself: not an error of the page.)
+  const auditor = await open(process.env.SPIRAL_AUDITOR, false);
+  const refused = await auditor.goto(`${url}/print/donors?fiscal_year=${fy}`);
+  assert.equal(refused.status(), 403);
+  assert.ok((await auditor.content()).includes('報告担当とスタッフ'));
+  step('an auditor is refused the register');
+
+  assert.deepEqual(errors, [], 'no page errors');
+} finally {
+  await browser.close();
+}
