@@ -234,6 +234,7 @@ impl Lang {
             "FundsReceived" => ("入金", "Funds received"),
             "FundsSpent" => ("支出", "Funds spent"),
             "DonorRegistered" => ("寄付者登録", "Donor registered"),
+            "OrganisationProfiled" => ("法人情報", "Organisation profile"),
             "Corrected" => ("訂正", "Corrected"),
             "Retracted" => ("取消", "Retracted"),
             _ => ("その他", "Other"),

@@ -4,6 +4,7 @@
 
 use crate::document::escape;
 use crate::i18n::Lang;
+use domain::events::OrganisationProfile;
 use domain::report::donor_register::{DonorRegister, Giver, Listed};
 use domain::Date;
 
@@ -47,8 +48,13 @@ fn yen(amount: domain::Yen) -> String {
 
 /// The 寄附者名簿 of a fiscal year: 受け入れ年月日, 氏名（名称）, 住所 and 寄附金額 of every gift
 /// in the order received, anonymous gifts by date and amount, with the count and the total.
+/// `organisation` is the NPO's profile at the year's end (its name and office head the page);
 /// `made` is the day it is drawn up.
-pub fn donor_register(register: &DonorRegister, made: Date) -> String {
+pub fn donor_register(
+    register: &DonorRegister,
+    organisation: Option<&OrganisationProfile>,
+    made: Date,
+) -> String {
     let fy = register.fiscal_year;
     let ja = Lang::Ja;
     let mut rows = String::new();
@@ -74,7 +80,7 @@ pub fn donor_register(register: &DonorRegister, made: Date) -> String {
     }
     let body = format!(
         "<h1>寄附者名簿</h1>\
-         <p class=\"period\">{}（{}〜{}）</p>\
+         <p class=\"period\">{}（{}〜{}）</p>{}\
          <p class=\"summary\">{}件　合計 {}　作成日 {}</p>\
          <p class=\"hint\">ブラウザの印刷でA4縦に印刷できます。 / Print it from the browser on A4 portrait.</p>\
          <table id=\"register\"><thead><tr><th class=\"no\">No.</th><th class=\"on\">受け入れ年月日</th>\
@@ -84,6 +90,11 @@ pub fn donor_register(register: &DonorRegister, made: Date) -> String {
         ja.fiscal_year(fy),
         ja.date(fy.first_day()),
         ja.date(fy.last_day()),
+        organisation.map_or_else(String::new, |o| format!(
+            "<p class=\"summary\" id=\"organisation\">{}　{}</p>",
+            escape(&o.name),
+            escape(&o.address)
+        )),
         register.lines.len(),
         yen(register.total),
         ja.date(made),

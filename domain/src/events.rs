@@ -206,13 +206,39 @@ pub enum Fact {
     DonorDetailsErased {
         donor: DonorId,
     },
+    // --- the NPO itself ---
+    /// The NPO's own profile as its 受領証明書 and registers print it, from the day it took
+    /// effect (a move, a new name, a certification) until the next one.
+    OrganisationProfiled(OrganisationProfile),
+}
+
+/// The NPO itself (法人の概要): its 名称 and 所在地, and its certification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganisationProfile {
+    /// 名称, e.g. 特定非営利活動法人ひかり市民活動ネットワーク
+    pub name: String,
+    /// 所在地 (the main office)
+    pub address: String,
+    /// 認定 (or 特例認定) under 特定非営利活動促進法; none while not certified.
+    pub certification: Option<Certification>,
+}
+
+/// A certification by the 所轄庁.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Certification {
+    /// 認定番号 as the 所轄庁's notice gives it, e.g. 静岡県指令第123号
+    pub number: String,
+    /// 認定年月日: gifts received from this day on qualify for 受領証明書.
+    pub certified_on: Date,
 }
 
 /// Fact's variant names in declaration order. In the stored encoding, the first
 /// [`FACTS_BEFORE_AMENDMENTS`] take their index as postcard tag, the two amendments of [`Entry`]
 /// the next two, and the facts added since the tags after those (see the test
 /// `entry_tags_follow_the_facts`).
-pub const FACT_VARIANTS: [&str; 22] = [
+pub const FACT_VARIANTS: [&str; 23] = [
     "ProgramLaunched",
     "ProgramSpunOff",
     "ProgramConcluded",
@@ -235,6 +261,7 @@ pub const FACT_VARIANTS: [&str; 22] = [
     "DonorDetailsRecorded",
     "DonorErasureRequested",
     "DonorDetailsErased",
+    "OrganisationProfiled",
 ];
 
 /// How many facts came before the two amendments' tags: facts added later take the tags after
@@ -711,6 +738,9 @@ mod entry_serde {
     }
 }
 
+/// The NPO's own stream.
+pub const ORGANISATION_STREAM: &str = "organisation:profile";
+
 /// What a fact is about; its stream in the store is `kind:id`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -720,6 +750,8 @@ pub enum SubjectRef {
     Activity(ActivityId),
     Receipt(ReceiptId),
     Donor(DonorId),
+    /// The NPO itself: one stream, `organisation:profile`.
+    Organisation,
 }
 
 impl SubjectRef {
@@ -730,6 +762,7 @@ impl SubjectRef {
             SubjectRef::Activity(id) => format!("activity:{id}"),
             SubjectRef::Receipt(id) => format!("receipt:{id}"),
             SubjectRef::Donor(id) => format!("donor:{id}"),
+            SubjectRef::Organisation => ORGANISATION_STREAM.to_owned(),
         }
     }
 
@@ -742,6 +775,7 @@ impl SubjectRef {
             "activity" => ActivityId::new(id).ok().map(SubjectRef::Activity),
             "receipt" => ReceiptId::new(id).ok().map(SubjectRef::Receipt),
             "donor" => DonorId::new(id).ok().map(SubjectRef::Donor),
+            "organisation" if id == "profile" => Some(SubjectRef::Organisation),
             _ => None,
         }
     }
@@ -775,6 +809,7 @@ impl Fact {
             | DonorDetailsRecorded { donor, .. }
             | DonorErasureRequested { donor, .. }
             | DonorDetailsErased { donor } => SubjectRef::Donor(donor.clone()),
+            OrganisationProfiled(_) => SubjectRef::Organisation,
         }
     }
 
@@ -804,6 +839,7 @@ impl Fact {
             DonorDetailsRecorded { .. } => "DonorDetailsRecorded",
             DonorErasureRequested { .. } => "DonorErasureRequested",
             DonorDetailsErased { .. } => "DonorDetailsErased",
+            OrganisationProfiled(_) => "OrganisationProfiled",
         }
     }
 

@@ -666,7 +666,35 @@ pub fn commands(scale: &Scale) -> Vec<Command> {
         );
     }
     corrections(&mut b);
+    profiles(&mut b, start);
     b.out
+}
+
+/// The NPO's own profile: founded in the first year, moved and certified (認定) in 2021, so
+/// that gifts before and after the 認定日 can be told apart.
+fn profiles(b: &mut Builder, founded: Date) {
+    use crate::events::{Certification, OrganisationProfile};
+    let name = "特定非営利活動法人ひかり市民活動ネットワーク";
+    b.record(
+        founded,
+        Fact::OrganisationProfiled(OrganisationProfile {
+            name: name.into(),
+            address: "ひかり県みなと市本町1-2-3".into(),
+            certification: None,
+        }),
+    );
+    let certified_on = Date::from_ymd(2021, 6, 15).unwrap_or(founded);
+    b.record(
+        certified_on,
+        Fact::OrganisationProfiled(OrganisationProfile {
+            name: name.into(),
+            address: "ひかり県みなと市港町4-5-6 みなと市民活動センター2階".into(),
+            certification: Some(Certification {
+                number: "ひかり県指令市第21-15号".into(),
+                certified_on,
+            }),
+        }),
+    );
 }
 
 /// The commissioner a program's contracts come from in `year`: the merged department's

@@ -8,6 +8,8 @@
 
 use crate::date::Date;
 use crate::directory::{Directory, PartnerInfo, ProgramInfo};
+#[cfg(feature = "aggregate")]
+use crate::events::OrganisationProfile;
 use crate::events::{Contract, Entry, Fact, Gathering, Participation, SubjectRef};
 use crate::fiscal_year::FiscalYear;
 use crate::funds::{FundKind, Payer};
@@ -227,6 +229,20 @@ pub struct LedgerState {
     /// year's band. (A sorted list rather than a map: it is short, and the browser's bundle is
     /// smaller without another map type.)
     pub money: Vec<YearMoney>,
+    /// The NPO's profiles, each from the day it took effect, in that order. (Kept by the server
+    /// alone: no page of the browser shows them yet, and its bundle is the smaller for it.)
+    #[cfg(feature = "aggregate")]
+    pub organisation: Vec<ProfileView>,
+}
+
+/// The NPO's profile from `on`.
+#[cfg(feature = "aggregate")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProfileView {
+    pub on: Date,
+    pub position: u64,
+    pub profile: OrganisationProfile,
 }
 
 /// A map read as a list of entries and built in one go: the entries of a written map come in
@@ -580,7 +596,32 @@ impl LedgerState {
             // What happens to a donor's sealed details changes no figure: the public support
             // test and every report read the same before and after an erasure.
             DonorDetailsRecorded { .. } | DonorErasureRequested { .. } | DonorDetailsErased { .. } => {}
+            #[cfg(not(feature = "aggregate"))]
+            OrganisationProfiled(_) => {}
+            #[cfg(feature = "aggregate")]
+            OrganisationProfiled(profile) => {
+                // In effective-date order (recording order within a day): the last one on or
+                // before a day is the profile of that day.
+                let at = self
+                    .organisation
+                    .partition_point(|p| (p.on, p.position) <= (on, e.position));
+                self.organisation.insert(
+                    at,
+                    ProfileView {
+                        on,
+                        position: e.position,
+                        profile: profile.clone(),
+                    },
+                );
+            }
         }
+    }
+
+    /// The NPO's profile in effect on `day`, if one was recorded by then.
+    #[cfg(feature = "aggregate")]
+    pub fn organisation_on(&self, day: Date) -> Option<&OrganisationProfile> {
+        let before = self.organisation.partition_point(|p| p.on <= day);
+        before.checked_sub(1).map(|i| &self.organisation[i].profile)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -171,7 +171,26 @@ pub fn check_fact(prior: &[&Standing], next: &Standing, dir: &dyn Directory) -> 
         DonorDetailsRecorded { .. } | DonorErasureRequested { .. } | DonorDetailsErased { .. } => {
             vault_record(prior, &next.fact, on)
         }
+        OrganisationProfiled(profile) => organisation_profile(profile),
     }
+}
+
+/// A new profile replaces the one before from its own day on; any number may stand.
+#[cfg(feature = "aggregate")]
+fn organisation_profile(profile: &crate::events::OrganisationProfile) -> Result<(), DomainError> {
+    text("name", &profile.name, MAX_NAME)?;
+    text("address", &profile.address, MAX_NAME)?;
+    match &profile.certification {
+        Some(c) => text("certification number", &c.number, MAX_NAME),
+        None => Ok(()),
+    }
+}
+
+/// The browser has no form for the NPO's profile: it is recorded from the CLI and the API, and
+/// decided by the server's rules above (the bundle carries none of them).
+#[cfg(not(feature = "aggregate"))]
+fn organisation_profile(_: &crate::events::OrganisationProfile) -> Result<(), DomainError> {
+    Ok(())
 }
 
 /// The vault's records: decided by the server's vault alone, so the browser (built without
@@ -235,6 +254,7 @@ fn check_ids(fact: &Fact) -> Result<(), DomainError> {
         crate::events::SubjectRef::Activity(id) => id.validate()?,
         crate::events::SubjectRef::Receipt(id) => id.validate()?,
         crate::events::SubjectRef::Donor(id) => id.validate()?,
+        crate::events::SubjectRef::Organisation => {}
     }
     for partner in fact.partners() {
         partner.validate()?;

@@ -96,10 +96,11 @@ fn variant_index(entry: &Entry) -> usize {
         Entry::Fact(Fact::DonorDetailsRecorded { .. }) => 21,
         Entry::Fact(Fact::DonorErasureRequested { .. }) => 22,
         Entry::Fact(Fact::DonorDetailsErased { .. }) => 23,
+        Entry::Fact(Fact::OrganisationProfiled(_)) => 24,
     }
 }
 
-const ENTRY_VARIANTS: usize = 24;
+const ENTRY_VARIANTS: usize = 25;
 
 /// One event of every kind of fact, with the optional parts filled in so they are exercised.
 fn every_fact() -> Vec<LedgerEvent> {
@@ -268,6 +269,17 @@ fn every_fact() -> Vec<LedgerEvent> {
             Fact::DonorDetailsErased {
                 donor: DonorId::new("donor-0017").unwrap(),
             },
+        ),
+        (
+            d(2021, 6, 15),
+            Fact::OrganisationProfiled(domain::events::OrganisationProfile {
+                name: "特定非営利活動法人ひかり市民活動ネットワーク".into(),
+                address: "ひかり県みなと市港町4-5-6".into(),
+                certification: Some(domain::events::Certification {
+                    number: "ひかり県指令市第21-15号".into(),
+                    certified_on: d(2021, 6, 15),
+                }),
+            }),
         ),
     ];
     let amendments = vec![

@@ -4,7 +4,7 @@
 mod support;
 
 use domain::funds::{FundKind, Payer};
-use domain::gift_import::{preview, PlannedGiver, Table, TableRow};
+use domain::gift_import::{needs_details, preview, PlannedGiver, Table, TableRow};
 use domain::ids::{DonorId, ReceiptId};
 use domain::personal::{DetailsInput, DonorDetails};
 use domain::{Date, Fact, Yen};
@@ -240,8 +240,44 @@ fn a_donor_asking_for_erasure_is_not_matched_again() {
     let p = preview(&later, &log.everything(), &[]).unwrap();
     assert_eq!(p.errors.len(), 1);
     assert!(
-        p.errors[0].message_ja.contains("消去"),
+        p.errors[0].message_ja.contains("消去の求め"),
         "{}",
         p.errors[0].message_ja
+    );
+}
+
+#[test]
+fn a_donor_registered_by_an_import_who_moved_since_is_still_found() {
+    let mut log = ledger();
+    let file = table(HEADER, &["2024/6/2,浜松 次郎,浜松市中区元城町103-2,10000,,"]);
+    let first = preview(&file, &log.everything(), &[]).unwrap();
+    let jiro = first.new_donors[0].donor.clone();
+    log.push(first.new_donors[0].first_gift, first.new_donors[0].fact());
+    // Staff recorded a new address since; the platform's next export still has the old one.
+    let moved = [(jiro.clone(), details("浜松 次郎", "浜松市中区砂山町1-1"))];
+    let later = table(HEADER, &["2024/7/2,浜松 次郎,浜松市中区元城町103-2,500,,"]);
+    let p = preview(&later, &log.everything(), &moved).unwrap();
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert_eq!(p.gifts[0].giver, PlannedGiver::ByNameAndAddress { donor: jiro });
+    assert!(p.new_donors.is_empty());
+}
+
+#[test]
+fn only_a_row_with_a_name_and_no_id_needs_donors_details_read() {
+    assert!(!needs_details(&table(
+        HEADER,
+        &["2024/6/1,,,5000,,d-taro", "2024/8/1,,,1000,,"]
+    )));
+    assert!(!needs_details(&table(
+        HEADER,
+        &["2024/6/1,静岡 花子,,5000,,d-hanako"]
+    )));
+    assert!(needs_details(&table(
+        HEADER,
+        &["2024/6/1,,,5000,,d-taro", "2024/6/2,浜松 次郎,浜松市,1000,,"]
+    )));
+    assert!(
+        !needs_details(&table("氏名,金額", &["浜松 次郎,1000"])),
+        "a header refused reads no one"
     );
 }

@@ -716,3 +716,46 @@ fn the_projection_answers_as_a_directory() {
     );
     assert!(state.partner(&partner("ghost")).is_none());
 }
+
+#[test]
+fn the_organisations_profile_on_a_day_is_the_last_one_in_effect_by_then() {
+    use domain::events::{Certification, OrganisationProfile};
+    let profile = |address: &str, certified: Option<Date>| {
+        Fact::OrganisationProfiled(OrganisationProfile {
+            name: "特定非営利活動法人テスト".into(),
+            address: address.into(),
+            certification: certified.map(|certified_on| Certification {
+                number: "第1号".into(),
+                certified_on,
+            }),
+        })
+    };
+    let mut log = Log::default();
+    // Recorded out of order: the certification first, the founding profile later.
+    let certified = log.push(d(2021, 6, 15), profile("港町4-5-6", Some(d(2021, 6, 15))));
+    log.push(d(2001, 4, 1), profile("本町1-2-3", None));
+    let state = log.everything();
+    assert_eq!(state.organisation_on(d(2001, 3, 31)), None);
+    assert_eq!(
+        state.organisation_on(d(2021, 6, 14)).unwrap().address,
+        "本町1-2-3"
+    );
+    let now = state.organisation_on(d(2021, 6, 15)).unwrap();
+    assert_eq!(now.certification.as_ref().unwrap().certified_on, d(2021, 6, 15));
+    // A correction of the certified profile's address is what the day reads.
+    log.push_to(
+        "organisation:profile",
+        d(2021, 6, 15),
+        Entry::Corrected {
+            target: log.sequence_of(certified),
+            fact: Box::new(profile("港町4-5-7", Some(d(2021, 6, 15)))),
+            reason: "番地の誤り".into(),
+        },
+    );
+    assert_eq!(
+        log.everything().organisation_on(d(2030, 1, 1)).unwrap().address,
+        "港町4-5-7"
+    );
+    // As of a day before the certification took effect, it is not there at all.
+    assert_eq!(log.replay(as_of(d(2021, 1, 1))).organisation.len(), 1);
+}

@@ -3,6 +3,7 @@
 
 mod donors;
 mod gifts;
+mod organisation;
 
 use crate::interchange;
 use crate::ledger::Ledger;
@@ -197,6 +198,12 @@ pub enum Verb {
     Donors {
         #[command(subcommand)]
         action: donors::DonorAction,
+    },
+    /// The NPO's own profile (名称, 所在地, 認定番号, 認定年月日), recorded in the ledger from
+    /// the day it takes effect.
+    Organisation {
+        #[command(subcommand)]
+        action: organisation::OrganisationAction,
     },
     /// Manage the people who may sign in.
     User {
@@ -697,6 +704,7 @@ async fn run(cli: Cli) -> ExitCode {
             },
             Err(e) => fail(e),
         },
+        Verb::Organisation { action } => organisation::run(&ledger, action).await,
         Verb::User { action } => user_command(People::new(ledger.log().pool().clone()), action).await,
         Verb::Donors { action } => match crate::vault::Vault::open(&cli.vault_key_file, ledger.log()) {
             Ok(vault) => {

@@ -184,7 +184,7 @@ impl GiftImportError {
 
 /// The preview of `table` against the ledger now. The details of every donor still in use are
 /// read from the vault to match names and addresses (each read logged for `actor`), unless no
-/// row needs them.
+/// row needs them (`needs_details`).
 pub async fn preview(
     ledger: &Ledger,
     vault: &Vault,
@@ -192,7 +192,11 @@ pub async fn preview(
     actor: &str,
 ) -> Result<Preview, GiftImportError> {
     ledger.catch_up().await?;
-    let donors: Vec<DonorId> = ledger.read_state(|s| s.donors.keys().cloned().collect());
+    let donors: Vec<DonorId> = if domain::gift_import::needs_details(table) {
+        ledger.read_state(|s| s.donors.keys().cloned().collect())
+    } else {
+        Vec::new()
+    };
     let held = vault
         .read_many(ledger.log(), &donors, actor, Purpose::Import)
         .await?;

@@ -54,6 +54,7 @@ try {
   assert.equal(await row.locator('td').nth(3).innerText(), first.giver.listed.address);
   assert.equal(await row.locator('td').nth(4).innerText(), yen(first.amount));
   await page.screenshot({ path: `${artifacts}/register.png`, fullPage: false });
+  assert.ok((await page.locator('#organisation').innerText()).includes(process.env.SPIRAL_NPO), 'the NPO heads the register');
   step(`the register of ${fy}年度 lists ${register.lines.length} gifts, ${yen(register.total)}, as the API does`);
 
   // Printed on A4: nothing wider than the page, the longest name and address wrapped inside it.

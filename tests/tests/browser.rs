@@ -370,6 +370,7 @@ fn a_reporter_prints_the_donor_register_on_a4() {
             ("SPIRAL_AUDITOR", cookie(&server, "kenji")),
             ("SPIRAL_FY", "2024".into()),
             ("SPIRAL_LONG_NAME", long_name.chars().take(20).collect()),
+            ("SPIRAL_NPO", "ひかり市民活動ネットワーク".into()),
             ("SPIRAL_ARTIFACTS", artifacts("register").display().to_string()),
         ],
     );

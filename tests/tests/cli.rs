@@ -356,3 +356,78 @@ fn state_by_part_pages_through_one_part() {
     assert_eq!(refused.code, 2);
     assert!(refused.stderr.contains("no part"), "{}", refused.stderr);
 }
+
+#[test]
+fn the_npos_profile_is_recorded_from_a_day_and_read_as_of_any_day() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        let name = "特定非営利活動法人しずおか協働ネット";
+        spiral(
+            &db,
+            &[
+                "organisation",
+                "record",
+                "--name",
+                name,
+                "--address",
+                "静岡市葵区追手町9-6",
+                "--on",
+                "2010-04-01",
+            ],
+        )
+        .ok();
+        spiral(
+            &db,
+            &[
+                "organisation",
+                "record",
+                "--name",
+                name,
+                "--address",
+                "静岡市葵区呉服町1-1",
+                "--certification-number",
+                "静岡県指令第123号",
+                "--certified-on",
+                "2020-10-01",
+                "--on",
+                "2020-10-01",
+            ],
+        )
+        .ok();
+        let show = |day: &str| -> Value {
+            serde_json::from_str(&spiral(&db, &["organisation", "show", "--as-of", day]).ok().stdout).unwrap()
+        };
+        let before = show("2020-09-30");
+        assert_eq!(
+            before["in_effect"]["address"], "静岡市葵区追手町9-6",
+            "{kind:?}: {before}"
+        );
+        assert!(before["in_effect"]["certification"].is_null());
+        let after = show("2024-01-01");
+        assert_eq!(after["in_effect"]["certification"]["number"], "静岡県指令第123号");
+        assert_eq!(after["in_effect"]["certification"]["certified_on"], "2020-10-01");
+        assert_eq!(after["profiles"].as_array().unwrap().len(), 2);
+        assert!(show("2009-01-01")["in_effect"].is_null());
+
+        // Bad input records nothing and says what is wrong.
+        let empty = spiral(&db, &["organisation", "record", "--name", " ", "--address", "x"]);
+        assert_eq!(empty.code, 2);
+        assert!(empty.stderr.contains("name"), "{}", empty.stderr);
+        let half = spiral(
+            &db,
+            &[
+                "organisation",
+                "record",
+                "--name",
+                name,
+                "--address",
+                "x",
+                "--certification-number",
+                "第1号",
+            ],
+        );
+        assert_eq!(half.code, 2);
+        assert!(half.stderr.contains("--certified-on"), "{}", half.stderr);
+        assert_eq!(show("2024-01-01")["profiles"].as_array().unwrap().len(), 2);
+    }
+}

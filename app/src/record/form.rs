@@ -736,6 +736,8 @@ pub fn values_of(fact: &Fact) -> Values {
         Fact::DonorDetailsRecorded { donor, .. }
         | Fact::DonorErasureRequested { donor, .. }
         | Fact::DonorDetailsErased { donor } => set("donor", donor.as_str().to_owned()),
+        // Recorded and corrected from the CLI or the API: there is no form for it yet.
+        Fact::OrganisationProfiled(_) => {}
     }
     v
 }

@@ -26,7 +26,7 @@ use columns::{Column, HeaderError, Layout};
 use fields::{match_key, parse_amount, parse_date, parse_kind, CellProblem};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Rows a file may hold: a few years of a large NPO's gifts. Beyond it the file is refused
 /// whole, before any row is read into memory.
@@ -102,7 +102,7 @@ impl Problem {
                 join(ds)
             ),
             Problem::NotInUse(d) => {
-                format!("donor {d} has asked for their personal data to be erased: record this gift by hand")
+                format!("donor {d}'s personal data may no longer be used (erasure was asked for, or the vault cannot read it): record this gift by hand")
             }
         }
     }
@@ -129,7 +129,7 @@ impl Problem {
                 join(ds)
             ),
             Problem::NotInUse(d) => {
-                format!("寄附者 {d} は個人情報の消去を求めています。この寄附は個別に記録してください")
+                format!("寄附者 {d} の個人情報は使えません（消去の求めがあるか、保管庫から読めません）。この寄附は個別に記録してください")
             }
         }
     }
@@ -374,6 +374,7 @@ pub fn preview(
     details: &[(DonorId, DonorDetails)],
 ) -> Result<Preview, HeaderError> {
     let layout = Layout::of(&table.header)?;
+    let usable: HashSet<&DonorId> = details.iter().map(|(donor, _)| donor).collect();
     let mut known_by_key: HashMap<String, Vec<DonorId>> = HashMap::new();
     for (donor, d) in details {
         known_by_key
@@ -400,7 +401,7 @@ pub fn preview(
                 continue;
             }
         };
-        let giver = match resolve(&read, state, &known_by_key) {
+        let giver = match resolve(&read, state, &known_by_key, &usable) {
             Ok(giver) => giver,
             Err(problem) => {
                 preview.errors.push(LineError::new(read.line, &problem));
@@ -447,11 +448,24 @@ pub fn preview(
     Ok(preview)
 }
 
+/// Whether any row names its giver without an id, so that donors' details must be read to
+/// match it (a file of ids and anonymous gifts needs none opened, and none logged as read).
+pub fn needs_details(table: &Table) -> bool {
+    let Ok(layout) = Layout::of(&table.header) else {
+        return false;
+    };
+    table.rows.iter().any(|row| {
+        layout.cell(&row.fields, Column::Name).is_some()
+            && layout.cell(&row.fields, Column::DonorId).is_none()
+    })
+}
+
 /// Who gave the gift of a row read.
 fn resolve(
     read: &Read,
     state: &LedgerState,
     known: &HashMap<String, Vec<DonorId>>,
+    usable: &HashSet<&DonorId>,
 ) -> Result<PlannedGiver, Problem> {
     match &read.giver {
         Giving::Anonymous => Ok(PlannedGiver::Anonymous),
@@ -466,12 +480,15 @@ fn resolve(
                 Some(several) if several.len() > 1 => Err(Problem::Ambiguous(several.to_vec())),
                 _ => {
                     let donor = new_donor_id(&key);
-                    // Registered by an earlier import, but not among the donors whose details
-                    // may be used: they asked for erasure.
-                    if state.donors.contains_key(&donor) {
-                        Err(Problem::NotInUse(donor))
-                    } else {
+                    if !state.donors.contains_key(&donor) {
                         Ok(PlannedGiver::New { donor })
+                    } else if usable.contains(&donor) {
+                        // Registered by an earlier import from these very details, changed
+                        // since (a new address): still the same person.
+                        Ok(PlannedGiver::ByNameAndAddress { donor })
+                    } else {
+                        // Registered so, but their details may no longer be used.
+                        Err(Problem::NotInUse(donor))
                     }
                 }
             }

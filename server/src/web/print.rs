@@ -71,7 +71,17 @@ pub async fn donor_register(
         );
     };
     match crate::reports::live_donor_register(&state.ledger, vault, q.fiscal_year, &user.name).await {
-        Ok(register) => Html(app::print::donor_register(&register, crate::vault::today())).into_response(),
+        Ok(register) => {
+            let organisation = state
+                .ledger
+                .read_state(|s| s.organisation_on(q.fiscal_year.last_day()).cloned());
+            Html(app::print::donor_register(
+                &register,
+                organisation.as_ref(),
+                crate::vault::today(),
+            ))
+            .into_response()
+        }
         Err(e) => {
             tracing::error!("donor register: {e}");
             refused(
