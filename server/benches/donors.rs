@@ -1,5 +1,6 @@
 //! The donor vault at size (not a test): sealing every donor's details, the 寄附者名簿 of a year
-//! (each listed donor's details opened and the read logged), and an erasure.
+//! (each listed donor's details opened and the read logged), the 受領証明書 due for a calendar
+//! year, and an erasure.
 //!
 //!   cargo bench -p server --bench donors
 //!
@@ -49,6 +50,15 @@ async fn main() {
             register.lines.len(),
             millis(drawn),
             millis(drawn) / listed.max(1) as f64
+        );
+
+        let t = Instant::now();
+        let due = domain::report::receipts_due::receipts_due(&state, 2024, None);
+        println!(
+            "| {head} | 受領証明書 due for calendar 2024 in-process ({} donors, {} gifts) | {:.0} ms | |",
+            due.len(),
+            due.iter().map(|r| r.gifts.len()).sum::<usize>(),
+            millis(t.elapsed())
         );
         drop(state);
 

@@ -4,6 +4,7 @@
 mod donors;
 mod gifts;
 mod organisation;
+mod receipts;
 
 use crate::interchange;
 use crate::ledger::Ledger;
@@ -204,6 +205,11 @@ pub enum Verb {
     Organisation {
         #[command(subcommand)]
         action: organisation::OrganisationAction,
+    },
+    /// 寄附金受領証明書: what is due for a calendar year.
+    Receipts {
+        #[command(subcommand)]
+        action: receipts::ReceiptsAction,
     },
     /// Manage the people who may sign in.
     User {
@@ -705,6 +711,10 @@ async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(e),
         },
         Verb::Organisation { action } => organisation::run(&ledger, action).await,
+        Verb::Receipts { action } => {
+            let state = cold_state(&ledger, &cli.key_file, cli.snapshot_after, View::everything());
+            receipts::run(state, action).await
+        }
         Verb::User { action } => user_command(People::new(ledger.log().pool().clone()), action).await,
         Verb::Donors { action } => match crate::vault::Vault::open(&cli.vault_key_file, ledger.log()) {
             Ok(vault) => {

@@ -431,3 +431,58 @@ fn the_npos_profile_is_recorded_from_a_day_and_read_as_of_any_day() {
         assert_eq!(show("2024-01-01")["profiles"].as_array().unwrap().len(), 2);
     }
 }
+
+#[test]
+fn receipts_due_are_the_donations_from_the_certification_day_on() {
+    let db = TestDb::new(Kind::Sqlite);
+    spiral(&db, &["demo", "--example"]).ok();
+    // The example NPO was certified on 2021-06-15.
+    let due = |year: &str| -> Value {
+        serde_json::from_str(
+            &spiral(&db, &["receipts", "due", "--calendar-year", year])
+                .ok()
+                .stdout,
+        )
+        .unwrap()
+    };
+    assert!(
+        due("2020").as_array().unwrap().is_empty(),
+        "nothing before the certification"
+    );
+    let receipts = due("2021");
+    let receipts = receipts.as_array().unwrap();
+    assert!(!receipts.is_empty());
+    for receipt in receipts {
+        let mut sum = 0;
+        for gift in receipt["gifts"].as_array().unwrap() {
+            let on = gift["received_on"].as_str().unwrap();
+            assert!(("2021-06-15"..="2021-12-31").contains(&on), "{on}");
+            sum += gift["amount"].as_i64().unwrap();
+        }
+        assert_eq!(receipt["total"].as_i64().unwrap(), sum);
+    }
+    let one = receipts[0]["donor"].as_str().unwrap();
+    let only: Value = serde_json::from_str(
+        &spiral(
+            &db,
+            &["receipts", "due", "--calendar-year", "2021", "--donor", one],
+        )
+        .ok()
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(only.as_array().unwrap().len(), 1);
+    assert_eq!(only[0], receipts[0]);
+    let unknown = spiral(
+        &db,
+        &["receipts", "due", "--calendar-year", "2021", "--donor", "nobody"],
+    );
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("not been registered"),
+        "{}",
+        unknown.stderr
+    );
+    let bad_year = spiral(&db, &["receipts", "due", "--calendar-year", "99999"]);
+    assert_eq!(bad_year.code, 2);
+}

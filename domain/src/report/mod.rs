@@ -8,5 +8,7 @@ pub mod donor_register;
 pub mod funder;
 pub mod funding;
 pub mod pst;
+#[cfg(feature = "aggregate")]
+pub mod receipts_due;
 pub mod revenue;
 pub mod track_record;
