@@ -10,6 +10,9 @@
 //! on loopback; requests on fresh connections as a reporter. SPIRAL_BENCH_RUNS (default 5) runs
 //! per answer, the median and the slowest reported.
 
+#[path = "support/example_file.rs"]
+mod example_file;
+
 use server::ledger::Ledger;
 use server::people::{People, Role};
 use server::web::{router, AppState};
@@ -139,27 +142,9 @@ async fn main() {
     println!("| events | answer | median | slowest | answer size |");
     println!("|---|---|---|---|---|");
     for n in sizes {
-        let path = std::env::temp_dir().join(format!("spiral_answers_bench_{n}_{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        let url = format!("sqlite:{}", path.display());
         // Built by the CLI in a process of its own, so this one's memory is only what serving
         // the ledger takes.
-        let built = std::process::Command::new(env!("CARGO_BIN_EXE_spiral"))
-            .args([
-                "--database-url",
-                &url,
-                "demo",
-                "--example",
-                "--events",
-                &n.to_string(),
-            ])
-            .output()
-            .expect("run spiral demo --example");
-        assert!(
-            built.status.success(),
-            "{}",
-            String::from_utf8_lossy(&built.stderr)
-        );
+        let (path, url) = example_file::build(n, "answers");
         let ledger = Arc::new(Ledger::open(&url).await.unwrap());
         let head = ledger.log().committed();
         let people = People::new(ledger.log().pool().clone());

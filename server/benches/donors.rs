@@ -8,6 +8,8 @@
 //! "200000,1000000") in a SQLite file; every registered donor is given details through the
 //! vault, then the register of fiscal 2024 is drawn up in this process and by the CLI.
 
+#[path = "support/example_file.rs"]
+mod example_file;
 #[path = "support/vaulted.rs"]
 mod vaulted;
 

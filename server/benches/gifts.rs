@@ -7,6 +7,8 @@
 //! The realistic example ledger of SPIRAL_BENCH_EVENTS events (default "200000,1000000") with
 //! every donor's details sealed; SPIRAL_BENCH_GIFTS rows (default 100000).
 
+#[path = "support/example_file.rs"]
+mod example_file;
 #[path = "support/vaulted.rs"]
 mod vaulted;
 

@@ -49,29 +49,9 @@ pub struct Fixture {
 impl Fixture {
     /// Builds the example ledger of about `n` events and seals every donor's details.
     pub async fn build(n: usize, name: &str) -> Fixture {
-        let dir = std::env::temp_dir();
-        let tag = format!("{name}_{n}_{}", std::process::id());
-        let path = dir.join(format!("spiral_bench_{tag}.db"));
-        let vault_key = dir.join(format!("spiral_bench_{tag}.vault"));
-        let _ = std::fs::remove_file(&path);
+        let (path, url) = super::example_file::build(n, name);
+        let vault_key = path.with_extension("vault");
         let _ = std::fs::remove_file(&vault_key);
-        let url = format!("sqlite:{}", path.display());
-        let built = std::process::Command::new(env!("CARGO_BIN_EXE_spiral"))
-            .args([
-                "--database-url",
-                &url,
-                "demo",
-                "--example",
-                "--events",
-                &n.to_string(),
-            ])
-            .output()
-            .expect("run spiral demo --example");
-        assert!(
-            built.status.success(),
-            "{}",
-            String::from_utf8_lossy(&built.stderr)
-        );
         let ledger = Ledger::open(&url).await.unwrap();
         ledger.catch_up().await.unwrap();
         let vault = Vault::open(&vault_key, ledger.log()).unwrap();
