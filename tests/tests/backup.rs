@@ -125,6 +125,11 @@ fn a_backup_taken_while_writing_restores_and_a_bad_one_is_refused_without_a_trac
             .execute(log.pool())
             .await
             .unwrap();
+        // Into the file itself, not only its WAL: the altered copy is the file alone.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(log.pool())
+            .await
+            .unwrap();
         log.close().await;
     });
     let target = temp("from-altered.db");
