@@ -235,6 +235,8 @@ impl Lang {
             "FundsSpent" => ("支出", "Funds spent"),
             "DonorRegistered" => ("寄付者登録", "Donor registered"),
             "OrganisationProfiled" => ("法人情報", "Organisation profile"),
+            "CertificateIssued" => ("受領証明書発行", "Receipt certificate issued"),
+            "CertificateVoided" => ("受領証明書無効", "Receipt certificate voided"),
             "Corrected" => ("訂正", "Corrected"),
             "Retracted" => ("取消", "Retracted"),
             _ => ("その他", "Other"),

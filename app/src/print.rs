@@ -1,9 +1,10 @@
-//! Documents printed on A4 and kept on paper: the 寄附者名簿 (and, later, the 受領証明書).
+//! Documents printed on A4 and kept on paper: the 寄附者名簿 and the 寄附金受領証明書.
 //! Rendered by the server alone — nothing to hydrate, no script — so the browser bundle carries
 //! none of it. Japanese, as the documents are filed in Japanese; the page's hint is bilingual.
 
 use crate::document::escape;
 use crate::i18n::Lang;
+use domain::certificate::{Certificate, CertificateNo};
 use domain::events::OrganisationProfile;
 use domain::report::donor_register::{DonorRegister, Giver, Listed};
 use domain::Date;
@@ -28,7 +29,20 @@ tr { break-inside: avoid; }
 .name { width: 42mm; }
 .yen { width: 27mm; text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .hint { color: #444; font-size: 9pt; margin: 4mm 0; }
-@media screen { body { padding: 8mm 4mm; } }
+.sheet { break-after: page; min-height: 250mm; position: relative; font-size: 11pt; }
+.sheet:last-child { break-after: auto; }
+.sheet .number { text-align: right; margin: 0 0 8mm; }
+.sheet h1 { font-size: 20pt; margin: 0 0 10mm; }
+.sheet .addressee { font-size: 14pt; margin: 0 0 1mm; }
+.sheet .addressee-at { margin: 0 0 8mm; }
+.sheet .sum { font-size: 16pt; text-align: center; border: 1pt solid #000; padding: 3mm; margin: 0 auto 6mm; width: 120mm; }
+.sheet table { width: 120mm; margin: 0 auto 8mm; }
+.sheet .statement { margin: 0 0 10mm; }
+.sheet .issuer { margin-left: 80mm; }
+.sheet .issuer p { margin: 0 0 1mm; }
+.sheet .void { border: 2pt solid #b00; color: #b00; font-size: 14pt; text-align: center; padding: 2mm; margin: 0 0 6mm; }
+.sheet .replaces { font-size: 9pt; margin-top: 8mm; }
+@media screen { body { padding: 8mm 4mm; } .sheet { border-bottom: 1px dashed #999; margin-bottom: 8mm; } }
 @media print { .hint { display: none; } th { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 "#;
 
@@ -102,6 +116,112 @@ pub fn donor_register(
         yen(register.total),
     );
     page(&format!("寄附者名簿 {}", fy.seireki()), &body)
+}
+
+/// The donor a certificate is addressed to, as the vault gives them.
+pub enum Addressee<'a> {
+    /// 氏名 and 住所 (with the postal code).
+    Known { name: &'a str, address: String },
+    /// Why they cannot be printed (erasure asked for, not readable), in Japanese.
+    Withheld(&'static str),
+}
+
+/// One certificate as printed.
+pub struct Sheet<'a> {
+    pub certificate: &'a Certificate,
+    pub issued_on: Date,
+    /// The day it was voided and why, if it was.
+    pub voided: Option<(Date, &'a str)>,
+    pub organisation: Option<&'a OrganisationProfile>,
+    pub addressee: Addressee<'a>,
+}
+
+fn certificate_sheet(sheet: &Sheet<'_>) -> String {
+    let c = sheet.certificate;
+    let mut rows = String::new();
+    for gift in &c.gifts {
+        rows.push_str(&format!(
+            "<tr><td class=\"on\">{}</td><td class=\"yen\">{}</td></tr>",
+            escape(&gift.received_on.wareki()),
+            yen(gift.amount)
+        ));
+    }
+    let (name, address) = match &sheet.addressee {
+        Addressee::Known { name, address } => (escape(name), escape(address)),
+        Addressee::Withheld(why) => (format!("（{}）", escape(why)), String::new()),
+    };
+    let void = sheet.voided.map_or_else(String::new, |(on, reason)| {
+        format!(
+            "<p class=\"void\">この証明書は{}に無効となりました（{}）。</p>",
+            escape(&on.wareki()),
+            escape(reason)
+        )
+    });
+    let issuer = sheet.organisation.map_or_else(
+        || "<p>（法人情報が記録されていません）</p>".to_owned(),
+        |o| {
+            let certification = o.certification.as_ref().map_or_else(
+                || "<p>認定：なし</p>".to_owned(),
+                |cert| {
+                    format!(
+                        "<p>認定番号　{}</p><p>認定年月日　{}</p>",
+                        escape(&cert.number),
+                        escape(&cert.certified_on.wareki())
+                    )
+                },
+            );
+            format!(
+                "<p class=\"issuer-name\">{}</p><p>所在地　{}</p>{certification}",
+                escape(&o.name),
+                escape(&o.address)
+            )
+        },
+    );
+    let replaces = c.replaces.as_ref().map_or_else(String::new, |r| {
+        format!(
+            "<p class=\"replaces\">本証明書は No.{} に代わり再発行したものです（{}）。</p>",
+            r.certificate,
+            escape(&r.reason)
+        )
+    });
+    format!(
+        "<section class=\"sheet\" id=\"certificate-{number}\">\
+         <p class=\"number\">No. {number}<br>発行日　{issued}</p>\
+         <h1>寄附金受領証明書</h1>{void}\
+         <p class=\"addressee\">{name}　様</p><p class=\"addressee-at\">{address}</p>\
+         <p class=\"sum\">寄附金額　<span class=\"total\">{total}</span></p>\
+         <table><thead><tr><th class=\"on\">受領年月日</th><th class=\"yen\">金額</th></tr></thead>\
+         <tbody>{rows}</tbody></table>\
+         <p class=\"statement\">上記の金額を{year}年中の寄附金として確かに受領しました。\
+         この寄附金は、当法人の行う特定非営利活動に係る事業に関連する寄附金であることを証明します。</p>\
+         <div class=\"issuer\">{issuer}</div>{replaces}</section>",
+        number = c.number,
+        issued = escape(&sheet.issued_on.wareki()),
+        total = yen(c.total),
+        year = c.calendar_year,
+    )
+}
+
+/// 寄附金受領証明書, one per A4 page: the number and the day issued, the donor's 氏名 and 住所,
+/// the amount and the day each gift was received, the statement that the gifts relate to the
+/// NPO's 特定非営利活動, and the NPO's 名称, 所在地, 認定番号 and 認定年月日. `title` names the
+/// batch in the browser's tab.
+pub fn certificates(title: &str, sheets: &[Sheet<'_>]) -> String {
+    let mut body = String::from(
+        "<p class=\"hint\">ブラウザの印刷でA4縦に1枚ずつ印刷できます。 / Print it from the browser on A4 portrait, one certificate per page.</p>",
+    );
+    if sheets.is_empty() {
+        body.push_str("<p id=\"none\">該当する受領証明書はありません。 / No certificate to print.</p>");
+    }
+    for sheet in sheets {
+        body.push_str(&certificate_sheet(sheet));
+    }
+    page(title, &body)
+}
+
+/// The title of one certificate's page.
+pub fn certificate_title(number: CertificateNo) -> String {
+    format!("寄附金受領証明書 No.{number}")
 }
 
 /// A page saying why a document is not shown, in both languages.

@@ -196,6 +196,30 @@ impl Date {
         self.0
     }
 
+    /// The day in the Japanese calendar (和暦), as certificates date themselves: 令和7年1月20日,
+    /// with 元年 for an era's first year. An era starts on the day it began (令和 on 2019-05-01,
+    /// so 2019-04-30 is 平成31年4月30日).
+    pub fn wareki(self) -> String {
+        const ERAS: [(&str, (i32, u32, u32)); 5] = [
+            ("明治", (1868, 1, 25)),
+            ("大正", (1912, 7, 30)),
+            ("昭和", (1926, 12, 25)),
+            ("平成", (1989, 1, 8)),
+            ("令和", (2019, 5, 1)),
+        ];
+        let day = (self.0.year(), self.0.month(), self.0.day());
+        let (name, first_year) = ERAS
+            .iter()
+            .rev()
+            .find(|(_, start)| *start <= day)
+            .map_or(("明治", 1868), |(name, (year, _, _))| (*name, *year));
+        let year = match self.0.year() - first_year + 1 {
+            1 => "元".to_owned(),
+            n => n.to_string(),
+        };
+        format!("{name}{year}年{}月{}日", self.0.month(), self.0.day())
+    }
+
     pub fn year(self) -> i32 {
         self.0.year()
     }
@@ -282,6 +306,18 @@ impl std::str::FromStr for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wareki_turns_on_the_day_an_era_began() {
+        let w = |y, m, d| Date::from_ymd(y, m, d).unwrap().wareki();
+        assert_eq!(w(2019, 4, 30), "平成31年4月30日");
+        assert_eq!(w(2019, 5, 1), "令和元年5月1日");
+        assert_eq!(w(2025, 1, 20), "令和7年1月20日");
+        assert_eq!(w(1989, 1, 7), "昭和64年1月7日");
+        assert_eq!(w(1989, 1, 8), "平成元年1月8日");
+        assert_eq!(w(1926, 12, 25), "昭和元年12月25日");
+        assert_eq!(w(1868, 4, 1), "明治元年4月1日");
+    }
 
     #[test]
     fn days_outside_the_fiscal_years_spiral_knows_are_refused() {

@@ -320,6 +320,54 @@ pub fn recorded(recorded_at: chrono::DateTime<chrono::Utc>) -> Vec<crate::Record
     record_in_memory(seed_history(), ACTOR, recorded_at).0
 }
 
+/// A ledger in memory that decides each command through the rules, as the server's command
+/// path does, and keeps what they decide: for the example, the benchmarks and tests.
+#[derive(Default)]
+pub struct InMemory {
+    pub events: Vec<crate::Recorded>,
+    subjects: std::collections::HashMap<String, crate::Subject>,
+    pub state: crate::LedgerState,
+}
+
+impl InMemory {
+    /// Decides `command` against the ledger so far and records what it decides, as `actor` at
+    /// `recorded_at`; or says why the rules refused it (nothing recorded).
+    pub fn record(
+        &mut self,
+        command: Command,
+        actor: &str,
+        recorded_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), crate::DomainError> {
+        use crate::{LedgerState, Metadata, Recorded, View};
+        let stream = command.stream()?;
+        let reason = command.reason().map(str::to_owned);
+        let subject = self.subjects.entry(stream.clone()).or_default();
+        for event in subject.decide(command, &self.state)? {
+            let recorded = Recorded {
+                position: self.events.len() as u64 + 1,
+                stream: stream.clone(),
+                sequence: subject.version() + 1,
+                meta: Metadata {
+                    actor: actor.into(),
+                    correlation_id: format!("{actor}-{}", self.events.len() + 1),
+                    effective: event.on,
+                    reason: reason.clone(),
+                    recorded_at,
+                },
+                event: event.clone(),
+            };
+            subject.apply_event(event);
+            let pushed = self.state.push(&recorded);
+            self.events.push(recorded);
+            if !pushed {
+                // An amendment: fold again (the example has a handful).
+                self.state = LedgerState::replay(&self.events, View::everything());
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Decides `commands` in order through the rules, as the server's command path does, and
 /// records what they decide in memory: the events, and the refusals (as messages) of any
 /// command the rules refused.
@@ -328,50 +376,17 @@ pub fn record_in_memory(
     actor: &str,
     recorded_at: chrono::DateTime<chrono::Utc>,
 ) -> (Vec<crate::Recorded>, Vec<String>) {
-    use crate::{LedgerState, Metadata, Recorded, Subject, View};
-    let mut events: Vec<Recorded> = Vec::new();
+    let mut ledger = InMemory::default();
     let mut refused = Vec::new();
-    let mut subjects: std::collections::HashMap<String, Subject> = std::collections::HashMap::new();
-    let mut state = LedgerState::default();
     for command in commands {
-        let stream = match command.stream() {
-            Ok(stream) => stream,
-            Err(e) => {
-                refused.push(e.to_string());
-                continue;
-            }
-        };
-        let reason = command.reason().map(str::to_owned);
-        let subject = subjects.entry(stream.clone()).or_default();
-        let decided = match subject.decide(command, &state) {
-            Ok(decided) => decided,
-            Err(e) => {
-                refused.push(format!("{stream}: {e}"));
-                continue;
-            }
-        };
-        for event in decided {
-            let recorded = Recorded {
-                position: events.len() as u64 + 1,
-                stream: stream.clone(),
-                sequence: subject.version() + 1,
-                meta: Metadata {
-                    actor: actor.into(),
-                    correlation_id: format!("{actor}-{}", events.len() + 1),
-                    effective: event.on,
-                    reason: reason.clone(),
-                    recorded_at,
-                },
-                event: event.clone(),
-            };
-            subject.apply_event(event);
-            let pushed = state.push(&recorded);
-            events.push(recorded);
-            if !pushed {
-                // An amendment: fold again (the example has a handful).
-                state = LedgerState::replay(&events, View::everything());
-            }
+        let stream = command.stream().unwrap_or_default();
+        if let Err(e) = ledger.record(command, actor, recorded_at) {
+            refused.push(if stream.is_empty() {
+                e.to_string()
+            } else {
+                format!("{stream}: {e}")
+            });
         }
     }
-    (events, refused)
+    (ledger.events, refused)
 }

@@ -116,6 +116,8 @@ pub enum DomainError {
         "{kind} is recorded by the donor vault alone (spiral donors …), and never corrected or retracted"
     )]
     VaultRecord { kind: &'static str },
+    #[error(transparent)]
+    Certificate(#[from] crate::certificate::CertificateError),
     // The vault's refusals (server only: the browser decides no vault record).
     #[cfg(feature = "aggregate")]
     #[error("donor {donor}'s details are at revision {current}; the next is {}, not {found}", current + 1)]
@@ -211,7 +213,8 @@ impl DomainError {
             | SubjectMismatch { .. }
             | DependentFacts { .. }
             | BadStream(_)
-            | VaultRecord { .. } => return None,
+            | VaultRecord { .. }
+            | Certificate(_) => return None,
             #[cfg(feature = "aggregate")]
             WrongRevision { .. } | ErasureRequested(_) | ErasureNotRequested(_) | AlreadyErased(_) => {
                 return None
@@ -305,6 +308,7 @@ impl DomainError {
             VaultRecord { kind } => {
                 format!("{kind} は寄付者情報の保管庫（spiral donors …）だけが記録します。訂正・取消もできません")
             }
+            Certificate(e) => e.ja(),
             #[cfg(feature = "aggregate")]
             WrongRevision { donor, current, found } => format!(
                 "寄付者 {donor} の情報は第{current}版です。次は第{}版で、第{found}版ではありません",

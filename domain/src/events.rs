@@ -4,6 +4,7 @@
 //! Every fact names its subject (a program, partner, activity or receipt); the subject's stream in
 //! the store is derived from it, so a fact can never land in the wrong stream.
 
+use crate::certificate::{Certificate, CertificateNo};
 use crate::date::Date;
 use crate::fiscal_year::FiscalYear;
 use crate::funds::{FundKind, Payer};
@@ -210,6 +211,16 @@ pub enum Fact {
     /// The NPO's own profile as its 受領証明書 and registers print it, from the day it took
     /// effect (a move, a new name, a certification) until the next one.
     OrganisationProfiled(OrganisationProfile),
+    // --- 寄附金受領証明書 (see `crate::certificate`) ---
+    /// A certificate issued to a donor for gifts received while the NPO was certified; if it
+    /// replaces one (再発行), that one is void from the same day.
+    CertificateIssued(Certificate),
+    /// A certificate declared void, recorded in its own stream. Never edited: a corrected one is
+    /// a new certificate that replaces it.
+    CertificateVoided {
+        certificate: CertificateNo,
+        reason: String,
+    },
 }
 
 /// The NPO itself (法人の概要): its 名称 and 所在地, and its certification.
@@ -238,7 +249,7 @@ pub struct Certification {
 /// [`FACTS_BEFORE_AMENDMENTS`] take their index as postcard tag, the two amendments of [`Entry`]
 /// the next two, and the facts added since the tags after those (see the test
 /// `entry_tags_follow_the_facts`).
-pub const FACT_VARIANTS: [&str; 23] = [
+pub const FACT_VARIANTS: [&str; 25] = [
     "ProgramLaunched",
     "ProgramSpunOff",
     "ProgramConcluded",
@@ -262,6 +273,8 @@ pub const FACT_VARIANTS: [&str; 23] = [
     "DonorErasureRequested",
     "DonorDetailsErased",
     "OrganisationProfiled",
+    "CertificateIssued",
+    "CertificateVoided",
 ];
 
 /// How many facts came before the two amendments' tags: facts added later take the tags after
@@ -752,6 +765,8 @@ pub enum SubjectRef {
     Donor(DonorId),
     /// The NPO itself: one stream, `organisation:profile`.
     Organisation,
+    /// A 寄附金受領証明書, by its number: `certificate:2026-00001`.
+    Certificate(CertificateNo),
 }
 
 impl SubjectRef {
@@ -763,6 +778,7 @@ impl SubjectRef {
             SubjectRef::Receipt(id) => format!("receipt:{id}"),
             SubjectRef::Donor(id) => format!("donor:{id}"),
             SubjectRef::Organisation => ORGANISATION_STREAM.to_owned(),
+            SubjectRef::Certificate(number) => format!("certificate:{number}"),
         }
     }
 
@@ -776,6 +792,7 @@ impl SubjectRef {
             "receipt" => ReceiptId::new(id).ok().map(SubjectRef::Receipt),
             "donor" => DonorId::new(id).ok().map(SubjectRef::Donor),
             "organisation" if id == "profile" => Some(SubjectRef::Organisation),
+            "certificate" => id.parse().ok().map(SubjectRef::Certificate),
             _ => None,
         }
     }
@@ -810,6 +827,8 @@ impl Fact {
             | DonorErasureRequested { donor, .. }
             | DonorDetailsErased { donor } => SubjectRef::Donor(donor.clone()),
             OrganisationProfiled(_) => SubjectRef::Organisation,
+            CertificateIssued(c) => SubjectRef::Certificate(c.number),
+            CertificateVoided { certificate, .. } => SubjectRef::Certificate(*certificate),
         }
     }
 
@@ -840,6 +859,8 @@ impl Fact {
             DonorErasureRequested { .. } => "DonorErasureRequested",
             DonorDetailsErased { .. } => "DonorDetailsErased",
             OrganisationProfiled(_) => "OrganisationProfiled",
+            CertificateIssued(_) => "CertificateIssued",
+            CertificateVoided { .. } => "CertificateVoided",
         }
     }
 

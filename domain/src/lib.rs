@@ -4,6 +4,7 @@
 //! The path of data: [`command::Command`] → [`subject::Subject::decide`] (rules) → [`events::LedgerEvent`]
 //! → store (position, [`chain`] hash) → [`record::Recorded`] → [`projection::LedgerState`].
 
+pub mod certificate;
 pub mod chain;
 pub mod checkpoint;
 pub mod command;

@@ -233,6 +233,10 @@ pub struct LedgerState {
     /// alone: no page of the browser shows them yet, and its bundle is the smaller for it.)
     #[cfg(feature = "aggregate")]
     pub organisation: Vec<ProfileView>,
+    /// The 寄附金受領証明書 issued, and what they need to know of donors' details. (The
+    /// server's alone, like the profiles.)
+    #[cfg(feature = "aggregate")]
+    pub certificates: crate::certificate::CertificateBook,
 }
 
 /// The NPO's profile from `on`.
@@ -595,7 +599,34 @@ impl LedgerState {
             }
             // What happens to a donor's sealed details changes no figure: the public support
             // test and every report read the same before and after an erasure.
+            #[cfg(not(feature = "aggregate"))]
             DonorDetailsRecorded { .. } | DonorErasureRequested { .. } | DonorDetailsErased { .. } => {}
+            // The server keeps which revision a certificate is addressed with, and whether the
+            // details may still be used for one.
+            #[cfg(feature = "aggregate")]
+            DonorDetailsRecorded { donor, revision, .. } => {
+                self.certificates
+                    .details
+                    .entry(donor.clone())
+                    .or_default()
+                    .revision = *revision;
+            }
+            #[cfg(feature = "aggregate")]
+            DonorErasureRequested { donor, .. } | DonorDetailsErased { donor } => {
+                self.certificates
+                    .details
+                    .entry(donor.clone())
+                    .or_default()
+                    .use_stopped = true;
+            }
+            #[cfg(not(feature = "aggregate"))]
+            CertificateIssued(_) | CertificateVoided { .. } => {}
+            #[cfg(feature = "aggregate")]
+            CertificateIssued(certificate) => self.certificates.issue(on, e.position, certificate),
+            #[cfg(feature = "aggregate")]
+            CertificateVoided { certificate, reason } => {
+                self.certificates.void(*certificate, on, reason, None)
+            }
             #[cfg(not(feature = "aggregate"))]
             OrganisationProfiled(_) => {}
             #[cfg(feature = "aggregate")]
@@ -792,6 +823,11 @@ impl Directory for LedgerState {
 
     fn donor(&self, id: &DonorId) -> bool {
         self.donors.contains_key(id)
+    }
+
+    #[cfg(feature = "aggregate")]
+    fn ledger(&self) -> Option<&LedgerState> {
+        Some(self)
     }
 }
 

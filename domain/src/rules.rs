@@ -172,6 +172,201 @@ pub fn check_fact(prior: &[&Standing], next: &Standing, dir: &dyn Directory) -> 
             vault_record(prior, &next.fact, on)
         }
         OrganisationProfiled(profile) => organisation_profile(profile),
+        CertificateIssued(certificate) => certificates::issued(prior, certificate, on, dir),
+        CertificateVoided { certificate, reason } => {
+            certificates::voided(prior, *certificate, reason, on, dir)
+        }
+    }
+}
+
+/// 寄附金受領証明書: decided by the server against the whole ledger (the browser records none).
+#[cfg(not(feature = "aggregate"))]
+mod certificates {
+    use super::*;
+    use crate::certificate::{Certificate, CertificateError, CertificateNo};
+
+    pub fn issued(_: &[&Standing], _: &Certificate, _: Date, _: &dyn Directory) -> Result<(), DomainError> {
+        Err(CertificateError::Undecidable.into())
+    }
+
+    pub fn voided(
+        _: &[&Standing],
+        _: CertificateNo,
+        _: &str,
+        _: Date,
+        _: &dyn Directory,
+    ) -> Result<(), DomainError> {
+        Err(CertificateError::Undecidable.into())
+    }
+}
+
+#[cfg(feature = "aggregate")]
+mod certificates {
+    use super::*;
+    use crate::certificate::{certified_on, Certificate, CertificateError, CertificateNo, MAX_GIFTS};
+    use crate::funds::FundKind;
+    use crate::money::Yen;
+    use std::collections::HashSet;
+
+    /// A certificate acknowledges gifts exactly as recorded: donations from its donor,
+    /// received in its calendar year on a day the NPO was certified and not after the
+    /// certificate's own day, none acknowledged by another standing certificate (but the one
+    /// it replaces), with their total; addressed with the donor's latest details, which may
+    /// still be used. Its number is of the year it is issued in.
+    pub fn issued(
+        prior: &[&Standing],
+        c: &Certificate,
+        on: Date,
+        dir: &dyn Directory,
+    ) -> Result<(), DomainError> {
+        fresh(prior, || format!("certificate {}", c.number))?;
+        if c.number.year() != on.year() {
+            return Err(CertificateError::WrongYear {
+                number: c.number,
+                year: on.year(),
+            }
+            .into());
+        }
+        if c.gifts.is_empty() || c.gifts.len() > MAX_GIFTS {
+            return Err(CertificateError::GiftCount.into());
+        }
+        let state = dir.ledger().ok_or(CertificateError::Undecidable)?;
+        let book = &state.certificates;
+        let donor = &c.donor;
+        if !dir.donor(donor) {
+            return Err(DomainError::UnknownDonor(donor.clone()));
+        }
+        let details = book.details.get(donor).copied().unwrap_or_default();
+        if details.use_stopped {
+            return Err(CertificateError::UseStopped(donor.clone()).into());
+        }
+        if details.revision == 0 {
+            return Err(CertificateError::NoDetails(donor.clone()).into());
+        }
+        if details.revision != c.details_revision {
+            return Err(CertificateError::StaleDetails {
+                donor: donor.clone(),
+                current: details.revision,
+                found: c.details_revision,
+            }
+            .into());
+        }
+        let replaced = match &c.replaces {
+            Some(r) => {
+                text("reason", &r.reason, MAX_TEXT)?;
+                let old = book
+                    .issued
+                    .get(&r.certificate)
+                    .ok_or(CertificateError::UnknownCertificate(r.certificate))?;
+                if let Some(by) = old.voided.as_ref().and_then(|v| v.replaced_by) {
+                    return Err(CertificateError::AlreadyReplaced {
+                        certificate: r.certificate,
+                        by,
+                    }
+                    .into());
+                }
+                if &old.certificate.donor != donor {
+                    return Err(CertificateError::OtherDonor(r.certificate).into());
+                }
+                not_before(old.issued_on, on)?;
+                Some(r.certificate)
+            }
+            None => None,
+        };
+        let mut seen = HashSet::with_capacity(c.gifts.len());
+        let mut sum = Yen::ZERO;
+        for gift in &c.gifts {
+            gift.receipt.validate()?;
+            if !seen.insert(&gift.receipt) {
+                return Err(CertificateError::DuplicateGift(gift.receipt.clone()).into());
+            }
+            let r = state
+                .receipts
+                .get(&gift.receipt)
+                .ok_or_else(|| CertificateError::UnknownGift(gift.receipt.clone()))?;
+            if r.kind != FundKind::Donation || r.payer != Payer::Donor(donor.clone()) {
+                return Err(CertificateError::NotTheDonorsGift(gift.receipt.clone()).into());
+            }
+            if r.on != gift.received_on || r.amount != gift.amount {
+                return Err(CertificateError::GiftMismatch(gift.receipt.clone()).into());
+            }
+            if r.on.year() != c.calendar_year {
+                return Err(CertificateError::OutsideYear {
+                    receipt: gift.receipt.clone(),
+                    on: r.on,
+                    calendar_year: c.calendar_year,
+                }
+                .into());
+            }
+            if r.on > on {
+                return Err(CertificateError::AfterIssue {
+                    receipt: gift.receipt.clone(),
+                    on: r.on,
+                }
+                .into());
+            }
+            if !certified_on(state, r.on) {
+                return Err(CertificateError::NotCertified {
+                    receipt: gift.receipt.clone(),
+                    on: r.on,
+                }
+                .into());
+            }
+            if let Some(other) = book.acknowledging.get(&gift.receipt) {
+                if Some(*other) != replaced {
+                    return Err(CertificateError::Acknowledged {
+                        receipt: gift.receipt.clone(),
+                        certificate: *other,
+                    }
+                    .into());
+                }
+            }
+            sum = sum.checked_add(r.amount)?;
+        }
+        if sum != c.total {
+            return Err(CertificateError::WrongTotal { stated: c.total, sum }.into());
+        }
+        Ok(())
+    }
+
+    /// A certificate is voided once, with a reason, not before it was issued, and not after
+    /// a replacement voided it.
+    pub fn voided(
+        prior: &[&Standing],
+        number: CertificateNo,
+        reason: &str,
+        on: Date,
+        dir: &dyn Directory,
+    ) -> Result<(), DomainError> {
+        text("reason", reason, MAX_TEXT)?;
+        let issued_on = prior
+            .iter()
+            .find(|s| matches!(s.fact, Fact::CertificateIssued(_)))
+            .map(|s| s.on)
+            .ok_or(CertificateError::UnknownCertificate(number))?;
+        let replaced_by = dir
+            .ledger()
+            .ok_or(CertificateError::Undecidable)?
+            .certificates
+            .issued
+            .get(&number)
+            .and_then(|i| i.voided.as_ref())
+            .map(|v| v.replaced_by);
+        match replaced_by {
+            Some(Some(by)) => Err(CertificateError::AlreadyReplaced {
+                certificate: number,
+                by,
+            }
+            .into()),
+            Some(None) => Err(CertificateError::AlreadyVoided(number).into()),
+            None if prior
+                .iter()
+                .any(|s| matches!(s.fact, Fact::CertificateVoided { .. })) =>
+            {
+                Err(CertificateError::AlreadyVoided(number).into())
+            }
+            None => not_before(issued_on, on),
+        }
     }
 }
 
@@ -254,7 +449,7 @@ fn check_ids(fact: &Fact) -> Result<(), DomainError> {
         crate::events::SubjectRef::Activity(id) => id.validate()?,
         crate::events::SubjectRef::Receipt(id) => id.validate()?,
         crate::events::SubjectRef::Donor(id) => id.validate()?,
-        crate::events::SubjectRef::Organisation => {}
+        crate::events::SubjectRef::Organisation | crate::events::SubjectRef::Certificate(_) => {}
     }
     for partner in fact.partners() {
         partner.validate()?;

@@ -84,6 +84,7 @@ impl Subject {
                 require_reason(&reason)?;
                 let current = self.live_target(&stream, target)?;
                 refuse_vault_record(&current.fact)?;
+                refuse_certified(&current.fact, dir)?;
                 if fact.type_name() != current.fact.type_name() {
                     return Err(DomainError::WrongKindOfCorrection {
                         expected: current.fact.type_name(),
@@ -109,6 +110,7 @@ impl Subject {
                 require_reason(&reason)?;
                 let current = self.live_target(&stream, target)?;
                 refuse_vault_record(&current.fact)?;
+                refuse_certified(&current.fact, dir)?;
                 let on = current.on;
                 self.recheck(target, None, &stream, dir)?;
                 Ok(vec![LedgerEvent {
@@ -183,6 +185,35 @@ fn refuse_vault_record(fact: &Fact) -> Result<(), DomainError> {
         })
     } else {
         Ok(())
+    }
+}
+
+/// A certificate is voided and reissued, never amended; and a gift a standing certificate
+/// acknowledges is not changed under it: the certificate is voided first, then reissued.
+fn refuse_certified(fact: &Fact, dir: &dyn Directory) -> Result<(), DomainError> {
+    use crate::certificate::CertificateError;
+    match fact {
+        Fact::CertificateIssued(_) | Fact::CertificateVoided { .. } => {
+            Err(CertificateError::NeverAmended.into())
+        }
+        #[cfg(feature = "aggregate")]
+        Fact::FundsReceived { receipt, .. } => {
+            match dir
+                .ledger()
+                .and_then(|s| s.certificates.acknowledging.get(receipt))
+            {
+                Some(certificate) => Err(CertificateError::Acknowledged {
+                    receipt: receipt.clone(),
+                    certificate: *certificate,
+                }
+                .into()),
+                None => Ok(()),
+            }
+        }
+        _ => {
+            let _ = dir;
+            Ok(())
+        }
     }
 }
 

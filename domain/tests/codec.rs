@@ -97,10 +97,12 @@ fn variant_index(entry: &Entry) -> usize {
         Entry::Fact(Fact::DonorErasureRequested { .. }) => 22,
         Entry::Fact(Fact::DonorDetailsErased { .. }) => 23,
         Entry::Fact(Fact::OrganisationProfiled(_)) => 24,
+        Entry::Fact(Fact::CertificateIssued(_)) => 25,
+        Entry::Fact(Fact::CertificateVoided { .. }) => 26,
     }
 }
 
-const ENTRY_VARIANTS: usize = 25;
+const ENTRY_VARIANTS: usize = 27;
 
 /// One event of every kind of fact, with the optional parts filled in so they are exercised.
 fn every_fact() -> Vec<LedgerEvent> {
@@ -280,6 +282,32 @@ fn every_fact() -> Vec<LedgerEvent> {
                     certified_on: d(2021, 6, 15),
                 }),
             }),
+        ),
+        (
+            d(2026, 1, 20),
+            Fact::CertificateIssued(domain::certificate::Certificate {
+                number: "2026-00002".parse().unwrap(),
+                donor: DonorId::new("donor-0017").unwrap(),
+                calendar_year: 2025,
+                gifts: vec![domain::certificate::AcknowledgedGift {
+                    receipt: ReceiptId::new("g-2025-0017").unwrap(),
+                    received_on: d(2025, 12, 24),
+                    amount: Yen::new(30_000),
+                }],
+                total: Yen::new(30_000),
+                details_revision: 2,
+                replaces: Some(domain::certificate::Replacement {
+                    certificate: "2026-00001".parse().unwrap(),
+                    reason: "住所変更".into(),
+                }),
+            }),
+        ),
+        (
+            d(2026, 2, 1),
+            Fact::CertificateVoided {
+                certificate: "2026-00002".parse().unwrap(),
+                reason: "二重発行".into(),
+            },
         ),
     ];
     let amendments = vec![

@@ -1701,10 +1701,11 @@ fn variant_index(e: &DomainError) -> usize {
         ErasureRequested(_) => 36,
         ErasureNotRequested(_) => 37,
         AlreadyErased(_) => 38,
+        Certificate(_) => 39,
     }
 }
 
-const ERROR_VARIANTS: usize = 39;
+const ERROR_VARIANTS: usize = 40;
 
 /// One of each error, with the words its message must contain.
 fn every_error() -> Vec<(DomainError, Vec<&'static str>)> {
@@ -1916,6 +1917,13 @@ fn every_error() -> Vec<(DomainError, Vec<&'static str>)> {
         (
             AlreadyErased(donor("donor-18")),
             vec!["donor-18", "already been erased"],
+        ),
+        (
+            Certificate(domain::certificate::CertificateError::Acknowledged {
+                receipt: domain::ids::ReceiptId::new("g-7").unwrap(),
+                certificate: "2025-00003".parse().unwrap(),
+            }),
+            vec!["g-7", "2025-00003", "void"],
         ),
     ]
 }

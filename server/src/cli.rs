@@ -206,7 +206,7 @@ pub enum Verb {
         #[command(subcommand)]
         action: organisation::OrganisationAction,
     },
-    /// 寄附金受領証明書: what is due for a calendar year.
+    /// 寄附金受領証明書: what is due, issuing, voiding and reissuing, the list issued.
     Receipts {
         #[command(subcommand)]
         action: receipts::ReceiptsAction,
@@ -713,7 +713,7 @@ async fn run(cli: Cli) -> ExitCode {
         Verb::Organisation { action } => organisation::run(&ledger, action).await,
         Verb::Receipts { action } => {
             let state = cold_state(&ledger, &cli.key_file, cli.snapshot_after, View::everything());
-            receipts::run(state, action).await
+            receipts::run(&ledger, state, action).await
         }
         Verb::User { action } => user_command(People::new(ledger.log().pool().clone()), action).await,
         Verb::Donors { action } => match crate::vault::Vault::open(&cli.vault_key_file, ledger.log()) {

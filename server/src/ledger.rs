@@ -554,4 +554,8 @@ impl domain::directory::Directory for BatchDirectory<'_> {
     fn donor(&self, id: &domain::ids::DonorId) -> bool {
         self.donors.contains(id) || self.state.donor(id)
     }
+
+    fn ledger(&self) -> Option<&LedgerState> {
+        Some(self.state)
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod certificates;
 pub mod cli;
 pub mod demo;
 pub mod gift_import;

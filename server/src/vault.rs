@@ -99,6 +99,8 @@ pub enum Purpose {
     Register,
     /// Matching a gift file's rows to donors by name and address (`spiral import gifts`).
     Import,
+    /// Addressing a 寄附金受領証明書 to its donor.
+    Certificate,
 }
 
 impl Purpose {
@@ -107,6 +109,7 @@ impl Purpose {
             Purpose::Manage => "manage",
             Purpose::Register => "register",
             Purpose::Import => "import",
+            Purpose::Certificate => "certificate",
         }
     }
 }
@@ -421,9 +424,9 @@ impl Vault {
         Ok(held)
     }
 
-    /// What the vault holds of each of `donors`, for `purpose`, in a handful of queries however
-    /// many they are (a year's 寄附者名簿 lists thousands); every read logged, in one transaction.
-    /// What each donor's stream says is read from the vault's own records in the ledger.
+    /// What the vault holds of each of `donors` now, for `purpose`, in a handful of queries
+    /// however many they are (a year's 寄附者名簿 lists thousands); every read logged, in one
+    /// transaction.
     pub async fn read_many(
         &self,
         log: &EventLog,
@@ -431,8 +434,29 @@ impl Vault {
         actor: &str,
         purpose: Purpose,
     ) -> Result<std::collections::HashMap<DonorId, Held>, VaultError> {
+        let wanted: Vec<(DonorId, Option<u32>)> = donors.iter().map(|d| (d.clone(), None)).collect();
+        Ok(self
+            .read_revisions(log, &wanted, actor, purpose)
+            .await?
+            .into_iter()
+            .map(|((donor, _), held)| (donor, held))
+            .collect())
+    }
+
+    /// What the vault holds of each donor at a revision (`None`: the latest), for `purpose`:
+    /// a 受領証明書 is addressed with the details it was issued with. As [`Vault::read_many`],
+    /// in a handful of queries, every read logged. What each donor's stream says is read from
+    /// the vault's own records in the ledger.
+    pub async fn read_revisions(
+        &self,
+        log: &EventLog,
+        wanted: &[(DonorId, Option<u32>)],
+        actor: &str,
+        purpose: Purpose,
+    ) -> Result<std::collections::HashMap<(DonorId, Option<u32>), Held>, VaultError> {
         use std::collections::HashMap;
         let mut privacy: HashMap<DonorId, Privacy> = HashMap::new();
+        let mut seals: HashMap<(DonorId, u32), u64> = HashMap::new();
         for kind in [
             "DonorDetailsRecorded",
             "DonorErasureRequested",
@@ -443,6 +467,9 @@ impl Vault {
                 if let (Some(SubjectRef::Donor(donor)), Some(fact)) =
                     (SubjectRef::from_stream(&recorded.stream), recorded.event.fact())
                 {
+                    if let Fact::DonorDetailsRecorded { revision, seal, .. } = fact {
+                        seals.insert((donor.clone(), *revision), *seal);
+                    }
                     privacy.entry(donor).or_default().apply(recorded.event.on, fact);
                 }
             }
@@ -460,10 +487,15 @@ impl Vault {
                 .iter()
                 .map(|r| Ok(((r.try_get("donor")?, r.try_get("seal")?), r.try_get("sealed")?)))
                 .collect::<Result<_, sqlx::Error>>()?;
-        let mut held = HashMap::with_capacity(donors.len());
+        let mut held = HashMap::with_capacity(wanted.len());
         let mut tx = self.pool.begin().await?;
-        for donor in donors {
-            let p = privacy.get(donor).copied().unwrap_or_default();
+        for (donor, revision) in wanted {
+            let mut p = privacy.get(donor).copied().unwrap_or_default();
+            if let Some(revision) = *revision {
+                // That revision read as if it were the latest (`None` if it was never sealed).
+                p.latest_seal = seals.get(&(donor.clone(), revision)).copied();
+                p.revisions = revision;
+            }
             let row = p
                 .latest_seal
                 .and_then(|seal| sealed.get(&(donor.to_string(), seal as i64)));
@@ -484,7 +516,7 @@ impl Vault {
             if let Held::Recorded { .. } = one {
                 log_read(&mut tx, donor, actor, purpose).await?;
             }
-            held.insert(donor.clone(), one);
+            held.insert((donor.clone(), *revision), one);
         }
         tx.commit().await?;
         Ok(held)

@@ -378,3 +378,231 @@ fn oversized_upload(addr: &str, cookie: &str) -> u16 {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
 }
+
+/// 寄附金受領証明書 from imported gifts, through the real `spiral` process and server: a year's
+/// batch issued once (donors without details skipped, dues and anonymous gifts left out),
+/// printed one per A4 page with the NPO's certification, reissued and voided over the API by
+/// the roles that may, and refused to the rest.
+#[test]
+fn certificates_are_issued_once_printed_reissued_and_voided() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        spiral(&db, &["demo", "--example"]).ok();
+        let donor = some_donor(&db);
+        let file = write("gifts.csv", &utf8_file(&donor));
+        spiral(&db, &["import", "gifts", file.to_str().unwrap(), "--yes"]).ok();
+
+        // The year's batch: 静岡 花子's two gifts (¥3,000 and ¥5,000) on one certificate; the
+        // example's donor, who has no details, is skipped with the reason; 浜松 次郎 paid dues.
+        let issued: Value = serde_json::from_str(
+            &spiral(&db, &["receipts", "issue", "--calendar-year", "2024", "--json"])
+                .ok()
+                .stdout,
+        )
+        .unwrap();
+        let certificates = issued["certificates"].as_array().unwrap();
+        assert_eq!(certificates.len(), 1, "{kind:?}: {issued}");
+        let first = certificates[0]["number"].as_str().unwrap().to_owned();
+        let year = issued["issued_on"].as_str().unwrap()[..4].to_owned();
+        assert_eq!(first, format!("{year}-00001"));
+        assert_eq!(certificates[0]["total"], 8000);
+        assert_eq!(certificates[0]["gifts"].as_array().unwrap().len(), 2);
+        let skipped = issued["skipped"].as_array().unwrap();
+        assert!(
+            skipped.iter().any(|s| s["donor"] == donor.as_str()
+                && s["reason"].as_str().unwrap().contains("no name and address")),
+            "{issued}"
+        );
+        // Issued again: nothing, every qualifying gift is acknowledged.
+        let again = spiral(&db, &["receipts", "issue", "--calendar-year", "2024"])
+            .ok()
+            .stdout;
+        assert!(again.contains("nothing to issue"), "{again}");
+        let due: Value = serde_json::from_str(
+            &spiral(&db, &["receipts", "due", "--calendar-year", "2024"])
+                .ok()
+                .stdout,
+        )
+        .unwrap();
+        assert!(
+            due.as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["donor"] != certificates[0]["donor"]),
+            "{kind:?}: an acknowledged gift is still due: {due}"
+        );
+        // A day after today is refused, and so is a number that is not one.
+        let future = spiral(
+            &db,
+            &["receipts", "void", &first, "--reason", "x", "--on", "2200-01-01"],
+        );
+        assert_eq!(future.code, 2, "{}", future.stderr);
+        assert_eq!(
+            spiral(&db, &["receipts", "void", "2024-1", "--reason", "x"]).code,
+            2
+        );
+
+        let server = Server::start(&db, false);
+        let addr = &server.addr;
+        let cookies: Vec<(&str, String)> = ROLES
+            .iter()
+            .map(|r| (*r, sign_in(addr, &format!("{r}-user"))))
+            .collect();
+        let cookie = |role: &str| cookies.iter().find(|(r, _)| *r == role).unwrap().1.clone();
+        let post = |role: Option<&str>, path: &str, body: &str| {
+            let c = role.map(cookie);
+            common::http::post_json(addr, path, c.as_deref(), body)
+        };
+
+        // Printed, one per page, as the reporter prepares it.
+        let printed = common::http::get(
+            addr,
+            "/print/receipts?calendar_year=2024",
+            Some(&cookie("reporter")),
+        );
+        assert_eq!(printed.status, 200, "{}", printed.text());
+        let page = printed.text();
+        for words in [
+            "寄附金受領証明書",
+            "静岡 花子",
+            "¥8,000",
+            "ひかり県指令市第21-15号",
+            "令和3年6月15日",
+            "特定非営利活動に係る事業に関連する寄附金",
+            &format!("No. {first}"),
+        ] {
+            assert!(
+                page.contains(words),
+                "{kind:?}: the certificate lacks {words}: {page}"
+            );
+        }
+        assert_eq!(page.matches("class=\"sheet\"").count(), 1);
+
+        // Who may: the list for every role that reads the ledger; issuing, voiding and
+        // reissuing for reporters and staff; the printed certificate not for auditors.
+        for (role, may_list, may_issue) in [
+            ("staff", 200, 200),
+            ("reporter", 200, 200),
+            ("auditor", 200, 403),
+            ("admin", 403, 403),
+        ] {
+            let listed = common::http::get(addr, "/api/certificates?calendar_year=2024", Some(&cookie(role)));
+            assert_eq!(listed.status, may_list, "{kind:?} {role}: {}", listed.text());
+            let issue = post(Some(role), "/api/certificates", r#"{"calendar_year": 2024}"#);
+            assert_eq!(issue.status, may_issue, "{kind:?} {role}: {}", issue.text());
+            if may_issue == 403 {
+                let void = post(
+                    Some(role),
+                    &format!("/api/certificates/{first}/void"),
+                    r#"{"reason": "x"}"#,
+                );
+                assert_eq!(void.status, 403);
+                let reissue = post(
+                    Some(role),
+                    &format!("/api/certificates/{first}/reissue"),
+                    r#"{"reason": "x"}"#,
+                );
+                assert_eq!(reissue.status, 403);
+                let print =
+                    common::http::get(addr, "/print/receipts?calendar_year=2024", Some(&cookie(role)));
+                assert_eq!(print.status, 403);
+            }
+        }
+        assert_eq!(common::http::get(addr, "/api/certificates", None).status, 401);
+        assert_eq!(
+            post(None, "/api/certificates", r#"{"calendar_year": 2024}"#).status,
+            401
+        );
+        let listed = common::http::get(addr, "/api/certificates", Some(&cookie("auditor"))).json();
+        assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+        assert!(
+            !listed.to_string().contains("花子"),
+            "an auditor sees no name: {listed}"
+        );
+
+        // Reissued after a move, then that one voided: each in the ledger, numbered in turn.
+        let bad = post(
+            Some("reporter"),
+            "/api/certificates",
+            r#"{"calendar_year": 2024, "gift": "x"}"#,
+        );
+        assert_eq!(bad.status, 400, "{}", bad.text());
+        assert_eq!(
+            post(
+                Some("reporter"),
+                "/api/certificates/2024-1/void",
+                r#"{"reason": "x"}"#
+            )
+            .status,
+            400
+        );
+        let reissued = post(
+            Some("reporter"),
+            &format!("/api/certificates/{first}/reissue"),
+            r#"{"reason": "住所変更"}"#,
+        );
+        assert_eq!(reissued.status, 200, "{}", reissued.text());
+        let second = reissued.json()["certificates"][0]["number"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(second, format!("{year}-00002"));
+        let again = post(
+            Some("staff"),
+            &format!("/api/certificates/{first}/reissue"),
+            r#"{"reason": "もう一度"}"#,
+        );
+        assert_eq!(again.status, 422, "{}", again.text());
+        assert!(again.text().contains(&second), "{}", again.text());
+        let void = post(
+            Some("staff"),
+            &format!("/api/certificates/{second}/void"),
+            r#"{"reason": "二重発行"}"#,
+        );
+        assert_eq!(void.status, 200, "{}", void.text());
+        let twice = post(
+            Some("staff"),
+            &format!("/api/certificates/{second}/void"),
+            r#"{"reason": "二重発行"}"#,
+        );
+        assert_eq!(twice.status, 422, "{}", twice.text());
+        let shown = common::http::get(
+            addr,
+            &format!("/print/receipts?number={second}"),
+            Some(&cookie("staff")),
+        );
+        assert!(shown.text().contains("無効"), "{}", shown.text());
+        let none = common::http::get(addr, "/print/receipts?calendar_year=2024", Some(&cookie("staff")));
+        assert!(none.text().contains("id=\"none\""), "{}", none.text());
+        drop(server);
+        spiral(&db, &["verify"]).ok();
+        let listed: Value = serde_json::from_str(
+            &spiral(&db, &["receipts", "list", "--calendar-year", "2024"])
+                .ok()
+                .stdout,
+        )
+        .unwrap();
+        let states: Vec<(String, bool)> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["certificate"]["number"].as_str().unwrap().to_owned(),
+                    i["voided"].is_null(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            states,
+            [(first.clone(), false), (second.clone(), false)],
+            "{listed}"
+        );
+        // Since every gift stands unacknowledged again, the year can be issued anew.
+        let fresh = spiral(&db, &["receipts", "issue", "--calendar-year", "2024"])
+            .ok()
+            .stdout;
+        assert!(fresh.contains(&format!("{year}-00003")), "{fresh}");
+    }
+}

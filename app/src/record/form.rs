@@ -737,7 +737,8 @@ pub fn values_of(fact: &Fact) -> Values {
         | Fact::DonorErasureRequested { donor, .. }
         | Fact::DonorDetailsErased { donor } => set("donor", donor.as_str().to_owned()),
         // Recorded and corrected from the CLI or the API: there is no form for it yet.
-        Fact::OrganisationProfiled(_) => {}
+        // Issued and voided from the CLI or the API, never corrected: no form.
+        Fact::OrganisationProfiled(_) | Fact::CertificateIssued(_) | Fact::CertificateVoided { .. } => {}
     }
     v
 }

@@ -4,8 +4,8 @@
 //! (January to December: the end of one fiscal year and the start of the next).
 //!
 //! A gift qualifies when it is a donation (寄附金, not dues) from a registered donor, received
-//! on a day when the NPO's profile in effect names a certification dated that day or earlier.
-//! (Numbering, issuing, voiding and reissuing come next, as facts in the ledger.)
+//! on a day when the NPO's profile in effect names a certification dated that day or earlier,
+//! and no standing certificate acknowledges it yet (issuing them: `crate::certificate`).
 
 use crate::date::Date;
 use crate::funds::{FundKind, Payer};
@@ -35,14 +35,6 @@ pub struct ReceiptDue {
     pub total: Yen,
 }
 
-/// Whether the NPO was certified on `day`, by the profile in effect then.
-fn certified_on_day(state: &LedgerState, day: Date) -> bool {
-    state
-        .organisation_on(day)
-        .and_then(|profile| profile.certification.as_ref())
-        .is_some_and(|c| c.certified_on <= day)
-}
-
 /// The receipts due for `calendar_year`, one per donor with a qualifying gift (only `donor`'s
 /// when given), in donor order.
 pub fn receipts_due(state: &LedgerState, calendar_year: i32, donor: Option<&DonorId>) -> Vec<ReceiptDue> {
@@ -54,7 +46,8 @@ pub fn receipts_due(state: &LedgerState, calendar_year: i32, donor: Option<&Dono
         if r.kind != FundKind::Donation
             || r.on.year() != calendar_year
             || donor.is_some_and(|d| d != giver)
-            || !certified_on_day(state, r.on)
+            || state.certificates.acknowledging.contains_key(&r.id)
+            || !crate::certificate::certified_on(state, r.on)
         {
             continue;
         }

@@ -207,6 +207,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/donors/{id}/erasure", post(api::erase_donor))
         .route(
+            "/certificates",
+            get(api::certificates).post(api::issue_certificates),
+        )
+        .route("/certificates/{number}/void", post(api::void_certificate))
+        .route("/certificates/{number}/reissue", post(api::reissue_certificate))
+        .route(
             "/imports/gifts",
             post(api::import_gifts).layer(DefaultBodyLimit::max(api::GIFT_FILE_LIMIT)),
         )
@@ -225,6 +231,7 @@ pub fn router(state: AppState) -> Router {
         .route("/record", get(pages::record))
         .route("/reports", get(pages::reports))
         .route("/print/donors", get(print::donor_register))
+        .route("/print/receipts", get(print::certificates))
         .route("/audit", get(pages::audit))
         .route("/login", get(pages::sign_in_form).post(pages::sign_in))
         .route("/logout", post(pages::sign_out))

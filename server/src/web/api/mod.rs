@@ -3,6 +3,7 @@
 //! bounds on positions) is here.
 
 mod audit;
+mod certificates;
 mod chunks;
 mod commands;
 mod donors;
@@ -13,6 +14,7 @@ mod projections;
 mod reports;
 
 pub use audit::*;
+pub use certificates::*;
 pub use chunks::*;
 pub use commands::*;
 pub use donors::*;

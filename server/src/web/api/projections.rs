@@ -89,7 +89,8 @@ pub struct StatePage {
 /// What `/api/state` answers: the whole state, or a page of one part of it.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
-#[allow(dead_code)]
+// Only its schema is used (never built), so its size does not matter.
+#[allow(dead_code, clippy::large_enum_variant)]
 pub enum StateAnswer {
     Whole(LedgerState),
     Page(StatePage),
