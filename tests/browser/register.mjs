@@ -1,6 +1,7 @@
 // The 寄附者名簿 printed from Debian's Chromium: /print/donors against GET /api/reports/donors
-// (the same register), then printed to PDF on A4 with nothing wider than the page. Refused to
-// an auditor. tests/tests/browser.rs passes SPIRAL_URL, SPIRAL_REPORTER, SPIRAL_AUDITOR,
+// (the same register), then printed to PDF on A4 with nothing wider than the page; and the
+// year's 受領証明書 (/print/receipts) against GET /api/certificates, one per A4 page. Both
+// refused to an auditor. tests/tests/browser.rs passes SPIRAL_URL, SPIRAL_REPORTER, SPIRAL_AUDITOR,
 // SPIRAL_FY, SPIRAL_LONG_NAME and SPIRAL_ARTIFACTS.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
@@ -76,13 +77,44 @@ try {
   assert.ok(Math.abs(w - 595.92) < 2 && Math.abs(h - 842.88) < 2, `A4 portrait pages (${w} × ${h} pt)`);
   step(`printed to PDF: ${pages} A4 pages, nothing wider than the page (register-a4.pdf)`);
 
+  // The 受領証明書 of calendar 2024, as GET /api/certificates lists them: one per A4 page.
+  const listed = await fetch(`${url}/api/certificates?calendar_year=2024`, {
+    headers: { cookie: process.env.SPIRAL_REPORTER },
+  });
+  assert.ok(listed.ok, await listed.clone().text());
+  const standing = (await listed.json()).filter((i) => i.voided === null);
+  assert.ok(standing.length >= 2, `certificates were issued: ${standing.length}`);
+  const receipts = await open(process.env.SPIRAL_REPORTER);
+  assert.equal((await receipts.goto(`${url}/print/receipts?calendar_year=2024`)).status(), 200);
+  assert.equal(await receipts.locator('.sheet').count(), standing.length, 'a sheet per certificate');
+  for (const issued of standing) {
+    const sheet = receipts.locator(`#certificate-${issued.certificate.number}`);
+    assert.equal(await sheet.locator('.total').innerText(), yen(issued.certificate.total));
+    assert.ok((await sheet.innerText()).includes(process.env.SPIRAL_NPO), 'the NPO issues it');
+  }
+  await receipts.screenshot({ path: `${artifacts}/receipt.png`, fullPage: false });
+  await receipts.emulateMedia({ media: 'print' });
+  await receipts.setViewportSize({ width: 718, height: 1000 });
+  const wider = await receipts.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(wider <= 0, `the certificates are ${wider}px wider than A4`);
+  const longOne = receipts.locator('.sheet .addressee', { hasText: process.env.SPIRAL_LONG_NAME });
+  const longBox = await longOne.first().boundingBox();
+  assert.ok(longBox && longBox.x + longBox.width <= 718, `the long name runs off the page: ${JSON.stringify(longBox)}`);
+  const receiptsPdf = `${artifacts}/receipts-a4.pdf`;
+  await receipts.pdf({ path: receiptsPdf, format: 'A4', printBackground: true, preferCSSPageSize: true });
+  const printed = readFileSync(receiptsPdf).toString('latin1');
+  const sheets = (printed.match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.equal(sheets, standing.length, 'one A4 page per certificate');
+  step(`the receipts of 2024: ${standing.length} certificates on ${sheets} A4 pages (receipts-a4.pdf)`);
+
   // An auditor sees pseudonyms only: the register is refused.
   // (The browser logs the 403 of the page load itself: not an error of the page.)
   const auditor = await open(process.env.SPIRAL_AUDITOR, false);
   const refused = await auditor.goto(`${url}/print/donors?fiscal_year=${fy}`);
   assert.equal(refused.status(), 403);
   assert.ok((await auditor.content()).includes('報告担当とスタッフ'));
-  step('an auditor is refused the register');
+  assert.equal((await auditor.goto(`${url}/print/receipts?calendar_year=2024`)).status(), 403);
+  step('an auditor is refused the register and the receipts');
 
   assert.deepEqual(errors, [], 'no page errors');
 } finally {
