@@ -11,7 +11,12 @@ fuzz_target!(|data: &[u8]| {
         let _ = (fy.wareki(), fy.seireki(), fy.first_day(), fy.last_day(), fy.next(), fy.previous());
         let _ = date.plus_days(i64::from(date.day()) * 40_000);
         let _ = date.days_since(domain::Date::first());
+        let _ = date.wareki();
     }
+    if let Ok(number) = text.parse::<domain::certificate::CertificateNo>() {
+        assert_eq!(number.to_string(), text, "a certificate number reads back as written");
+    }
+    let _ = serde_json::from_str::<domain::certificate::CertificateNo>(text);
     if let Ok((from, to)) = domain::fiscal_year::parse_period(text) {
         let _ = (from.wareki(), to.wareki());
     }

@@ -9,8 +9,8 @@
 //! JSON bodies, query strings, path segments, headers and cookies.
 
 use super::api::{
-    self, ActivityQuery, ChunkQuery, ConsistencyQuery, FunderQuery, FundingQuery, LogQuery, NewUser,
-    PasswordReset, PstQuery, StateQuery, TrackRecordQuery,
+    self, ActivityQuery, CertificateQuery, ChunkQuery, ConsistencyQuery, FunderQuery, FundingQuery,
+    IssueBody, LogQuery, NewUser, PasswordReset, PstQuery, ReasonBody, StateQuery, TrackRecordQuery,
 };
 use super::auth::{self, Login, NewPassword};
 use super::cookies::{self, CookiePolicy};
@@ -110,6 +110,14 @@ pub fn bodies(data: &[u8]) {
         request("application/json", data),
         &(),
     ));
+    let _ = ready(Json::<IssueBody>::from_request(
+        request("application/json", data),
+        &(),
+    ));
+    let _ = ready(Json::<ReasonBody>::from_request(
+        request("application/json", data),
+        &(),
+    ));
 }
 
 /// Every query string a handler reads, with the checks that follow its decoding.
@@ -141,6 +149,8 @@ pub fn query(data: &[u8]) {
         }
     }
     let _ = Query::<ChunkQuery>::try_from_uri(&uri);
+    let _ = Query::<CertificateQuery>::try_from_uri(&uri);
+    let _ = Query::<super::print::CertificatesQuery>::try_from_uri(&uri);
     let _ = Query::<ConsistencyQuery>::try_from_uri(&uri);
     let _ = Query::<StateQuery>::try_from_uri(&uri);
     if let Ok(Query(q)) = Query::<StreamQuery>::try_from_uri(&uri) {
@@ -156,7 +166,8 @@ pub fn query(data: &[u8]) {
     }
 }
 
-/// Path segments: a position, a chain hash, a subject's stream, a person's name, a language.
+/// Path segments: a position, a chain hash, a subject's stream, a certificate's number, a
+/// person's name, a language.
 pub fn path(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -171,6 +182,13 @@ pub fn path(data: &[u8]) {
     }
     if let Some(subject) = domain::events::SubjectRef::from_stream(text) {
         assert_eq!(subject.stream(), text);
+    }
+    if let Ok(number) = text.parse::<domain::certificate::CertificateNo>() {
+        assert_eq!(
+            number.to_string(),
+            text,
+            "a certificate number reads back as written"
+        );
     }
     let _ = crate::people::valid_name(text);
     let _ = app::i18n::Lang::parse(text);
