@@ -1,6 +1,6 @@
 //! The donor vault at size (not a test): sealing every donor's details, the 寄附者名簿 of a year
 //! (each listed donor's details opened and the read logged), the 受領証明書 due for a calendar
-//! year, and an erasure.
+//! year, that year's certificates issued and printed, and an erasure.
 //!
 //!   cargo bench -p server --bench donors
 //!
@@ -63,6 +63,40 @@ async fn main() {
             millis(t.elapsed())
         );
         drop(state);
+
+        // The year's 受領証明書: issued in one commit, then printed (details opened at the
+        // revision each was issued with, one A4 page each).
+        let t = Instant::now();
+        let request = server::certificates::IssueRequest::Year {
+            calendar_year: 2024,
+            donor: None,
+        };
+        let issued = server::certificates::issue(ledger, &request, "bench", on)
+            .await
+            .unwrap();
+        let issuing = millis(t.elapsed());
+        let certificates = issued.certificates.len();
+        println!(
+            "| {head} | 受領証明書 for calendar 2024 issued, numbered, one commit ({certificates} donors, {} gifts, {} skipped) | {issuing:.0} ms | {:.2} ms a certificate |",
+            issued.certificates.iter().map(|c| c.gifts.len()).sum::<usize>(),
+            issued.skipped.len(),
+            issuing / certificates.max(1) as f64
+        );
+        let t = Instant::now();
+        let standing = server::certificates::list(ledger, Some(2024), None);
+        let printable = server::certificates::printable(ledger, vault, standing, "bench")
+            .await
+            .unwrap();
+        let sheets: Vec<_> = printable.iter().map(server::web::print::sheet).collect();
+        let html = app::print::certificates("bench", &sheets);
+        let printing = millis(t.elapsed());
+        assert_eq!(sheets.len(), certificates);
+        println!(
+            "| {head} | printing them: `/print/receipts?calendar_year=2024` in-process ({} A4 pages, {:.1} MB of HTML) | {printing:.0} ms | {:.2} ms a page |",
+            sheets.len(),
+            html.len() as f64 / 1e6,
+            printing / sheets.len().max(1) as f64
+        );
 
         let t = Instant::now();
         let cli = fixture

@@ -383,6 +383,14 @@ impl Ledger {
         };
         let rows = self.log.create_streams(&streams, &ctx).await?;
         self.absorb_own().await;
+        // A batch larger than the rows a store keeps of its own commits (a year's certificates,
+        // a big import) is read back, so that what follows sees it.
+        let last = rows.last().map_or(0, |r| r.position);
+        if self.read_state(|s| s.head_position) < last {
+            if let Err(e) = self.catch_up().await {
+                tracing::warn!("reading back a large batch: {e}");
+            }
+        }
         Ok(rows.iter().map(|r| r.position).collect())
     }
 

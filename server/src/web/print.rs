@@ -191,7 +191,8 @@ pub async fn certificates(
     Html(app::print::certificates(&title, &sheets)).into_response()
 }
 
-fn sheet(p: &crate::certificates::Printable) -> app::print::Sheet<'_> {
+/// A certificate as the printed page shows it, its addressee as the vault gave them.
+pub fn sheet(p: &crate::certificates::Printable) -> app::print::Sheet<'_> {
     use crate::vault::Held;
     use app::print::Addressee;
     let addressee = match &p.addressee {
