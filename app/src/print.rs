@@ -29,6 +29,8 @@ tr { break-inside: avoid; }
 .name { width: 42mm; }
 .yen { width: 27mm; text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .hint { color: #444; font-size: 9pt; margin: 4mm 0; }
+form { margin: 2mm 0; } form.inline { display: inline; }
+#certificates .status { width: 76mm; } #certificates .status input { width: 26mm; } #certificates .count { width: 12mm; text-align: right; } #message.done { color: #060; } #message.refused { color: #b00; }
 .sheet { break-after: page; min-height: 250mm; position: relative; font-size: 11pt; }
 .sheet:last-child { break-after: auto; }
 .sheet .number { text-align: right; margin: 0 0 8mm; }
@@ -230,4 +232,123 @@ pub fn refusal(ja: &str, en: &str) -> String {
         "Spiral",
         &format!("<h1>Spiral</h1><p>{}</p><p>{}</p>", escape(ja), escape(en)),
     )
+}
+
+/// What the desk of 受領証明書 shows for a calendar year.
+pub struct Desk<'a> {
+    pub lang: Lang,
+    pub calendar_year: i32,
+    /// Donors with qualifying gifts not acknowledged yet, and those gifts.
+    pub due_donors: usize,
+    pub due_gifts: usize,
+    /// Of those donors, the ones no certificate can be addressed to (no name and address
+    /// recorded, or erasure asked for).
+    pub unaddressable: usize,
+    /// Certificates acknowledging gifts of the year, in number order: each with the day issued
+    /// and, if voided, the day, the reason and the number that replaced it.
+    pub certificates: Vec<DeskLine<'a>>,
+    /// What the last action did, or why it was refused.
+    pub message: Option<(bool, String)>,
+}
+
+/// A certificate in the desk's list.
+pub struct DeskLine<'a> {
+    pub certificate: &'a Certificate,
+    pub issued_on: Date,
+    pub voided: Option<(Date, &'a str, Option<CertificateNo>)>,
+}
+
+/// The desk of 寄附金受領証明書 (reporters and staff): a year's certificates issued in one go,
+/// one gift's, each voided or reissued with its reason, and links to print them. A page of
+/// plain forms (nothing to hydrate), posted back to `/receipts`.
+pub fn certificate_desk(desk: &Desk<'_>) -> String {
+    let lang = desk.lang;
+    let t = |ja: &'static str, en: &'static str| if lang == Lang::Ja { ja } else { en };
+    let year = desk.calendar_year;
+    let mut body = format!(
+        "<p class=\"hint\"><a href=\"/\">Spiral</a> · <a href=\"/reports\">{}</a> · <a href=\"/print/donors?fiscal_year={}\">{}</a></p>\
+         <h1>{}</h1>\
+         <form method=\"get\" action=\"/receipts\"><label>{} <input name=\"calendar_year\" type=\"number\" min=\"1868\" max=\"2201\" value=\"{year}\" required></label> <button>{}</button></form>",
+        t("報告", "Reports"),
+        year,
+        t("寄附者名簿", "Donor register"),
+        t("寄附金受領証明書", "Donation receipts"),
+        t("暦年", "Calendar year"),
+        t("表示", "Show"),
+    );
+    if let Some((ok, text)) = &desk.message {
+        body.push_str(&format!(
+            "<p id=\"message\" class=\"{}\">{}</p>",
+            if *ok { "done" } else { "refused" },
+            escape(text)
+        ));
+    }
+    body.push_str(&format!(
+        "<p id=\"due\">{}</p>\
+         <form method=\"post\" action=\"/receipts\"><input type=\"hidden\" name=\"action\" value=\"issue_year\">\
+         <input type=\"hidden\" name=\"calendar_year\" value=\"{year}\"><button id=\"issue-year\">{}</button></form>\
+         <form method=\"post\" action=\"/receipts\"><input type=\"hidden\" name=\"action\" value=\"issue_gift\">\
+         <input type=\"hidden\" name=\"calendar_year\" value=\"{year}\">\
+         <label>{} <input name=\"gift\" required></label> <button>{}</button></form>\
+         <p><a id=\"print-year\" href=\"/print/receipts?calendar_year={year}\">{}</a></p>",
+        if lang == Lang::Ja {
+            format!(
+                "{year}年分で未発行：寄附者{}人、寄附{}件（うち氏名・住所がない等で発行できない寄附者{}人）",
+                desk.due_donors, desk.due_gifts, desk.unaddressable
+            )
+        } else {
+            format!(
+                "Not yet acknowledged for {year}: {} donors, {} gifts ({} of the donors cannot be addressed: no details, or erasure asked for)",
+                desk.due_donors, desk.due_gifts, desk.unaddressable
+            )
+        },
+        if lang == Lang::Ja {
+            format!("{year}年分を寄附者ごとに発行")
+        } else {
+            format!("Issue {year}'s, one per donor")
+        },
+        t("1件の寄附（受領ID）", "One gift (receipt id)"),
+        t("発行", "Issue"),
+        t("有効な証明書をすべて印刷（A4）", "Print every standing certificate (A4)"),
+    ));
+    let mut rows = String::new();
+    for line in &desk.certificates {
+        let c = line.certificate;
+        let number = c.number;
+        let status = match line.voided {
+            None => format!(
+                "{}<form method=\"post\" action=\"/receipts\" class=\"inline\"><input type=\"hidden\" name=\"calendar_year\" value=\"{year}\">\
+                 <input type=\"hidden\" name=\"number\" value=\"{number}\"><input name=\"reason\" required placeholder=\"{}\"> \
+                 <button name=\"action\" value=\"void\">{}</button> <button name=\"action\" value=\"reissue\">{}</button></form>",
+                t("有効", "Standing"),
+                t("理由", "Reason"),
+                t("無効にする", "Void"),
+                t("再発行", "Reissue"),
+            ),
+            Some((on, reason, replaced_by)) => format!(
+                "{} {} ({}){}",
+                t("無効", "Void"),
+                escape(&lang.date(on)),
+                escape(reason),
+                replaced_by.map_or_else(String::new, |by| format!(" → {by}"))
+            ),
+        };
+        rows.push_str(&format!(
+            "<tr id=\"line-{number}\"><td><a href=\"/print/receipts?number={number}\">{number}</a></td><td>{}</td>\
+             <td>{}</td><td class=\"yen\">{}</td><td class=\"count\">{}</td><td class=\"status\">{status}</td></tr>",
+            escape(&lang.date(line.issued_on)),
+            escape(c.donor.as_str()),
+            yen(c.total),
+            c.gifts.len(),
+        ));
+    }
+    body.push_str(&format!(
+        "<table id=\"certificates\"><thead><tr><th>No.</th><th>{}</th><th>{}</th><th class=\"yen\">{}</th><th class=\"count\">{}</th><th class=\"status\">{}</th></tr></thead><tbody>{rows}</tbody></table>",
+        t("発行日", "Issued"),
+        t("寄附者", "Donor"),
+        t("金額", "Amount"),
+        t("件数", "Gifts"),
+        t("状態", "Status"),
+    ));
+    page(t("寄附金受領証明書", "Donation receipts"), &body)
 }

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod print;
+mod receipts_desk;
 pub mod stream;
 
 use crate::ledger::Ledger;
@@ -232,6 +233,7 @@ pub fn router(state: AppState) -> Router {
         .route("/reports", get(pages::reports))
         .route("/print/donors", get(print::donor_register))
         .route("/print/receipts", get(print::certificates))
+        .route("/receipts", get(receipts_desk::desk).post(receipts_desk::act))
         .route("/audit", get(pages::audit))
         .route("/login", get(pages::sign_in_form).post(pages::sign_in))
         .route("/logout", post(pages::sign_out))

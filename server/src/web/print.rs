@@ -23,7 +23,7 @@ fn refused(status: StatusCode, ja: &str, en: &str) -> Response {
 /// The person signed in, if they may print donors' documents (reporters, staff), and the
 /// vault those documents read from; else the page to answer with. `path` is where to come back
 /// to after signing in.
-async fn printer<'a>(
+pub(super) async fn printer<'a>(
     state: &'a AppState,
     headers: &HeaderMap,
     path: &str,
@@ -59,7 +59,7 @@ async fn printer<'a>(
     Ok((user, vault))
 }
 
-fn busy() -> Response {
+pub(super) fn busy() -> Response {
     refused(
         StatusCode::SERVICE_UNAVAILABLE,
         "混み合っています。しばらくしてから再読み込みしてください。",

@@ -42,6 +42,7 @@ fn number(path: Result<Path<String>, PathRejection>) -> Result<CertificateNo, Ap
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CertificateQuery {
     /// Only those acknowledging gifts of this calendar year

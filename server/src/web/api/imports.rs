@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 pub const GIFT_FILE_LIMIT: usize = 16 << 20;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     /// The `digest` of the preview the person saw and confirmed: records it
