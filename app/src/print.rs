@@ -238,6 +238,10 @@ pub fn refusal(ja: &str, en: &str) -> String {
 pub struct Desk<'a> {
     pub lang: Lang,
     pub calendar_year: i32,
+    /// The donor the list is narrowed to, if any.
+    pub donor: Option<&'a str>,
+    /// How many certificates the year (or the donor) has: the list holds the first of them.
+    pub listed_of: usize,
     /// Donors with qualifying gifts not acknowledged yet, and those gifts.
     pub due_donors: usize,
     pub due_gifts: usize,
@@ -268,12 +272,15 @@ pub fn certificate_desk(desk: &Desk<'_>) -> String {
     let mut body = format!(
         "<p class=\"hint\"><a href=\"/\">Spiral</a> · <a href=\"/reports\">{}</a> · <a href=\"/print/donors?fiscal_year={}\">{}</a></p>\
          <h1>{}</h1>\
-         <form method=\"get\" action=\"/receipts\"><label>{} <input name=\"calendar_year\" type=\"number\" min=\"1868\" max=\"2201\" value=\"{year}\" required></label> <button>{}</button></form>",
+         <form method=\"get\" action=\"/receipts\"><label>{} <input name=\"calendar_year\" type=\"number\" min=\"1868\" max=\"2201\" value=\"{year}\" required></label> \
+         <label>{} <input name=\"donor\" value=\"{}\"></label> <button>{}</button></form>",
         t("報告", "Reports"),
         year,
         t("寄附者名簿", "Donor register"),
         t("寄附金受領証明書", "Donation receipts"),
         t("暦年", "Calendar year"),
+        t("寄附者ID", "Donor id"),
+        escape(desk.donor.unwrap_or_default()),
         t("表示", "Show"),
     );
     if let Some((ok, text)) = &desk.message {
@@ -342,6 +349,24 @@ pub fn certificate_desk(desk: &Desk<'_>) -> String {
             c.gifts.len(),
         ));
     }
+    if desk.listed_of > desk.certificates.len() {
+        body.push_str(&format!(
+            "<p id=\"more\">{}</p>",
+            if lang == Lang::Ja {
+                format!(
+                    "{}件のうち番号順に最初の{}件を表示しています。寄附者IDで絞り込めます。",
+                    desk.listed_of,
+                    desk.certificates.len()
+                )
+            } else {
+                format!(
+                    "The first {} of {} by number; narrow the list by donor id.",
+                    desk.certificates.len(),
+                    desk.listed_of
+                )
+            }
+        ));
+    }
     body.push_str(&format!(
         "<table id=\"certificates\"><thead><tr><th>No.</th><th>{}</th><th>{}</th><th class=\"yen\">{}</th><th class=\"count\">{}</th><th class=\"status\">{}</th></tr></thead><tbody>{rows}</tbody></table>",
         t("発行日", "Issued"),
@@ -351,4 +376,33 @@ pub fn certificate_desk(desk: &Desk<'_>) -> String {
         t("状態", "Status"),
     ));
     page(t("寄附金受領証明書", "Donation receipts"), &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desk(listed_of: usize, lang: Lang) -> String {
+        certificate_desk(&Desk {
+            lang,
+            calendar_year: 2025,
+            donor: Some("<d-1>"),
+            listed_of,
+            due_donors: 3,
+            due_gifts: 7,
+            unaddressable: 1,
+            certificates: Vec::new(),
+            message: Some((false, "<refused>".into())),
+        })
+    }
+
+    #[test]
+    fn the_desk_says_when_it_lists_only_the_first_certificates_and_escapes_what_it_shows() {
+        let ja = desk(500, Lang::Ja);
+        assert!(ja.contains("500件のうち番号順に最初の0件"), "{ja}");
+        assert!(ja.contains("寄附者3人、寄附7件（うち氏名・住所がない等で発行できない寄附者1人）"));
+        assert!(ja.contains("value=\"&lt;d-1&gt;\"") && ja.contains("&lt;refused&gt;"));
+        assert!(!desk(0, Lang::Ja).contains("id=\"more\""));
+        assert!(desk(500, Lang::En).contains("The first 0 of 500"));
+    }
 }

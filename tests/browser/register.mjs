@@ -129,6 +129,10 @@ try {
   assert.ok((await desk.locator('#message').innerText()).includes(`${voided} を無効にしました`));
   assert.ok((await desk.locator(`#line-${voided}`).innerText()).includes('住所の誤り'));
   step(`${voided} voided from the desk`);
+  const other = standing[1].certificate;
+  await desk.goto(`${url}/receipts?calendar_year=2024&donor=${other.donor}`);
+  assert.equal(await desk.locator('#certificates tbody tr').count(), 1, 'narrowed to one donor');
+  assert.equal(await desk.locator(`#line-${other.number}`).count(), 1);
 
   // An auditor sees pseudonyms only: the register is refused.
   // (The browser logs the 403 of the page load itself: not an error of the page.)

@@ -14,14 +14,21 @@ use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use domain::certificate::CertificateNo;
-use domain::ids::ReceiptId;
+use domain::ids::{DonorId, ReceiptId};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeskQuery {
     calendar_year: Option<u16>,
+    /// Only this donor's certificates.
+    donor: Option<String>,
 }
+
+/// The most certificates the desk lists at once: a year of a large NPO has thousands (17,017
+/// at a million events), and a page of them all would be megabytes of forms. Filtered by donor
+/// to reach the rest.
+const LISTED: usize = 200;
 
 /// What a form on the desk asks.
 #[derive(Deserialize)]
@@ -42,15 +49,26 @@ fn year_of(asked: Option<u16>) -> i32 {
         .unwrap_or_else(|| crate::vault::today().year() - 1)
 }
 
-/// The desk for `year`, with the last action's outcome.
-fn render(state: &AppState, lang: Lang, year: i32, message: Option<(bool, String)>) -> String {
+/// The desk for `year` (`donor`'s certificates only, when given), with the last action's
+/// outcome.
+fn render(
+    state: &AppState,
+    lang: Lang,
+    year: i32,
+    donor: Option<&DonorId>,
+    message: Option<(bool, String)>,
+) -> String {
     state.ledger.read_state(|s| {
         let due = domain::report::receipts_due::receipts_due(s, year, None);
-        let certificates = s
-            .certificates
-            .issued
-            .values()
-            .filter(|i| i.certificate.calendar_year == year)
+        let of_year = || {
+            s.certificates
+                .issued
+                .values()
+                .filter(|i| i.certificate.calendar_year == year)
+                .filter(|i| donor.is_none_or(|d| &i.certificate.donor == d))
+        };
+        let certificates = of_year()
+            .take(LISTED)
             .map(|i| DeskLine {
                 certificate: &i.certificate,
                 issued_on: i.issued_on,
@@ -63,6 +81,8 @@ fn render(state: &AppState, lang: Lang, year: i32, message: Option<(bool, String
         app::print::certificate_desk(&Desk {
             lang,
             calendar_year: year,
+            donor: donor.map(|d| d.as_str()),
+            listed_of: of_year().count(),
             due_donors: due.len(),
             due_gifts: due.iter().map(|d| d.gifts.len()).sum(),
             unaddressable: due
@@ -86,7 +106,11 @@ pub async fn desk(
     headers: HeaderMap,
     query: Result<Query<DeskQuery>, QueryRejection>,
 ) -> Response {
-    let year = year_of(query.ok().and_then(|Query(q)| q.calendar_year));
+    let (asked, donor) = match query {
+        Ok(Query(q)) => (q.calendar_year, q.donor.and_then(|d| DonorId::new(d.trim()).ok())),
+        Err(_) => (None, None),
+    };
+    let year = year_of(asked);
     let path = format!("/receipts?calendar_year={year}");
     if let Err(page) = printer(&state, &headers, &path, "受領証明書", "receipt certificates").await {
         return page;
@@ -95,7 +119,14 @@ pub async fn desk(
         tracing::error!("receipts desk: {e}");
         return super::print::busy();
     }
-    Html(render(&state, pages::lang_of(&headers), year, None)).into_response()
+    Html(render(
+        &state,
+        pages::lang_of(&headers),
+        year,
+        donor.as_ref(),
+        None,
+    ))
+    .into_response()
 }
 
 /// What an action did, in the page's language.
@@ -185,7 +216,7 @@ pub async fn act(
         };
         return (
             StatusCode::BAD_REQUEST,
-            Html(render(&state, lang, year, Some((false, message)))),
+            Html(render(&state, lang, year, None, Some((false, message)))),
         )
             .into_response();
     };
@@ -242,5 +273,5 @@ pub async fn act(
         Ok(text) => (StatusCode::OK, (true, text)),
         Err(text) => (StatusCode::UNPROCESSABLE_ENTITY, (false, text)),
     };
-    (status, Html(render(&state, lang, year, Some(message)))).into_response()
+    (status, Html(render(&state, lang, year, None, Some(message)))).into_response()
 }
