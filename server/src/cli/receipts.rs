@@ -159,14 +159,7 @@ pub async fn run(
                 // clap requires one of the two.
                 (None, None) => return fail("name --calendar-year or --gift"),
             };
-            let on = match day(on) {
-                Ok(on) => on,
-                Err(code) => return code,
-            };
-            match certificates::issue(ledger, &request, &actor, on).await {
-                Ok(outcome) => show_issued(&outcome, json),
-                Err(e) => refused(e),
-            }
+            issue_and_show(ledger, &request, &actor, on, json).await
         }
         ReceiptsAction::Reissue {
             number,
@@ -175,14 +168,7 @@ pub async fn run(
             json,
         } => {
             let request = IssueRequest::Reissue { number, reason };
-            let on = match day(on) {
-                Ok(on) => on,
-                Err(code) => return code,
-            };
-            match certificates::issue(ledger, &request, &actor, on).await {
-                Ok(outcome) => show_issued(&outcome, json),
-                Err(e) => refused(e),
-            }
+            issue_and_show(ledger, &request, &actor, on, json).await
         }
         ReceiptsAction::Void { number, reason, on } => {
             let on = match day(on) {
@@ -210,6 +196,24 @@ pub async fn run(
                 Err(e) => fail(e),
             }
         }
+    }
+}
+
+/// Issues `request` on `on` (today unless told) and prints what was issued.
+async fn issue_and_show(
+    ledger: &Ledger,
+    request: &IssueRequest,
+    actor: &str,
+    on: Option<Date>,
+    json: bool,
+) -> ExitCode {
+    let on = match day(on) {
+        Ok(on) => on,
+        Err(code) => return code,
+    };
+    match certificates::issue(ledger, request, actor, on).await {
+        Ok(outcome) => show_issued(&outcome, json),
+        Err(e) => refused(e),
     }
 }
 

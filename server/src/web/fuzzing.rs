@@ -91,8 +91,9 @@ pub fn sign_in(data: &[u8]) {
     }
 }
 
-/// The other JSON bodies: a command (JSON and postcard, as `POST /api/commands` reads them), a
-/// new person, a password reset and a password change.
+/// The other bodies: a command (JSON and postcard, as `POST /api/commands` reads them), a new
+/// person, a password reset and a password change, the certificate bodies and the receipts
+/// desk's forms.
 pub fn bodies(data: &[u8]) {
     let _ = ready(api::read_submit(request("application/json", data)));
     let _ = ready(api::read_submit(request(api::POSTCARD, data)));
@@ -118,6 +119,16 @@ pub fn bodies(data: &[u8]) {
         request("application/json", data),
         &(),
     ));
+    // The receipts desk's forms (`POST /receipts`).
+    if let Ok(Form(form)) = ready(Form::<super::receipts_desk::DeskForm>::from_request(
+        request("application/x-www-form-urlencoded", data),
+        &(),
+    )) {
+        let number = form.number.as_deref();
+        if let Some(Ok(parsed)) = number.map(str::parse::<domain::certificate::CertificateNo>) {
+            assert_eq!(Some(parsed.to_string().as_str()), number);
+        }
+    }
 }
 
 /// Every query string a handler reads, with the checks that follow its decoding.
@@ -151,6 +162,7 @@ pub fn query(data: &[u8]) {
     let _ = Query::<ChunkQuery>::try_from_uri(&uri);
     let _ = Query::<CertificateQuery>::try_from_uri(&uri);
     let _ = Query::<super::print::CertificatesQuery>::try_from_uri(&uri);
+    let _ = Query::<super::receipts_desk::DeskQuery>::try_from_uri(&uri);
     let _ = Query::<ConsistencyQuery>::try_from_uri(&uri);
     let _ = Query::<StateQuery>::try_from_uri(&uri);
     if let Ok(Query(q)) = Query::<StreamQuery>::try_from_uri(&uri) {

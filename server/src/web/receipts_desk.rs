@@ -36,7 +36,7 @@ pub struct DeskForm {
     action: String,
     calendar_year: Option<u16>,
     gift: Option<String>,
-    number: Option<String>,
+    pub(super) number: Option<String>,
     reason: Option<String>,
 }
 
@@ -127,6 +127,12 @@ pub async fn desk(
         None,
     ))
     .into_response()
+}
+
+/// What a form on the desk asks for.
+enum Asked {
+    Issue(IssueRequest),
+    Void(CertificateNo),
 }
 
 /// What an action did, in the page's language.
@@ -224,25 +230,33 @@ pub async fn act(
     let today = crate::vault::today();
     let reason = form.reason.unwrap_or_default();
     let number = form.number.as_deref().map(str::parse::<CertificateNo>);
-    let outcome: Result<String, String> = match (form.action.as_str(), number) {
-        ("issue_year", _) => {
-            let request = IssueRequest::Year {
-                calendar_year: year,
-                donor: None,
-            };
-            certificates::issue(&state.ledger, &request, &user.name, today)
-                .await
-                .map(|o| done(lang, &o))
-                .map_err(|e| refusal(lang, &e))
-        }
-        ("issue_gift", _) => match ReceiptId::new(form.gift.unwrap_or_default().trim()) {
-            Ok(gift) => certificates::issue(&state.ledger, &IssueRequest::Gift(gift), &user.name, today)
-                .await
-                .map(|o| done(lang, &o))
-                .map_err(|e| refusal(lang, &e)),
-            Err(e) => Err(e.to_string()),
-        },
-        ("void", Some(Ok(number))) => certificates::void(&state.ledger, number, &reason, &user.name, today)
+    // What the form asks, then that done once.
+    let asked: Result<Asked, String> = match (form.action.as_str(), number) {
+        ("issue_year", _) => Ok(Asked::Issue(IssueRequest::Year {
+            calendar_year: year,
+            donor: None,
+        })),
+        ("issue_gift", _) => ReceiptId::new(form.gift.unwrap_or_default().trim())
+            .map(|gift| Asked::Issue(IssueRequest::Gift(gift)))
+            .map_err(|e| e.to_string()),
+        ("void", Some(Ok(number))) => Ok(Asked::Void(number)),
+        ("reissue", Some(Ok(number))) => Ok(Asked::Issue(IssueRequest::Reissue {
+            number,
+            reason: reason.clone(),
+        })),
+        (_, Some(Err(e))) => Err(e.to_string()),
+        _ => Err(if lang == Lang::Ja {
+            "操作が指定されていません".into()
+        } else {
+            "No action was named".into()
+        }),
+    };
+    let outcome = match asked {
+        Ok(Asked::Issue(request)) => certificates::issue(&state.ledger, &request, &user.name, today)
+            .await
+            .map(|o| done(lang, &o))
+            .map_err(|e| refusal(lang, &e)),
+        Ok(Asked::Void(number)) => certificates::void(&state.ledger, number, &reason, &user.name, today)
             .await
             .map(|()| {
                 if lang == Lang::Ja {
@@ -252,19 +266,7 @@ pub async fn act(
                 }
             })
             .map_err(|e| refusal(lang, &e)),
-        ("reissue", Some(Ok(number))) => {
-            let request = IssueRequest::Reissue { number, reason };
-            certificates::issue(&state.ledger, &request, &user.name, today)
-                .await
-                .map(|o| done(lang, &o))
-                .map_err(|e| refusal(lang, &e))
-        }
-        (_, Some(Err(e))) => Err(e.to_string()),
-        _ => Err(if lang == Lang::Ja {
-            "操作が指定されていません".into()
-        } else {
-            "No action was named".into()
-        }),
+        Err(text) => Err(text),
     };
     if let Err(e) = state.ledger.catch_up().await {
         tracing::error!("receipts desk: {e}");
