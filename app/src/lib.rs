@@ -8,6 +8,8 @@ pub mod boot;
 mod browser;
 #[cfg(feature = "ssr")]
 pub mod document;
+#[cfg(feature = "ssr")]
+pub mod donor_desk;
 pub mod i18n;
 mod pages;
 #[cfg(feature = "ssr")]
@@ -94,6 +96,9 @@ fn Header() -> impl IntoView {
             {item("/partners", "partners", t.nav_partners)}
             {item("/reports", "reports", t.nav_reports)}
             {(ctx.boot.role == Role::Staff).then(|| item("/record", "record", t.nav_record))}
+            {(ctx.boot.role == Role::Staff).then(|| item("/donors", "donors", t.nav_donors))}
+            {matches!(ctx.boot.role, Role::Staff | Role::Reporter)
+                .then(|| item("/receipts", "receipts", t.nav_receipts))}
             {(ctx.boot.role == Role::Auditor).then(|| item("/audit", "audit", t.nav_audit))}
         }
     });

@@ -11,6 +11,8 @@ pub mod command;
 pub mod date;
 pub mod demo;
 pub mod directory;
+#[cfg(feature = "aggregate")]
+pub mod donor_search;
 pub mod error;
 pub mod events;
 pub mod example;

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod certificates;
 pub mod cli;
 pub mod demo;
+pub mod donor_records;
 pub mod gift_import;
 pub mod history;
 pub mod interchange;

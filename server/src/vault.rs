@@ -23,6 +23,7 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use chrono::{SecondsFormat, Utc};
+use domain::donor_search::DonorQuery;
 use domain::events::{Fact, SubjectRef};
 use domain::ids::DonorId;
 use domain::personal::{erasure_due, DonorDetails, Erasure, Privacy, Requester};
@@ -101,6 +102,8 @@ pub enum Purpose {
     Import,
     /// Addressing a 寄附金受領証明書 to its donor.
     Certificate,
+    /// Finding a donor on the donors' desk: logged for each donor the results show.
+    Search,
 }
 
 impl Purpose {
@@ -110,6 +113,7 @@ impl Purpose {
             Purpose::Register => "register",
             Purpose::Import => "import",
             Purpose::Certificate => "certificate",
+            Purpose::Search => "search",
         }
     }
 }
@@ -220,6 +224,69 @@ fn open_with(cipher: &XChaCha20Poly1305, sealed: &str, aad: &[u8]) -> Option<Vec
     cipher
         .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad })
         .ok()
+}
+
+/// What [`Vault::search`] found.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The first matches, in id order: each donor, the revision shown, and its details.
+    pub donors: Vec<(DonorId, u32, DonorDetails)>,
+    /// How many donors matched in all.
+    pub matched: usize,
+}
+
+/// Every donor's privacy as the ledger records it, and the whole vault, read in a handful of
+/// queries: what a register, a batch of certificates or a search opens donor after donor.
+struct Everything {
+    privacy: std::collections::HashMap<DonorId, Privacy>,
+    seals: std::collections::HashMap<(DonorId, u32), u64>,
+    keys: std::collections::HashMap<String, String>,
+    sealed: std::collections::HashMap<(String, i64), String>,
+}
+
+impl Everything {
+    /// What each donor's stream says is read from the vault's own records in the ledger.
+    async fn load(pool: &AnyPool, log: &EventLog) -> Result<Everything, VaultError> {
+        use std::collections::HashMap;
+        let mut privacy: HashMap<DonorId, Privacy> = HashMap::new();
+        let mut seals: HashMap<(DonorId, u32), u64> = HashMap::new();
+        for kind in [
+            "DonorDetailsRecorded",
+            "DonorErasureRequested",
+            "DonorDetailsErased",
+        ] {
+            for row in log.rows_of_type(kind).await? {
+                let recorded = crate::ledger::decode(&row)?;
+                if let (Some(SubjectRef::Donor(donor)), Some(fact)) =
+                    (SubjectRef::from_stream(&recorded.stream), recorded.event.fact())
+                {
+                    if let Fact::DonorDetailsRecorded { revision, seal, .. } = fact {
+                        seals.insert((donor.clone(), *revision), *seal);
+                    }
+                    privacy.entry(donor).or_default().apply(recorded.event.on, fact);
+                }
+            }
+        }
+        let keys: HashMap<String, String> = sqlx::query("SELECT donor, wrapped FROM donor_keys")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("donor")?, r.try_get("wrapped")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        let sealed: HashMap<(String, i64), String> =
+            sqlx::query("SELECT donor, seal, sealed FROM donor_details")
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| Ok(((r.try_get("donor")?, r.try_get("seal")?), r.try_get("sealed")?)))
+                .collect::<Result<_, sqlx::Error>>()?;
+        Ok(Everything {
+            privacy,
+            seals,
+            keys,
+            sealed,
+        })
+    }
 }
 
 impl Vault {
@@ -445,8 +512,7 @@ impl Vault {
 
     /// What the vault holds of each donor at a revision (`None`: the latest), for `purpose`:
     /// a 受領証明書 is addressed with the details it was issued with. As [`Vault::read_many`],
-    /// in a handful of queries, every read logged. What each donor's stream says is read from
-    /// the vault's own records in the ledger.
+    /// in a handful of queries, every read logged.
     pub async fn read_revisions(
         &self,
         log: &EventLog,
@@ -454,65 +520,11 @@ impl Vault {
         actor: &str,
         purpose: Purpose,
     ) -> Result<std::collections::HashMap<(DonorId, Option<u32>), Held>, VaultError> {
-        use std::collections::HashMap;
-        let mut privacy: HashMap<DonorId, Privacy> = HashMap::new();
-        let mut seals: HashMap<(DonorId, u32), u64> = HashMap::new();
-        for kind in [
-            "DonorDetailsRecorded",
-            "DonorErasureRequested",
-            "DonorDetailsErased",
-        ] {
-            for row in log.rows_of_type(kind).await? {
-                let recorded = crate::ledger::decode(&row)?;
-                if let (Some(SubjectRef::Donor(donor)), Some(fact)) =
-                    (SubjectRef::from_stream(&recorded.stream), recorded.event.fact())
-                {
-                    if let Fact::DonorDetailsRecorded { revision, seal, .. } = fact {
-                        seals.insert((donor.clone(), *revision), *seal);
-                    }
-                    privacy.entry(donor).or_default().apply(recorded.event.on, fact);
-                }
-            }
-        }
-        let keys: HashMap<String, String> = sqlx::query("SELECT donor, wrapped FROM donor_keys")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("donor")?, r.try_get("wrapped")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
-        let sealed: HashMap<(String, i64), String> =
-            sqlx::query("SELECT donor, seal, sealed FROM donor_details")
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| Ok(((r.try_get("donor")?, r.try_get("seal")?), r.try_get("sealed")?)))
-                .collect::<Result<_, sqlx::Error>>()?;
-        let mut held = HashMap::with_capacity(wanted.len());
+        let all = Everything::load(&self.pool, log).await?;
+        let mut held = std::collections::HashMap::with_capacity(wanted.len());
         let mut tx = self.pool.begin().await?;
         for (donor, revision) in wanted {
-            let mut p = privacy.get(donor).copied().unwrap_or_default();
-            if let Some(revision) = *revision {
-                // That revision read as if it were the latest (`None` if it was never sealed).
-                p.latest_seal = seals.get(&(donor.clone(), revision)).copied();
-                p.revisions = revision;
-            }
-            let row = p
-                .latest_seal
-                .and_then(|seal| sealed.get(&(donor.to_string(), seal as i64)));
-            let one = match self.open_held(
-                donor,
-                &p,
-                purpose,
-                keys.get(donor.as_str()).map(String::as_str),
-                row.map(String::as_str),
-            ) {
-                Ok(one) => one,
-                Err(e @ (VaultError::Missing { .. } | VaultError::Unreadable { .. })) => {
-                    tracing::warn!("{e}");
-                    Held::Unreadable
-                }
-                Err(e) => return Err(e),
-            };
+            let one = self.open_loaded(&all, donor, *revision, purpose)?;
             if let Held::Recorded { .. } = one {
                 log_read(&mut tx, donor, actor, purpose).await?;
             }
@@ -520,6 +532,78 @@ impl Vault {
         }
         tx.commit().await?;
         Ok(held)
+    }
+
+    /// The donors whose id or details match `query`, in id order, the first `limit` of them
+    /// with their details, and how many matched in all. Only donors whose details are in use
+    /// are looked at (an erasure asked for stops every use but the register). Each donor
+    /// shown is logged as read by `actor` for [`Purpose::Search`]; the others' details were
+    /// opened to compare, and shown to no one.
+    pub async fn search(
+        &self,
+        log: &EventLog,
+        query: &DonorQuery,
+        actor: &str,
+        limit: usize,
+    ) -> Result<Found, VaultError> {
+        let all = Everything::load(&self.pool, log).await?;
+        let mut found = Found::default();
+        let mut donors: Vec<&DonorId> = all.privacy.keys().collect();
+        donors.sort();
+        let mut tx = self.pool.begin().await?;
+        for donor in donors {
+            let matched = match self.open_loaded(&all, donor, None, Purpose::Search)? {
+                Held::Recorded {
+                    revision, details, ..
+                } if query.matches(donor.as_str(), &details) => Some((revision, details)),
+                _ => None,
+            };
+            let Some((revision, details)) = matched else {
+                continue;
+            };
+            found.matched += 1;
+            if found.donors.len() < limit {
+                log_read(&mut tx, donor, actor, Purpose::Search).await?;
+                found.donors.push((donor.clone(), revision, details));
+            }
+        }
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// What `all` holds of `donor` at `revision` (`None`: the latest) for `purpose`, read by
+    /// no one yet: the caller logs what it shows. A revision that cannot be opened is
+    /// [`Held::Unreadable`], so one bad row never hides the rest of a register.
+    fn open_loaded(
+        &self,
+        all: &Everything,
+        donor: &DonorId,
+        revision: Option<u32>,
+        purpose: Purpose,
+    ) -> Result<Held, VaultError> {
+        let mut p = all.privacy.get(donor).copied().unwrap_or_default();
+        if let Some(revision) = revision {
+            // That revision read as if it were the latest (`None` if it was never sealed).
+            p.latest_seal = all.seals.get(&(donor.clone(), revision)).copied();
+            p.revisions = revision;
+        }
+        let row = p
+            .latest_seal
+            .and_then(|seal| all.sealed.get(&(donor.to_string(), seal as i64)));
+        match self.open_held(
+            donor,
+            &p,
+            purpose,
+            all.keys.get(donor.as_str()).map(String::as_str),
+            row.map(String::as_str),
+        ) {
+            Ok(one) => Ok(one),
+            Err(e @ (VaultError::Missing { .. } | VaultError::Unreadable { .. })) => {
+                tracing::warn!("{e}");
+                Ok(Held::Unreadable)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// What a donor's details are for `purpose`, given their stream's privacy, their wrapped

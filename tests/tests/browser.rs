@@ -375,3 +375,11 @@ fn a_reporter_prints_the_donor_register_and_the_receipts_on_a4() {
         ],
     );
 }
+
+#[test]
+fn staff_register_find_and_change_a_donor_at_the_donors_desk() {
+    let db = TestDb::new(Kind::Sqlite);
+    common::spiral(&db, &["demo", "--example"]).ok();
+    let shots = run_as_staff(&db, false, "donors.mjs", "donors' desk");
+    assert!(shots.join("donor-record.png").exists());
+}

@@ -92,8 +92,8 @@ pub fn sign_in(data: &[u8]) {
 }
 
 /// The other bodies: a command (JSON and postcard, as `POST /api/commands` reads them), a new
-/// person, a password reset and a password change, the certificate bodies and the receipts
-/// desk's forms.
+/// person, a password reset and a password change, the certificate bodies, and the receipts
+/// and donors' desks' forms.
 pub fn bodies(data: &[u8]) {
     let _ = ready(api::read_submit(request("application/json", data)));
     let _ = ready(api::read_submit(request(api::POSTCARD, data)));
@@ -129,6 +129,13 @@ pub fn bodies(data: &[u8]) {
             assert_eq!(Some(parsed.to_string().as_str()), number);
         }
     }
+    // The donors' desk's forms (`POST /donors`, `POST /donors/{id}`).
+    if let Ok(Form(form)) = ready(Form::<super::donors_desk::DeskForm>::from_request(
+        request("application/x-www-form-urlencoded", data),
+        &(),
+    )) {
+        form.read_every_field();
+    }
 }
 
 /// Every query string a handler reads, with the checks that follow its decoding.
@@ -163,6 +170,9 @@ pub fn query(data: &[u8]) {
     let _ = Query::<CertificateQuery>::try_from_uri(&uri);
     let _ = Query::<super::print::CertificatesQuery>::try_from_uri(&uri);
     let _ = Query::<super::receipts_desk::DeskQuery>::try_from_uri(&uri);
+    if let Ok(Query(q)) = Query::<super::donors_desk::SearchQuery>::try_from_uri(&uri) {
+        let _ = q.q.as_deref().and_then(domain::donor_search::DonorQuery::parse);
+    }
     let _ = Query::<ConsistencyQuery>::try_from_uri(&uri);
     let _ = Query::<StateQuery>::try_from_uri(&uri);
     if let Ok(Query(q)) = Query::<StreamQuery>::try_from_uri(&uri) {

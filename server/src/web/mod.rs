@@ -9,6 +9,7 @@
 pub mod api;
 pub mod auth;
 pub mod cookies;
+mod donors_desk;
 pub mod embedded;
 pub mod error;
 pub mod fuzzing;
@@ -234,6 +235,8 @@ pub fn router(state: AppState) -> Router {
         .route("/print/donors", get(print::donor_register))
         .route("/print/receipts", get(print::certificates))
         .route("/receipts", get(receipts_desk::desk).post(receipts_desk::act))
+        .route("/donors", get(donors_desk::search).post(donors_desk::register))
+        .route("/donors/{id}", get(donors_desk::record).post(donors_desk::act))
         .route("/audit", get(pages::audit))
         .route("/login", get(pages::sign_in_form).post(pages::sign_in))
         .route("/logout", post(pages::sign_out))

@@ -16,7 +16,7 @@ pub struct RegisterQuery {
     fiscal_year: domain::FiscalYear,
 }
 
-fn refused(status: StatusCode, ja: &str, en: &str) -> Response {
+pub(super) fn refused(status: StatusCode, ja: &str, en: &str) -> Response {
     (status, Html(app::print::refusal(ja, en))).into_response()
 }
 
@@ -30,18 +30,7 @@ pub(super) async fn printer<'a>(
     what_ja: &str,
     what_en: &str,
 ) -> Result<(crate::people::User, &'a std::sync::Arc<crate::vault::Vault>), Response> {
-    let user = match auth::user_of(state, headers).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return Err(pages::to_login(path)),
-        Err(e) => {
-            tracing::error!("session lookup failed: {e}");
-            return Err(refused(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "しばらくしてから再読み込みしてください。",
-                "Try again shortly.",
-            ));
-        }
-    };
+    let user = signed_in(state, headers, path).await?;
     if !matches!(user.role, Role::Staff | Role::Reporter) {
         return Err(refused(
             StatusCode::FORBIDDEN,
@@ -49,14 +38,38 @@ pub(super) async fn printer<'a>(
             &format!("Only reporters and staff may see {what_en}."),
         ));
     }
-    let Some(vault) = state.vault.as_ref() else {
-        return Err(refused(
+    Ok((user, open_vault(state).await?))
+}
+
+/// The person signed in; else the sign-in page, coming back to `path`.
+pub(super) async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<crate::people::User, Response> {
+    match auth::user_of(state, headers).await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(pages::to_login(path)),
+        Err(e) => {
+            tracing::error!("session lookup failed: {e}");
+            Err(refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "しばらくしてから再読み込みしてください。",
+                "Try again shortly.",
+            ))
+        }
+    }
+}
+
+/// The donor vault, or the page saying this server has none open.
+pub(super) async fn open_vault(state: &AppState) -> Result<&std::sync::Arc<crate::vault::Vault>, Response> {
+    state.vault.as_ref().ok_or_else(|| {
+        refused(
             StatusCode::SERVICE_UNAVAILABLE,
             "寄附者の保管庫が開いていません。",
             "The donor vault is not open on this server.",
-        ));
-    };
-    Ok((user, vault))
+        )
+    })
 }
 
 pub(super) fn busy() -> Response {
