@@ -110,9 +110,10 @@ fn message(body: &mut String, message: &Option<(bool, String)>) {
 fn links(lang: Lang) -> String {
     let t = translate(lang);
     format!(
-        "<p class=\"hint\"><a href=\"/\">Spiral</a> · <a href=\"/donors\">{}</a> · <a href=\"/receipts\">{}</a> · <a href=\"/reports\">{}</a></p>",
+        "<p class=\"hint\"><a href=\"/\">Spiral</a> · <a href=\"/donors\">{}</a> · <a href=\"/receipts\">{}</a> · <a href=\"/organisation\">{}</a> · <a href=\"/reports\">{}</a></p>",
         t("寄附者", "Donors"),
         t("受領証明書", "Receipts"),
+        t("法人情報", "Profile"),
         t("報告", "Reports"),
     )
 }

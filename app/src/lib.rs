@@ -14,6 +14,8 @@ pub mod i18n;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod print;
+#[cfg(feature = "ssr")]
+pub mod profile_desk;
 pub mod record;
 pub mod router;
 pub mod spiral;

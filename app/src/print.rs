@@ -272,13 +272,14 @@ pub fn certificate_desk(desk: &Desk<'_>) -> String {
     let t = |ja: &'static str, en: &'static str| if lang == Lang::Ja { ja } else { en };
     let year = desk.calendar_year;
     let mut body = format!(
-        "<p class=\"hint\"><a href=\"/\">Spiral</a> · <a href=\"/reports\">{}</a> · <a href=\"/print/donors?fiscal_year={}\">{}</a></p>\
+        "<p class=\"hint\"><a href=\"/\">Spiral</a> · <a href=\"/reports\">{}</a> · <a href=\"/print/donors?fiscal_year={}\">{}</a> · <a href=\"/organisation\">{}</a></p>\
          <h1>{}</h1>\
          <form method=\"get\" action=\"/receipts\"><label>{} <input name=\"calendar_year\" type=\"number\" min=\"1868\" max=\"2201\" value=\"{year}\" required></label> \
          <label>{} <input name=\"donor\" value=\"{}\"></label> <button>{}</button></form>",
         t("報告", "Reports"),
         year,
         t("寄附者名簿", "Donor register"),
+        t("法人情報", "The NPO's profile"),
         t("寄附金受領証明書", "Donation receipts"),
         t("暦年", "Calendar year"),
         t("寄附者ID", "Donor id"),

@@ -7,7 +7,7 @@
 use crate::ledger::{CommandError, Ledger};
 use crate::vault::{Held, Purpose, Vault, VaultError};
 use chrono::{DateTime, Utc};
-use domain::events::{Fact, SubjectRef};
+use domain::events::{Entry, Fact, SubjectRef};
 use domain::ids::{DonorId, HouseholdId};
 use domain::personal::DonorDetails;
 use domain::{Command, Date};
@@ -74,26 +74,64 @@ fn registration(donor: &DonorId, marks: &Marks, identified: bool) -> Fact {
     }
 }
 
-/// The sequence of the donor's registration in their stream, what a correction targets, with
-/// the stream's version.
-async fn registration_event(ledger: &Ledger, donor: &DonorId) -> Result<(u64, u64), CommandError> {
-    let stream = SubjectRef::Donor(donor.clone()).stream();
-    let rows = ledger.log().stream_rows(&stream, 0).await?;
-    let mut target = None;
-    for row in &rows {
-        let recorded = crate::ledger::decode(row)?;
-        if let Some(Fact::DonorRegistered { .. }) = recorded.event.fact() {
-            target.get_or_insert(recorded.sequence);
-        }
-    }
-    let target = target.ok_or(CommandError::Rejected(domain::DomainError::UnknownDonor(
-        donor.clone(),
-    )))?;
-    Ok((target, rows.len() as u64))
+/// The donor's registration as it stands, read from their own stream (not the whole
+/// ledger, so the CLI need not fold a million events to change one donor).
+struct Standing {
+    /// The sequence of the registration in the stream: what a correction targets.
+    target: u64,
+    /// The stream's version, for optimistic concurrency.
+    version: u64,
+    marks: Marks,
+    on: Date,
+    identified: bool,
 }
 
-/// Corrects the donor's registration to `marks` (and `identified`), effective `on`, for
-/// `reason`. Nothing is recorded when it already says so.
+async fn standing(ledger: &Ledger, donor: &DonorId) -> Result<Standing, CommandError> {
+    let stream = SubjectRef::Donor(donor.clone()).stream();
+    let rows = ledger.log().stream_rows(&stream, 0).await?;
+    let mut found: Option<Standing> = None;
+    let read = |fact: &Fact, on: Date, target: u64| match fact {
+        Fact::DonorRegistered {
+            household,
+            officer,
+            certified_npo,
+            identified,
+            ..
+        } => Some(Standing {
+            target,
+            version: 0,
+            marks: Marks {
+                household: household.clone(),
+                officer: *officer,
+                certified_npo: *certified_npo,
+            },
+            on,
+            identified: *identified,
+        }),
+        _ => None,
+    };
+    for row in &rows {
+        let recorded = crate::ledger::decode(row)?;
+        let on = recorded.event.on;
+        match &recorded.event.entry {
+            Entry::Fact(fact) if found.is_none() => found = read(fact, on, recorded.sequence),
+            Entry::Corrected { target, fact, .. } if found.as_ref().is_some_and(|f| f.target == *target) => {
+                found = read(fact, on, *target).or(found);
+            }
+            Entry::Retracted { target, .. } if found.as_ref().is_some_and(|f| f.target == *target) => {
+                found = None;
+            }
+            _ => {}
+        }
+    }
+    let mut found =
+        found.ok_or_else(|| CommandError::Rejected(domain::DomainError::UnknownDonor(donor.clone())))?;
+    found.version = rows.len() as u64;
+    Ok(found)
+}
+
+/// Corrects the donor's registration to `marks` and `identified`, effective `on`, for
+/// `reason`. Nothing is recorded when it already says so; returns whether anything was.
 async fn correct_registration(
     ledger: &Ledger,
     donor: &DonorId,
@@ -103,45 +141,19 @@ async fn correct_registration(
     on: Date,
     reason: &str,
 ) -> Result<bool, CommandError> {
-    let (target, version) = registration_event(ledger, donor).await?;
-    ledger.catch_up().await?;
-    let unchanged = ledger.read_state(|s| {
-        s.donors.get(donor).is_some_and(|v| {
-            v.household == marks.household
-                && v.officer == marks.officer
-                && v.certified_npo == marks.certified_npo
-                && v.identified == identified
-        })
-    });
-    if unchanged {
+    let now = standing(ledger, donor).await?;
+    if now.marks == *marks && now.identified == identified {
         return Ok(false);
     }
     let command = Command::Correct {
         stream: SubjectRef::Donor(donor.clone()).stream(),
-        target,
+        target: now.target,
         on,
         fact: registration(donor, marks, identified),
         reason: reason.to_owned(),
     };
-    ledger.execute(command, actor, Some(version)).await?;
+    ledger.execute(command, actor, Some(now.version)).await?;
     Ok(true)
-}
-
-/// The marks the donor's registration stands at now.
-fn marks_now(ledger: &Ledger, donor: &DonorId) -> Option<(Marks, Date, bool)> {
-    ledger.read_state(|s| {
-        s.donors.get(donor).map(|v| {
-            (
-                Marks {
-                    household: v.household.clone(),
-                    officer: v.officer,
-                    certified_npo: v.certified_npo,
-                },
-                v.registered_on,
-                v.identified,
-            )
-        })
-    })
 }
 
 /// Corrects the household and officer marks, for `reason`; `identified` stays as the
@@ -154,9 +166,7 @@ pub async fn correct_marks(
     on: Date,
     reason: &str,
 ) -> Result<bool, CommandError> {
-    ledger.catch_up().await?;
-    let (_, _, identified) = marks_now(ledger, donor)
-        .ok_or_else(|| CommandError::Rejected(domain::DomainError::UnknownDonor(donor.clone())))?;
+    let identified = standing(ledger, donor).await?.identified;
     correct_registration(ledger, donor, marks, identified, actor, on, reason).await
 }
 
@@ -175,25 +185,23 @@ pub async fn record_details(
     on: Date,
 ) -> Result<u32, VaultError> {
     let revision = vault.record(ledger, donor, details, actor, on).await?;
-    ledger.catch_up().await?;
-    if let Some((marks, registered_on, identified)) = marks_now(ledger, donor) {
-        if identified != details.identified() {
-            let reason = if details.identified() {
-                "住所の記録により絶対値基準に数える / name and address now recorded"
-            } else {
-                "住所がなくなり絶対値基準に数えない / address no longer recorded"
-            };
-            correct_registration(
-                ledger,
-                donor,
-                &marks,
-                details.identified(),
-                actor,
-                registered_on,
-                reason,
-            )
-            .await?;
-        }
+    let now = standing(ledger, donor).await?;
+    if now.identified != details.identified() {
+        let reason = if details.identified() {
+            "住所の記録により絶対値基準に数える / name and address now recorded"
+        } else {
+            "住所がなくなり絶対値基準に数えない / address no longer recorded"
+        };
+        correct_registration(
+            ledger,
+            donor,
+            &now.marks,
+            details.identified(),
+            actor,
+            now.on,
+            reason,
+        )
+        .await?;
     }
     Ok(revision)
 }

@@ -245,41 +245,59 @@ struct Everything {
 }
 
 impl Everything {
-    /// What each donor's stream says is read from the vault's own records in the ledger.
-    async fn load(pool: &AnyPool, log: &EventLog) -> Result<Everything, VaultError> {
+    /// What each donor's stream says is read from the vault's own records in the ledger; of
+    /// `only` that donor when given (one record's revisions need nothing of anyone else).
+    async fn load(pool: &AnyPool, log: &EventLog, only: Option<&DonorId>) -> Result<Everything, VaultError> {
         use std::collections::HashMap;
         let mut privacy: HashMap<DonorId, Privacy> = HashMap::new();
         let mut seals: HashMap<(DonorId, u32), u64> = HashMap::new();
-        for kind in [
-            "DonorDetailsRecorded",
-            "DonorErasureRequested",
-            "DonorDetailsErased",
-        ] {
-            for row in log.rows_of_type(kind).await? {
-                let recorded = crate::ledger::decode(&row)?;
-                if let (Some(SubjectRef::Donor(donor)), Some(fact)) =
-                    (SubjectRef::from_stream(&recorded.stream), recorded.event.fact())
-                {
-                    if let Fact::DonorDetailsRecorded { revision, seal, .. } = fact {
-                        seals.insert((donor.clone(), *revision), *seal);
-                    }
-                    privacy.entry(donor).or_default().apply(recorded.event.on, fact);
+        let rows = match only {
+            None => log.vault_rows().await?,
+            Some(donor) => log.stream_rows(&stream(donor), 0).await?,
+        };
+        for row in rows {
+            let recorded = crate::ledger::decode(&row)?;
+            if let (Some(SubjectRef::Donor(donor)), Some(fact)) =
+                (SubjectRef::from_stream(&recorded.stream), recorded.event.fact())
+            {
+                if !fact.is_vault_record() {
+                    continue;
                 }
+                if let Fact::DonorDetailsRecorded { revision, seal, .. } = fact {
+                    seals.insert((donor.clone(), *revision), *seal);
+                }
+                privacy.entry(donor).or_default().apply(recorded.event.on, fact);
             }
         }
-        let keys: HashMap<String, String> = sqlx::query("SELECT donor, wrapped FROM donor_keys")
+        let (keys_sql, sealed_sql) = match only {
+            None => (
+                "SELECT donor, wrapped FROM donor_keys",
+                "SELECT donor, seal, sealed FROM donor_details",
+            ),
+            Some(_) => (
+                "SELECT donor, wrapped FROM donor_keys WHERE donor = $1",
+                "SELECT donor, seal, sealed FROM donor_details WHERE donor = $1",
+            ),
+        };
+        let bound = |sql| {
+            let query = sqlx::query(sql);
+            match only {
+                Some(donor) => query.bind(donor.as_str().to_owned()),
+                None => query,
+            }
+        };
+        let keys: HashMap<String, String> = bound(keys_sql)
             .fetch_all(pool)
             .await?
             .iter()
             .map(|r| Ok((r.try_get("donor")?, r.try_get("wrapped")?)))
             .collect::<Result<_, sqlx::Error>>()?;
-        let sealed: HashMap<(String, i64), String> =
-            sqlx::query("SELECT donor, seal, sealed FROM donor_details")
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|r| Ok(((r.try_get("donor")?, r.try_get("seal")?), r.try_get("sealed")?)))
-                .collect::<Result<_, sqlx::Error>>()?;
+        let sealed: HashMap<(String, i64), String> = bound(sealed_sql)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| Ok(((r.try_get("donor")?, r.try_get("seal")?), r.try_get("sealed")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
         Ok(Everything {
             privacy,
             seals,
@@ -520,7 +538,12 @@ impl Vault {
         actor: &str,
         purpose: Purpose,
     ) -> Result<std::collections::HashMap<(DonorId, Option<u32>), Held>, VaultError> {
-        let all = Everything::load(&self.pool, log).await?;
+        // One donor's revisions (a record page) need only that donor's rows.
+        let only = match wanted {
+            [(first, _), rest @ ..] if rest.iter().all(|(d, _)| d == first) => Some(first),
+            _ => None,
+        };
+        let all = Everything::load(&self.pool, log, only).await?;
         let mut held = std::collections::HashMap::with_capacity(wanted.len());
         let mut tx = self.pool.begin().await?;
         for (donor, revision) in wanted {
@@ -546,7 +569,7 @@ impl Vault {
         actor: &str,
         limit: usize,
     ) -> Result<Found, VaultError> {
-        let all = Everything::load(&self.pool, log).await?;
+        let all = Everything::load(&self.pool, log, None).await?;
         let mut found = Found::default();
         let mut donors: Vec<&DonorId> = all.privacy.keys().collect();
         donors.sort();

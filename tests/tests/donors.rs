@@ -773,3 +773,83 @@ fn the_donors_desk_finds_registers_changes_and_erases_a_donor() {
         assert_eq!(get(addr, "/donors/no-such-donor", Some(&staff)).status, 404);
     }
 }
+
+#[test]
+fn staff_record_the_npos_profile_from_the_browser_and_others_read_it() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        spiral(&db, &["demo", "--example"]).ok();
+        let server = Server::start(&db, false);
+        let addr = &server.addr;
+        let staff = sign_in(addr, "staff-user");
+        let post = |cookie: &str, fields: &[(&str, &str)]| {
+            request(
+                addr,
+                "POST",
+                "/organisation",
+                &[
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                    ("Cookie", cookie),
+                ],
+                &form(fields),
+            )
+        };
+        let rows = |page: &str| page.matches("<tr").count();
+        let page = get(addr, "/organisation", Some(&staff));
+        assert_eq!(page.status, 200, "{kind:?}");
+        let before = rows(&page.text());
+        assert!(page.text().contains("class=\"in-effect\"") && page.text().contains("id=\"record-profile\""));
+        let today = chrono::Utc::now().date_naive().to_string();
+
+        // Half a certification, or a day to come, is refused and records nothing.
+        let half = post(
+            &staff,
+            &[
+                ("name", "特定非営利活動法人ひかり市民活動ネットワーク"),
+                ("address", "静岡市葵区呉服町2-1"),
+                ("certification_number", "静岡県指令第999号"),
+                ("certified_on", ""),
+                ("on", today.as_str()),
+            ],
+        );
+        assert_eq!(half.status, 422, "{kind:?}");
+        assert!(half.text().contains("認定番号と認定年月日"), "{}", half.text());
+        assert!(
+            half.text().contains("value=\"静岡市葵区呉服町2-1\""),
+            "what was typed is kept"
+        );
+        assert_eq!(rows(&get(addr, "/organisation", Some(&staff)).text()), before);
+
+        // A move, still certified as before: in effect from today.
+        let moved = post(
+            &staff,
+            &[
+                ("name", "特定非営利活動法人ひかり市民活動ネットワーク"),
+                ("address", "静岡市葵区呉服町2-1"),
+                ("certification_number", "静岡県指令第123号"),
+                ("certified_on", "2021-06-15"),
+                ("on", today.as_str()),
+            ],
+        );
+        assert_eq!(moved.status, 200, "{kind:?} {}", moved.text());
+        assert_eq!(rows(&moved.text()), before + 1);
+        let shown: Value = serde_json::from_str(&spiral(&db, &["organisation", "show"]).ok().stdout).unwrap();
+        assert_eq!(
+            shown["in_effect"]["address"], "静岡市葵区呉服町2-1",
+            "{kind:?} {shown}"
+        );
+        assert_eq!(shown["in_effect"]["certification"]["certified_on"], "2021-06-15");
+
+        // Reporters and auditors read it without the form; only staff record; admins see none.
+        for role in ["reporter", "auditor"] {
+            let cookie = sign_in(addr, &format!("{role}-user"));
+            let page = get(addr, "/organisation", Some(&cookie));
+            assert_eq!(page.status, 200, "{role}");
+            assert!(page.text().contains("呉服町2-1") && !page.text().contains("record-profile"));
+            assert_eq!(post(&cookie, &[("name", "x")]).status, 403, "{role}");
+        }
+        let admin = sign_in(addr, "admin-user");
+        assert_eq!(get(addr, "/organisation", Some(&admin)).status, 403);
+    }
+}

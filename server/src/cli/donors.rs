@@ -120,9 +120,15 @@ pub async fn run(
                 Ok(d) => d,
                 Err(e) => return fail(format_args!("nothing recorded: {e}")),
             };
-            match vault
-                .record(ledger, &donor, &details, &actor, on.unwrap_or(today))
-                .await
+            match crate::donor_records::record_details(
+                ledger,
+                vault,
+                &donor,
+                &details,
+                &actor,
+                on.unwrap_or(today),
+            )
+            .await
             {
                 Ok(revision) => print_out(&format!("donor {donor}: details recorded (revision {revision})")),
                 Err(e) => fail(format_args!("nothing recorded: {e}")),

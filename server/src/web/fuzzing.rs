@@ -136,6 +136,15 @@ pub fn bodies(data: &[u8]) {
     )) {
         form.read_every_field();
     }
+    // The NPO's profile form (`POST /organisation`).
+    if let Ok(Form(form)) = ready(Form::<super::profile_desk::ProfileForm>::from_request(
+        request("application/x-www-form-urlencoded", data),
+        &(),
+    )) {
+        for lang in [app::i18n::Lang::Ja, app::i18n::Lang::En] {
+            let _ = form.read(lang, crate::vault::today());
+        }
+    }
 }
 
 /// Every query string a handler reads, with the checks that follow its decoding.

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod print;
+mod profile_desk;
 mod receipts_desk;
 pub mod stream;
 
@@ -237,6 +238,10 @@ pub fn router(state: AppState) -> Router {
         .route("/receipts", get(receipts_desk::desk).post(receipts_desk::act))
         .route("/donors", get(donors_desk::search).post(donors_desk::register))
         .route("/donors/{id}", get(donors_desk::record).post(donors_desk::act))
+        .route(
+            "/organisation",
+            get(profile_desk::show).post(profile_desk::record),
+        )
         .route("/audit", get(pages::audit))
         .route("/login", get(pages::sign_in_form).post(pages::sign_in))
         .route("/logout", post(pages::sign_out))

@@ -102,7 +102,8 @@ pub struct DetailsRecorded {
 }
 
 /// Records a donor's details (the first, or a change): sealed in the vault, the revision in the
-/// ledger.
+/// ledger; the registration corrected when the details add or remove the address, so that
+/// `identified` (counted in the PST's absolute criterion) says what they hold.
 #[utoipa::path(put, path = "/api/donors/{id}", tag = "donors",
     params(("id" = String, Path, description = "The donor's id")),
     request_body = DetailsBody,
@@ -135,10 +136,10 @@ pub async fn record_donor_details(
         en: e.to_string(),
     })?;
     let on = body.on.unwrap_or_else(crate::vault::today);
-    let revision = vault(&state)?
-        .record(&state.ledger, &donor, &details, &actor, on)
-        .await
-        .map_err(vault_error)?;
+    let revision =
+        crate::donor_records::record_details(&state.ledger, vault(&state)?, &donor, &details, &actor, on)
+            .await
+            .map_err(vault_error)?;
     Ok(Json(DetailsRecorded {
         donor: donor.to_string(),
         revision,
