@@ -110,8 +110,9 @@ fn message(body: &mut String, message: &Option<(bool, String)>) {
 fn links(lang: Lang) -> String {
     let t = translate(lang);
     format!(
-        "<p class=\"hint\"><a href=\"/\">Spiral</a> · <a href=\"/donors\">{}</a> · <a href=\"/receipts\">{}</a> · <a href=\"/organisation\">{}</a> · <a href=\"/reports\">{}</a></p>",
+        "<p class=\"hint\"><a href=\"/\">Spiral</a> · <a href=\"/donors\">{}</a> · <a href=\"/imports/gifts\">{}</a> · <a href=\"/receipts\">{}</a> · <a href=\"/organisation\">{}</a> · <a href=\"/reports\">{}</a></p>",
         t("寄附者", "Donors"),
+        t("寄附の一括取込", "Import gifts"),
         t("受領証明書", "Receipts"),
         t("法人情報", "Profile"),
         t("報告", "Reports"),
@@ -431,6 +432,18 @@ pub fn record_page(record: &Record<'_>) -> String {
         t("訂正の理由", "Reason"),
         date_field(lang, view.registered_on),
         t("訂正", "Correct"),
+    ));
+    body.push_str(&format!(
+        "<h2>{}</h2><p class=\"hint\">{}</p><form id=\"merge\" method=\"post\" action=\"{action}\" class=\"fields\"><input type=\"hidden\" name=\"action\" value=\"merge\">\
+         <label>{} <input name=\"into\" required maxlength=\"64\"></label> <label class=\"wide\">{} <input name=\"reason\" required maxlength=\"500\"></label> <button>{}</button></form>",
+        t("名寄せ", "Merge a duplicate"),
+        t(
+            "同じ人が二つのIDで登録されているとき、このIDの寄附・会費をすべてもう一方のIDのものに訂正します（一度に記録）。受領証明書が有効な寄附があれば、先に無効にします。",
+            "When one person is registered twice: every gift and due of this id is corrected to the other id, in one commit. Void any standing receipt certificate first.",
+        ),
+        t("移す先の寄附者ID", "Into donor id"),
+        t("理由", "Reason"),
+        t("名寄せする", "Merge"),
     ));
     if record.erasure_asked.is_none() {
         body.push_str(&format!(

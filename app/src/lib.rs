@@ -10,6 +10,8 @@ mod browser;
 pub mod document;
 #[cfg(feature = "ssr")]
 pub mod donor_desk;
+#[cfg(feature = "ssr")]
+pub mod gift_upload;
 pub mod i18n;
 mod pages;
 #[cfg(feature = "ssr")]

@@ -8,6 +8,7 @@ use crate::ledger::{CommandError, Ledger};
 use crate::vault::{Held, Purpose, Vault, VaultError};
 use chrono::{DateTime, Utc};
 use domain::events::{Entry, Fact, SubjectRef};
+use domain::funds::Payer;
 use domain::ids::{DonorId, HouseholdId};
 use domain::personal::DonorDetails;
 use domain::{Command, Date};
@@ -86,48 +87,58 @@ struct Standing {
     identified: bool,
 }
 
-async fn standing(ledger: &Ledger, donor: &DonorId) -> Result<Standing, CommandError> {
-    let stream = SubjectRef::Donor(donor.clone()).stream();
-    let rows = ledger.log().stream_rows(&stream, 0).await?;
-    let mut found: Option<Standing> = None;
-    let read = |fact: &Fact, on: Date, target: u64| match fact {
-        Fact::DonorRegistered {
-            household,
-            officer,
-            certified_npo,
-            identified,
-            ..
-        } => Some(Standing {
-            target,
-            version: 0,
-            marks: Marks {
-                household: household.clone(),
-                officer: *officer,
-                certified_npo: *certified_npo,
-            },
-            on,
-            identified: *identified,
-        }),
-        _ => None,
-    };
+/// A stream's first fact as it stands now (after any corrections), with its sequence (what a
+/// correction targets) and the day it takes effect; `None` when it was retracted. And the
+/// stream's version.
+async fn first_fact(ledger: &Ledger, stream: &str) -> Result<(Option<(u64, Date, Fact)>, u64), CommandError> {
+    let rows = ledger.log().stream_rows(stream, 0).await?;
+    let mut found: Option<(u64, Date, Fact)> = None;
+    let mut first = None;
     for row in &rows {
         let recorded = crate::ledger::decode(row)?;
         let on = recorded.event.on;
-        match &recorded.event.entry {
-            Entry::Fact(fact) if found.is_none() => found = read(fact, on, recorded.sequence),
-            Entry::Corrected { target, fact, .. } if found.as_ref().is_some_and(|f| f.target == *target) => {
-                found = read(fact, on, *target).or(found);
+        match recorded.event.entry {
+            Entry::Fact(fact) if first.is_none() => {
+                first = Some(recorded.sequence);
+                found = Some((recorded.sequence, on, fact));
             }
-            Entry::Retracted { target, .. } if found.as_ref().is_some_and(|f| f.target == *target) => {
-                found = None;
+            Entry::Corrected { target, fact, .. } if first == Some(target) => {
+                found = Some((target, on, *fact));
             }
+            Entry::Retracted { target, .. } if first == Some(target) => found = None,
             _ => {}
         }
     }
-    let mut found =
-        found.ok_or_else(|| CommandError::Rejected(domain::DomainError::UnknownDonor(donor.clone())))?;
-    found.version = rows.len() as u64;
-    Ok(found)
+    Ok((found, rows.len() as u64))
+}
+
+async fn standing(ledger: &Ledger, donor: &DonorId) -> Result<Standing, CommandError> {
+    let unknown = || CommandError::Rejected(domain::DomainError::UnknownDonor(donor.clone()));
+    let (first, version) = first_fact(ledger, &SubjectRef::Donor(donor.clone()).stream()).await?;
+    match first {
+        Some((
+            target,
+            on,
+            Fact::DonorRegistered {
+                household,
+                officer,
+                certified_npo,
+                identified,
+                ..
+            },
+        )) => Ok(Standing {
+            target,
+            version,
+            marks: Marks {
+                household,
+                officer,
+                certified_npo,
+            },
+            on,
+            identified,
+        }),
+        _ => Err(unknown()),
+    }
 }
 
 /// Corrects the donor's registration to `marks` and `identified`, effective `on`, for
@@ -241,4 +252,83 @@ pub async fn revisions(
         }
     }
     Ok(revisions)
+}
+
+/// Why two donors' records could not be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("a donor cannot be merged into themselves")]
+    SameDonor,
+    #[error(transparent)]
+    Command(#[from] CommandError),
+}
+
+impl MergeError {
+    pub fn ja(&self) -> String {
+        match self {
+            MergeError::SameDonor => "同じ寄附者には名寄せできません".into(),
+            MergeError::Command(CommandError::Rejected(rule)) => rule.ja(),
+            MergeError::Command(CommandError::Conflict { .. }) => {
+                "同時に他の変更がありました。もう一度お試しください".into()
+            }
+            MergeError::Command(_) => "記録できませんでした。しばらくしてからもう一度お試しください".into(),
+        }
+    }
+}
+
+/// 名寄せ: `from` and `into` are one person recorded twice. Every gift and due recorded from
+/// `from` is corrected to come from `into`, all in one commit with `reason`, so the public
+/// support test, the 寄附者名簿 and the 受領証明書 count them as one donor's. `from` stays
+/// registered with no gifts (their details stay in the vault until erased). A gift under a
+/// standing 受領証明書 cannot be corrected: the certificate is voided first, and until then
+/// nothing is merged. Returns how many gifts moved.
+pub async fn merge(
+    ledger: &Ledger,
+    from: &DonorId,
+    into: &DonorId,
+    actor: &str,
+    reason: &str,
+) -> Result<usize, MergeError> {
+    if from == into {
+        return Err(MergeError::SameDonor);
+    }
+    ledger.catch_up().await.map_err(CommandError::from)?;
+    let unknown = |d: &DonorId| CommandError::Rejected(domain::DomainError::UnknownDonor(d.clone()));
+    let receipts = ledger.read_state(|s| {
+        if !s.donors.contains_key(from) {
+            return Err(unknown(from));
+        }
+        if !s.donors.contains_key(into) {
+            return Err(unknown(into));
+        }
+        Ok(s.receipts
+            .values()
+            .filter(|r| matches!(&r.payer, Payer::Donor(d) if d == from))
+            .map(|r| r.id.clone())
+            .collect::<Vec<_>>())
+    })?;
+    let mut commands = Vec::with_capacity(receipts.len());
+    for receipt in &receipts {
+        let stream = SubjectRef::Receipt(receipt.clone()).stream();
+        let (Some((target, on, mut fact)), _) = first_fact(ledger, &stream).await? else {
+            continue;
+        };
+        if let Fact::FundsReceived { payer, .. } = &mut fact {
+            *payer = Payer::Donor(into.clone());
+        } else {
+            continue;
+        }
+        commands.push(Command::Correct {
+            stream,
+            target,
+            on,
+            fact,
+            reason: reason.to_owned(),
+        });
+    }
+    let moved = commands.len();
+    if moved > 0 {
+        ledger.amend_all(commands, actor, reason).await?;
+    }
+    Ok(moved)
 }

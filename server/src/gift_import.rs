@@ -218,6 +218,14 @@ pub struct Imported {
     pub events: usize,
 }
 
+/// What names a preview exactly: the SHA-256 of its JSON. A person confirms the preview they
+/// saw by sending its digest back; if the ledger or the file changed since, the preview made
+/// again has another digest and nothing is recorded.
+pub fn digest(preview: &Preview) -> String {
+    let json = serde_json::to_vec(preview).unwrap_or_default();
+    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(json))
+}
+
 /// Records what `preview` shows, all of it or nothing: the new donors' details sealed in the
 /// vault, then their registration, their details' first revision and every gift in one commit.
 pub async fn record(

@@ -394,6 +394,74 @@ impl Ledger {
         Ok(rows.iter().map(|r| r.position).collect())
     }
 
+    /// Decides `commands` on streams that may already hold events, each against its stream
+    /// as stored and the projection, and stores them all in one commit or none (a merge of two
+    /// donors corrects every gift of one). A stream that moves meanwhile is a conflict, and
+    /// nothing is stored. Returns the positions stored.
+    pub(crate) async fn amend_all(
+        &self,
+        commands: Vec<Command>,
+        actor: &str,
+        reason: &str,
+    ) -> Result<Vec<u64>, CommandError> {
+        self.catch_up().await?;
+        let mut order: Vec<String> = Vec::new();
+        let mut subjects: std::collections::HashMap<String, (Subject, u64, Vec<domain::LedgerEvent>)> =
+            std::collections::HashMap::new();
+        for command in &commands {
+            let stream = command.stream()?;
+            if subjects.contains_key(&stream) {
+                continue;
+            }
+            let rows = self.log.stream_rows(&stream, 0).await?;
+            let mut subject = Subject::default();
+            for row in &rows {
+                subject.apply_event(decode(row)?.event);
+            }
+            order.push(stream.clone());
+            subjects.insert(stream, (subject, rows.len() as u64, Vec::new()));
+        }
+        {
+            let state = self.state.read().expect("state lock poisoned");
+            let directory = BatchDirectory {
+                state: &state,
+                donors: HashSet::new(),
+            };
+            for command in commands {
+                let stream = command.stream()?;
+                if let Some((subject, _, events)) = subjects.get_mut(&stream) {
+                    for event in subject.decide(command, &directory)? {
+                        subject.apply_event(event.clone());
+                        events.push(event);
+                    }
+                }
+            }
+        }
+        let streams: Vec<(String, u64, Vec<domain::LedgerEvent>)> = order
+            .into_iter()
+            .filter_map(|stream| {
+                subjects
+                    .remove(&stream)
+                    .map(|(_, version, events)| (stream, version, events))
+            })
+            .collect();
+        let ctx = AppendContext {
+            actor: actor.to_owned(),
+            correlation_id: uuid::Uuid::new_v4().to_string(),
+            reason: Some(reason.to_owned()),
+            command_id: None,
+        };
+        let rows = self.log.append_streams(&streams, &ctx).await?;
+        self.absorb_own().await;
+        let last = rows.last().map_or(0, |r| r.position);
+        if self.read_state(|s| s.head_position) < last {
+            if let Err(e) = self.catch_up().await {
+                tracing::warn!("reading back a large batch: {e}");
+            }
+        }
+        Ok(rows.iter().map(|r| r.position).collect())
+    }
+
     /// How many commands this process decided from memory, and after reading the store.
     pub fn decided_by_way(&self) -> (u64, u64) {
         (

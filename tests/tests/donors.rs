@@ -853,3 +853,121 @@ fn staff_record_the_npos_profile_from_the_browser_and_others_read_it() {
         assert_eq!(get(addr, "/organisation", Some(&admin)).status, 403);
     }
 }
+
+#[test]
+fn a_donor_recorded_twice_is_merged_into_one_and_counted_once() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        spiral(&db, &["demo", "--example"]).ok();
+        let server = Server::start(&db, false);
+        let addr = &server.addr;
+        let staff = sign_in(addr, "staff-user");
+        let post = |path: &str, fields: &[(&str, &str)]| {
+            request(
+                addr,
+                "POST",
+                path,
+                &[
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                    ("Cookie", &staff),
+                ],
+                &form(fields),
+            )
+        };
+        for (id, address) in [
+            ("d-merge-a", "静岡市葵区追手町9-6"),
+            ("d-merge-b", "静岡市葵区追手町９－６"),
+        ] {
+            let registered = post(
+                "/donors",
+                &[
+                    ("id", id),
+                    ("name", "三島 一郎"),
+                    ("address", address),
+                    ("on", "2024-04-01"),
+                ],
+            );
+            assert_eq!(registered.status, 200, "{kind:?} {}", registered.text());
+        }
+        let csv = "受領日,金額,寄附者ID\n2024/5/1,3000,d-merge-a\n2024/6/1,5000,d-merge-a\n2024/7/1,7000,d-merge-b\n";
+        let file = common::temp_file("merge.csv", csv);
+        spiral(&db, &["import", "gifts", file.to_str().unwrap(), "--yes"]).ok();
+        let _ = std::fs::remove_file(file);
+        spiral(
+            &db,
+            &[
+                "receipts",
+                "issue",
+                "--calendar-year",
+                "2024",
+                "--donor",
+                "d-merge-b",
+            ],
+        )
+        .ok();
+        let events = || spiral(&db, &["export"]).ok().stdout.lines().count();
+        let before = events();
+
+        // Refused, recording nothing: into themselves, into no one, or a gift under a standing
+        // certificate (void it first).
+        let merge = |from: &str, into: &str, reason: &str| {
+            post(
+                &format!("/donors/{from}"),
+                &[("action", "merge"), ("into", into), ("reason", reason)],
+            )
+        };
+        assert_eq!(
+            merge("d-merge-a", "d-merge-a", "同一人物").status,
+            422,
+            "{kind:?}"
+        );
+        assert_eq!(merge("d-merge-a", "d-nobody", "同一人物").status, 422, "{kind:?}");
+        let certified = merge("d-merge-b", "d-merge-a", "同一人物");
+        assert_eq!(certified.status, 422, "{kind:?} {}", certified.text());
+        assert_eq!(
+            merge("d-merge-a", "d-merge-b", "").status,
+            422,
+            "{kind:?} a reason is needed"
+        );
+        assert_eq!(events(), before, "{kind:?} nothing recorded");
+
+        // Merged: both gifts of a corrected to come from b, in one commit.
+        let merged = merge("d-merge-a", "d-merge-b", "同一人物の二重登録");
+        assert_eq!(merged.status, 200, "{kind:?} {}", merged.text());
+        assert!(merged.text().contains("2件"), "{}", merged.text());
+        assert_eq!(events(), before + 2, "{kind:?}");
+        let export = spiral(&db, &["export"]).ok().stdout;
+        let corrections: Vec<Value> = export
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|v| v["type"] == "Corrected" && v["stream"].as_str().unwrap().starts_with("receipt:"))
+            .filter(|v| v["metadata"]["reason"] == "同一人物の二重登録")
+            .collect();
+        assert_eq!(corrections.len(), 2, "{kind:?}");
+        let correlations: std::collections::HashSet<_> = corrections
+            .iter()
+            .map(|v| v["metadata"]["correlation_id"].clone())
+            .collect();
+        assert_eq!(correlations.len(), 1, "one commit");
+        for c in &corrections {
+            assert_eq!(
+                c["payload"]["fact"]["Corrected"]["fact"]["FundsReceived"]["payer"]["Donor"],
+                "d-merge-b"
+            );
+        }
+        let register = get(addr, "/api/reports/donors?fiscal_year=2024", Some(&staff)).json();
+        let of = |id: &str| {
+            register["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|l| l["giver"]["id"] == id)
+                .count()
+        };
+        assert_eq!((of("d-merge-a"), of("d-merge-b")), (0, 3), "{kind:?}");
+        assert!(get(addr, "/donors/d-merge-a", Some(&staff))
+            .text()
+            .contains("なし"));
+    }
+}

@@ -662,3 +662,118 @@ fn two_processes_issuing_at_once_take_numbers_in_turn() {
     let listed: Value = serde_json::from_str(&spiral(&db, &["receipts", "list"]).ok().stdout).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
 }
+
+/// `bytes` sent as a browser sends a file chosen in a form.
+fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----spiral-test-boundary-7c1d";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The value of the hidden input `name` in `page`.
+fn hidden(page: &str, name: &str) -> String {
+    let start = page
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} in {page}"))
+        + name.len()
+        + 15;
+    page[start..start + page[start..].find('"').unwrap()].to_owned()
+}
+
+#[test]
+fn staff_choose_a_file_in_the_browser_see_what_it_holds_and_record_it_once() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        add_users(&db);
+        spiral(&db, &["demo", "--example"]).ok();
+        let donor = some_donor(&db);
+        let server = Server::start(&db, false);
+        let addr = &server.addr;
+        let staff = sign_in(addr, "staff-user");
+        let page = common::http::get(addr, "/imports/gifts", Some(&staff));
+        assert_eq!(page.status, 200, "{kind:?}");
+        assert!(page.text().contains("id=\"choose\""));
+        let upload = |name: &str, bytes: &[u8]| {
+            let (content_type, body) = multipart(name, bytes);
+            request(
+                addr,
+                "POST",
+                "/imports/gifts",
+                &[("Content-Type", content_type.as_str()), ("Cookie", &staff)],
+                &body,
+            )
+        };
+        let before = events(&db);
+
+        // The preview: what would be recorded, nothing recorded yet.
+        let shown = upload("congrant.csv", &utf8_file(&donor));
+        assert_eq!(shown.status, 200, "{kind:?} {}", shown.text());
+        let text = shown.text();
+        assert!(
+            text.contains("congrant.csv") && text.contains("UTF-8 (BOM)"),
+            "{text}"
+        );
+        assert!(text.contains("id=\"new-donors\">2<"), "two new donors: {text}");
+        assert!(text.contains("決済方法"), "the column not read is named");
+        assert_eq!(events(&db), before, "{kind:?} a preview records nothing");
+
+        // Confirmed: exactly what was shown, once.
+        let confirm = |file: &str, digest: &str| {
+            request(
+                addr,
+                "POST",
+                "/imports/gifts",
+                &[
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                    ("Cookie", &staff),
+                ],
+                format!("file_name=congrant.csv&file={file}&digest={digest}").as_bytes(),
+            )
+        };
+        let (file, digest) = (hidden(&text, "file"), hidden(&text, "digest"));
+        let recorded = confirm(&file, &digest);
+        assert_eq!(recorded.status, 200, "{kind:?} {}", recorded.text());
+        assert!(
+            recorded.text().contains("id=\"message\" class=\"done\""),
+            "{}",
+            recorded.text()
+        );
+        let after = events(&db);
+        assert_eq!(
+            after,
+            before + 5 + 2 * 2,
+            "{kind:?} five gifts, two donors registered with details"
+        );
+        let again = confirm(&file, &digest);
+        assert!(
+            again.text().contains("id=\"message\" class=\"refused\""),
+            "{kind:?}"
+        );
+        assert_eq!(events(&db), after, "{kind:?} confirmed twice, recorded once");
+
+        // A file with a wrong row shows it by line and offers nothing to record.
+        let bad = upload("bad.csv", "受領日,金額\n2024/4/1,100\n2024/13/1,200\n".as_bytes());
+        assert_eq!(bad.status, 422, "{kind:?}");
+        assert!(bad.text().contains("id=\"line-errors\"") && !bad.text().contains("id=\"confirm\""));
+        let unreadable = upload("utf16.csv", &[0xFF, 0xFE, b'a', 0]);
+        assert_eq!(unreadable.status, 422, "{kind:?}");
+        assert_eq!(
+            confirm("not*base64", &digest).status,
+            400,
+            "{kind:?} a file that is not what the page sent"
+        );
+        assert_eq!(events(&db), after);
+
+        // Staff only.
+        let reporter = sign_in(addr, "reporter-user");
+        assert_eq!(
+            common::http::get(addr, "/imports/gifts", Some(&reporter)).status,
+            403
+        );
+    }
+}

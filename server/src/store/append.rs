@@ -711,14 +711,30 @@ impl EventLog {
         streams: &[(String, Vec<LedgerEvent>)],
         ctx: &AppendContext,
     ) -> Result<Vec<Row>, StoreError> {
-        let Some((first, _)) = streams.first() else {
+        let at: Vec<(String, u64, Vec<LedgerEvent>)> = streams
+            .iter()
+            .map(|(stream, events)| (stream.clone(), 0, events.clone()))
+            .collect();
+        self.append_streams(&at, ctx).await
+    }
+
+    /// Stores events on several streams, each decided against the version given (0: a new
+    /// stream), all in one transaction or none: a merge of two donors' records corrects every
+    /// gift of one in one commit. Under the head's lock each stream's version is read; one
+    /// that moved meanwhile is a conflict naming it, and nothing is stored.
+    pub async fn append_streams(
+        &self,
+        streams: &[(String, u64, Vec<LedgerEvent>)],
+        ctx: &AppendContext,
+    ) -> Result<Vec<Row>, StoreError> {
+        let Some((first, _, _)) = streams.first() else {
             return Ok(Vec::new());
         };
         let mut batch = Vec::with_capacity(streams.len());
-        for (stream, events) in streams {
+        for (stream, expected, events) in streams {
             batch.push(AppendRequest {
                 stream: stream.clone(),
-                expected: 0,
+                expected: *expected,
                 events: encode_all(events)?,
                 ctx: ctx.clone(),
                 decided_at: None,
@@ -731,31 +747,42 @@ impl EventLog {
         let mut tx = self.pool.begin().await?;
         let locked = sqlx::query(LOCK_HEAD).bind(first).fetch_one(&mut *tx).await?;
         let head = head_from(&locked).map_err(protocol)?;
+        let mut versions: HashMap<String, u64> = HashMap::new();
         for chunk in batch.chunks(ROWS_PER_STATEMENT) {
             let marks = (1..=chunk.len())
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
                 .join(",");
-            let sql = format!("SELECT stream FROM events WHERE sequence = 1 AND stream IN ({marks}) LIMIT 1");
-            let mut query = sqlx::query_scalar::<_, String>(&sql);
+            let sql = format!(
+                "SELECT stream, MAX(sequence) AS version FROM events WHERE stream IN ({marks}) GROUP BY stream"
+            );
+            let mut query = sqlx::query(&sql);
             for request in chunk {
                 query = query.bind(request.stream.as_str());
             }
-            if let Some(stream) = query.fetch_optional(&mut *tx).await? {
+            for row in query.fetch_all(&mut *tx).await? {
+                let stream: String = row.try_get("stream")?;
+                let version: i64 = row.try_get("version")?;
+                versions.insert(stream, version.max(0) as u64);
+            }
+        }
+        for request in &batch {
+            let found = versions.get(&request.stream).copied().unwrap_or(0);
+            if found != request.expected {
                 return Err(StoreError::Conflict {
-                    stream,
-                    expected: 0,
-                    found: 1,
+                    stream: request.stream.clone(),
+                    expected: request.expected,
+                    found,
                 });
             }
         }
-        let plan = plan_batch(&batch, &head, &mut HashMap::new(), |_| false).map_err(protocol)?;
+        let plan = plan_batch(&batch, &head, &mut versions, |_| false).map_err(protocol)?;
         // Only a stream named twice in `streams` is refused here.
         if let Some(twice) = plan.outcomes.iter().position(Result::is_err) {
             return Err(StoreError::Conflict {
                 stream: batch[twice].stream.clone(),
-                expected: 0,
-                found: 1,
+                expected: batch[twice].expected,
+                found: batch[twice].expected + 1,
             });
         }
         for chunk in plan.rows.chunks(ROWS_PER_STATEMENT) {

@@ -53,6 +53,8 @@ pub struct DeskForm {
     on: Option<String>,
     reason: Option<String>,
     by: Option<String>,
+    /// The donor a duplicate is merged into.
+    into: Option<String>,
 }
 
 impl DeskForm {
@@ -572,6 +574,20 @@ async fn act_on(
                 }
                 (_, _) => "Recorded and erased".into(),
             })
+        }
+        "merge" => {
+            let into = form.into.as_deref().unwrap_or_default().trim();
+            let into = DonorId::new(into)
+                .map_err(|e| in_lang(lang, format!("寄附者IDが使えません: {:?}", e.id), e.to_string()))?;
+            let reason = form.reason.as_deref().unwrap_or_default().trim();
+            let moved = donor_records::merge(&state.ledger, donor, &into, &user.name, reason)
+                .await
+                .map_err(|e| in_lang(lang, e.ja(), e.to_string()))?;
+            Ok(in_lang(
+                lang,
+                format!("{moved}件の寄附・会費を {into} に移しました（名寄せ）"),
+                format!("Moved {moved} gifts and dues to {into} (merged)"),
+            ))
         }
         _ => Err(in_lang(
             lang,

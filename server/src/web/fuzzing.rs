@@ -136,6 +136,11 @@ pub fn bodies(data: &[u8]) {
     )) {
         form.read_every_field();
     }
+    // The gift upload's confirmation (`POST /imports/gifts`, a form).
+    let _ = ready(Form::<super::gift_upload::Confirm>::from_request(
+        request("application/x-www-form-urlencoded", data),
+        &(),
+    ));
     // The NPO's profile form (`POST /organisation`).
     if let Ok(Form(form)) = ready(Form::<super::profile_desk::ProfileForm>::from_request(
         request("application/x-www-form-urlencoded", data),

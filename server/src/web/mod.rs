@@ -13,6 +13,7 @@ mod donors_desk;
 pub mod embedded;
 pub mod error;
 pub mod fuzzing;
+mod gift_upload;
 pub mod limiter;
 pub mod limits;
 pub mod metrics;
@@ -241,6 +242,12 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/organisation",
             get(profile_desk::show).post(profile_desk::record),
+        )
+        .route(
+            "/imports/gifts",
+            get(gift_upload::form)
+                .post(gift_upload::post)
+                .layer(DefaultBodyLimit::max(gift_upload::BODY_LIMIT)),
         )
         .route("/audit", get(pages::audit))
         .route("/login", get(pages::sign_in_form).post(pages::sign_in))

@@ -45,12 +45,6 @@ pub struct GiftImport {
     recorded: Option<Imported>,
 }
 
-/// A preview's digest: what a person confirms is what is recorded.
-fn digest(preview: &Preview) -> String {
-    let json = serde_json::to_vec(preview).unwrap_or_default();
-    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(json))
-}
-
 fn import_error(e: GiftImportError) -> ApiError {
     match e {
         GiftImportError::Vault(v) => super::donors::vault_error(v),
@@ -93,7 +87,7 @@ pub async fn import_gifts(
     let preview = gift_import::preview(&state.ledger, vault, &table, &actor)
         .await
         .map_err(import_error)?;
-    let digest = digest(&preview);
+    let digest = gift_import::digest(&preview);
     let recorded = match query.record {
         None => None,
         Some(seen) if seen != digest => {
