@@ -53,6 +53,6 @@ cookie="$(curl -si -H 'Content-Type: application/json' \
   -d '{"name":"hanako","password":"at-size-password"}' http://127.0.0.1:8765/api/login \
   | grep -i '^set-cookie:' | head -1 | sed 's/^[Ss]et-[Cc]ookie: //' | tr -d '\r')"
 donor="$(curl -s -H "Cookie: $cookie" 'http://127.0.0.1:8765/api/certificates?calendar_year=2024' \
-  | python3 -c 'import json,sys; c=json.load(sys.stdin); c=c.get("certificates", c); print(c[0]["donor"])')"
+  | python3 -c 'import json,sys; c=json.load(sys.stdin); c=c if isinstance(c, list) else c["certificates"]; print(c[0]["certificate"]["donor"])')"
 SPIRAL_URL=http://127.0.0.1:8765 SPIRAL_COOKIE="$cookie" SPIRAL_QUERY="葵区" SPIRAL_DONOR="$donor" \
   SPIRAL_FY=2024 SPIRAL_ARTIFACTS="artifacts/browser/at-size-$events" node tests/browser/desks.mjs
