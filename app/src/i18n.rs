@@ -368,6 +368,8 @@ pub struct Text {
     pub report_to: &'static str,
     pub report_by_successor: &'static str,
     pub report_print: &'static str,
+    /// The link to the public support test's page (rendered by the server).
+    pub report_pst: &'static str,
     /// The report as an Excel workbook, and as CSV.
     pub report_xlsx: &'static str,
     pub report_csv: &'static str,
@@ -529,6 +531,7 @@ pub const JA: Text = Text {
     report_to: "終了年度",
     report_by_successor: "統合された助成元は統合先にまとめる",
     report_print: "印刷（A4）",
+    report_pst: "パブリック・サポート・テスト",
     report_xlsx: "Excelで保存",
     report_csv: "CSVで保存",
     report_bad_year: "年度を西暦の数字で入力してください。",
@@ -688,6 +691,7 @@ pub const EN: Text = Text {
     report_to: "To fiscal year",
     report_by_successor: "Group merged funders under their successor",
     report_print: "Print (A4)",
+    report_pst: "Public support test",
     report_xlsx: "Save as Excel",
     report_csv: "Save as CSV",
     report_bad_year: "Enter fiscal years as numbers.",

@@ -18,7 +18,11 @@ mod pages;
 pub mod print;
 #[cfg(feature = "ssr")]
 pub mod profile_desk;
+#[cfg(feature = "ssr")]
+pub mod pst_page;
 pub mod record;
+#[cfg(feature = "ssr")]
+pub mod report_tables;
 pub mod router;
 pub mod spiral;
 pub mod store;

@@ -31,7 +31,7 @@ tr { break-inside: avoid; }
 .hint { color: #444; font-size: 9pt; margin: 4mm 0; }
 form { margin: 2mm 0; } form.inline { display: inline; }
 form.fields label { display: inline-block; margin: 0 3mm 1.5mm 0; } form.fields label.wide input { width: 60mm; } h2 { font-size: 11pt; margin: 5mm 0 1mm; } h1 .id { letter-spacing: 0; }
-#certificates, #hits, #revisions, #reads, #profiles, #gifts, #line-errors { table-layout: auto; } #certificates td:nth-child(-n+3), #hits td:first-child { white-space: nowrap; } tr.in-effect td { font-weight: bold; background: #f4f8ff; }
+#certificates, #hits, #revisions, #reads, #profiles, #gifts, #line-errors, #verdicts, #relative, #absolute, #pst-register, .report-table { table-layout: auto; } #pst-register td:first-child { white-space: nowrap; } .positions { font-size: 7.5pt; color: #444; } #derivation { font-size: 8.5pt; } .pass { color: #060; } .fail { color: #b00; } #verdicts th, #relative th { text-align: left; } #certificates td:nth-child(-n+3), #hits td:first-child { white-space: nowrap; } tr.in-effect td { font-weight: bold; background: #f4f8ff; }
 #now { display: grid; grid-template-columns: max-content 1fr; gap: .5mm 4mm; } #now dd { margin: 0; } #hits td:first-child, #revisions td:first-child { white-space: nowrap; }
 #certificates .status { width: 76mm; } #certificates .status input { width: 26mm; } #certificates .count { width: 12mm; text-align: right; } #message.done { color: #060; } #message.refused { color: #b00; }
 .sheet { break-after: page; min-height: 250mm; position: relative; font-size: 11pt; }

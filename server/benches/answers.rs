@@ -255,6 +255,17 @@ async fn main() {
                 "public support test, 2019–2023, as known at the last recording",
                 known_pst.as_str(),
             ),
+            // The same reports as pages (server-rendered HTML, what a reporter opens).
+            (
+                "page: the public support test, 2019–2023",
+                "/reports/pst?period=2019-2023",
+            ),
+            ("page: 活動計算書, FY2020", "/reports/activity?fiscal_year=2020"),
+            (
+                "page: statement for one funder, every year",
+                "/reports/funder?partner=aozora-fdn",
+            ),
+            ("page: track record", "/reports/track-record"),
         ] {
             let mut times = Vec::new();
             let mut size = 0;

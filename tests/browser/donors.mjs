@@ -1,7 +1,7 @@
 // The donors' desk (/donors) in Debian's Chromium, as staff use it: register a donor from the
 // form, find them again by the half-width kana a bank prints, open the record, change the
 // address (the earlier revision stays, dated), and switch to English. Keyboard only: every
-// step is typed and submitted with Enter. tests/tests/browser.rs passes SPIRAL_URL,
+// step is typed and submitted with Enter. Then the public support test from the reports page. tests/tests/browser.rs passes SPIRAL_URL,
 // SPIRAL_COOKIE (staff) and SPIRAL_ARTIFACTS.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
@@ -71,6 +71,21 @@ try {
   await page.reload();
   assert.equal(await page.locator('h2').first().innerText(), 'Changes');
   step('the record reads in English');
+
+  // The reports page links to the public support test, a page of its own printed on A4.
+  await page.goto(`${url}/reports`);
+  await page.waitForSelector('#app[data-hydrated="true"]');
+  await page.locator('#report-pst').click();
+  await page.waitForURL(/\/reports\/pst$/);
+  await page.waitForSelector('#relative-verdict');
+  assert.match(await page.locator('#absolute-verdict').innerText(), /Absolute criterion/);
+  await page.emulateMedia({ media: 'print' });
+  const printed = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(printed <= 1100, `the PST prints within the page: ${printed}`);
+  await page.emulateMedia({ media: 'screen' });
+  await page.screenshot({ path: `${artifacts}/pst.png` });
+  await page.screenshot({ path: `${artifacts}/pst-whole.png`, fullPage: true });
+  step('the public support test opens from the reports page');
   assert.deepEqual(errors, []);
 } finally {
   await browser.close();

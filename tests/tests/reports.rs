@@ -796,3 +796,280 @@ fn the_track_record_of_the_demo_reads_as_the_seeds_list() {
         assert!(unknown.text().contains("pillar"), "{}", unknown.text());
     }
 }
+
+/// The text of the element with `id` in `page` (its first text, tags stripped).
+fn text_of(page: &str, id: &str) -> String {
+    let start = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &page[start..];
+    let end = rest.find("</tr>").or_else(|| rest.find("</p>")).unwrap();
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in rest[..end].chars().skip_while(|c| *c != '>').skip(1) {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn the_public_support_test_page_shows_what_the_api_computes_and_names_donors_only_when_asked() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        for (name, role) in [("yumi", "reporter"), ("kenji", "auditor"), ("root", "admin")] {
+            spiral_with_input(
+                &db,
+                &["user", "add", name, "--role", role],
+                &format!("{PASSWORD}\n"),
+            )
+            .ok();
+        }
+        spiral(&db, &["demo", "--example"]).ok();
+        // One donor of the period gets a name in the vault.
+        let export = spiral(&db, &["export"]).ok().stdout;
+        let donor = export
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .find_map(|v| {
+                let fact = &v["payload"]["fact"]["FundsReceived"];
+                (fact["kind"] == "Donation" && fact["fiscal_year"] == 2022)
+                    .then(|| fact["payer"]["Donor"].as_str().map(str::to_owned))
+                    .flatten()
+            })
+            .unwrap();
+        spiral(
+            &db,
+            &[
+                "donors",
+                "record",
+                &donor,
+                "--name",
+                "伊豆 三郎",
+                "--address",
+                "伊東市大原1-1",
+            ],
+        )
+        .ok();
+        let server = Server::start(&db, false);
+        let cookie = |name: &str| {
+            post_json(
+                &server.addr,
+                "/api/login",
+                None,
+                &json!({ "name": name, "password": PASSWORD }).to_string(),
+            )
+            .cookie()
+            .unwrap()
+        };
+        let (reporter, auditor, admin) = (cookie("yumi"), cookie("kenji"), cookie("root"));
+        let api = get(&server.addr, "/api/reports/pst?period=2020-2024", Some(&reporter)).json();
+        let page = get(&server.addr, "/reports/pst?period=2020-2024", Some(&reporter));
+        assert_eq!(page.status, 200, "{kind:?}");
+        let page = page.text();
+        let percent = api["relative"]["percent"].as_str().unwrap();
+        assert!(
+            text_of(&page, "relative-verdict").contains(percent),
+            "{kind:?} {percent}"
+        );
+        assert!(
+            text_of(&page, "absolute-verdict").contains(api["absolute"]["average_text"].as_str().unwrap())
+        );
+        for criterion in ["relative", "absolute"] {
+            assert_eq!(
+                text_of(&page, &format!("{criterion}-verdict")).contains("不適合"),
+                !api[criterion]["passes"].as_bool().unwrap(),
+                "{kind:?} {criterion}"
+            );
+        }
+        assert_eq!(
+            page.matches("<li>").count(),
+            api["derivation"].as_array().unwrap().len(),
+            "the derivation line by line"
+        );
+        let numerator = api["relative"]["numerator"].as_i64().unwrap();
+        assert!(
+            text_of(&page, "numerator").contains(&format!("¥{}", group(numerator))),
+            "{kind:?} {}",
+            text_of(&page, "numerator")
+        );
+        assert!(page.contains("format=xlsx") && page.contains("format=csv"));
+        assert!(!page.contains("伊豆 三郎"), "{kind:?} no names unless asked");
+
+        // Names when a reporter asks, each a logged read; never for an auditor.
+        let named = get(
+            &server.addr,
+            "/reports/pst?period=2020-2024&names=1",
+            Some(&reporter),
+        )
+        .text();
+        assert!(named.contains("伊豆 三郎"), "{kind:?}");
+        let reads = spiral(&db, &["donors", "reads", "--donor", &donor]).ok().stdout;
+        assert!(
+            reads.contains("\"register\"") && reads.contains("yumi"),
+            "{kind:?} {reads}"
+        );
+        let audited = get(
+            &server.addr,
+            "/reports/pst?period=2020-2024&names=1",
+            Some(&auditor),
+        );
+        assert_eq!(audited.status, 200);
+        assert!(!audited.text().contains("伊豆 三郎") && !audited.text().contains("name=\"names\""));
+
+        // As known at a time: the same figures as the API's.
+        let at = "2000-01-01T09:00";
+        let then = get(
+            &server.addr,
+            &format!("/reports/pst?period=2020-2024&known_at={at}"),
+            Some(&reporter),
+        )
+        .text();
+        let api_then = get(
+            &server.addr,
+            "/api/reports/pst?period=2020-2024&known_at=2000-01-01T00:00:00Z",
+            Some(&reporter),
+        )
+        .json();
+        assert!(text_of(&then, "numerator").contains(&format!(
+            "¥{}",
+            group(api_then["relative"]["numerator"].as_i64().unwrap())
+        )));
+
+        // Refused with the reason; admins see no ledger.
+        for bad in ["2024-2020", "2015-2024", "abc"] {
+            let refused = get(
+                &server.addr,
+                &format!("/reports/pst?period={bad}"),
+                Some(&reporter),
+            );
+            assert_eq!(refused.status, 422, "{kind:?} {bad}");
+            assert!(refused.text().contains("id=\"message\""));
+        }
+        assert_eq!(
+            get(&server.addr, "/reports/pst?known_at=yesterday", Some(&reporter)).status,
+            422
+        );
+        assert_eq!(get(&server.addr, "/reports/pst", Some(&admin)).status, 403);
+        assert_eq!(get(&server.addr, "/reports/pst", None).status, 303);
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn group(n: i64) -> String {
+    let digits = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// How many rows the table `table-N` of `page` has in its body.
+fn body_rows(page: &str, n: usize) -> usize {
+    let start = page
+        .find(&format!("id=\"table-{n}\""))
+        .unwrap_or_else(|| panic!("no table {n}"));
+    let rest = &page[start..];
+    let body = &rest[rest.find("<tbody>").unwrap()..rest.find("</tbody>").unwrap()];
+    body.matches("<tr>").count()
+}
+
+#[test]
+fn the_activity_statement_track_record_and_funder_statement_pages_show_what_the_api_computes() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    for (name, role) in [("yumi", "reporter"), ("root", "admin")] {
+        spiral_with_input(
+            &db,
+            &["user", "add", name, "--role", role],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
+    }
+    spiral(&db, &["demo", "--example"]).ok();
+    let server = Server::start(&db, false);
+    let login = |name: &str| {
+        post_json(
+            &server.addr,
+            "/api/login",
+            None,
+            &json!({ "name": name, "password": PASSWORD }).to_string(),
+        )
+        .cookie()
+        .unwrap()
+    };
+    let (reporter, admin) = (login("yumi"), login("root"));
+    let page = |path: &str| get(&server.addr, path, Some(&reporter));
+
+    // The 活動計算書: a row per line and per section total, then the whole; the note a row per
+    // restricted line.
+    let api = page("/api/reports/activity?fiscal_year=2023").json();
+    let shown = page("/reports/activity?fiscal_year=2023");
+    assert_eq!(shown.status, 200);
+    let shown = shown.text();
+    let sections = api["sections"].as_array().unwrap();
+    let lines: usize = sections
+        .iter()
+        .map(|s| s["lines"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(body_rows(&shown, 1), lines + sections.len() + 1);
+    assert_eq!(body_rows(&shown, 2), api["restricted"].as_array().unwrap().len());
+    assert!(shown.contains(&format!("¥{}", group(api["total"].as_i64().unwrap()))));
+    assert!(shown.contains("format=xlsx") && shown.contains("fiscal_year=2023"));
+
+    // The track record: one row per program line, as the CSV.
+    let record = page("/api/reports/track-record").json();
+    let programs: usize = record["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["programs"].as_array().unwrap().len())
+        .sum();
+    let shown = page("/reports/track-record").text();
+    assert_eq!(body_rows(&shown, 1), programs);
+    let one = page("/reports/track-record?pillar=Collaboration&from=2010").text();
+    assert!(body_rows(&one, 1) <= programs);
+
+    // A funder's statement: the funder chosen from a list of partners; the receipts as the API.
+    let choose = page("/reports/funder").text();
+    assert!(choose.contains("<select name=\"partner\""));
+    let partner = record["entries"][0]["commissioners"][0]["partners"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let api = page(&format!("/api/reports/funder?partner={partner}")).json();
+    let shown = page(&format!("/reports/funder?partner={partner}")).text();
+    assert_eq!(
+        body_rows(&shown, 1),
+        api["receipts"].as_array().unwrap().len(),
+        "{partner}"
+    );
+    assert_eq!(body_rows(&shown, 2), api["contracts"].as_array().unwrap().len());
+
+    // Bad input is named and changes nothing; admins see no ledger.
+    for bad in [
+        "/reports/activity?fiscal_year=1700",
+        "/reports/activity?known_at=soon",
+        "/reports/track-record?pillar=Nothing",
+        "/reports/track-record?from=2020&to=2010",
+        "/reports/funder?partner=no-such-partner",
+    ] {
+        let refused = page(bad);
+        assert_eq!(refused.status, 422, "{bad}: {}", refused.text());
+        assert!(refused.text().contains("id=\"message\""), "{bad}");
+    }
+    for path in ["/reports/activity", "/reports/track-record", "/reports/funder"] {
+        assert_eq!(get(&server.addr, path, Some(&admin)).status, 403, "{path}");
+    }
+}

@@ -145,6 +145,7 @@ pub fn ReportsPage(range: ReportRange) -> impl IntoView {
             <button type="button" id="report-print" on:click=move |_| crate::browser::print()>{t.report_print}</button>
             <a id="report-xlsx" class="button" download href=move || download("xlsx")>{t.report_xlsx}</a>
             <a id="report-csv" class="button" download href=move || download("csv")>{t.report_csv}</a>
+            <a id="report-pst" href="/reports/pst">{t.report_pst}</a>
         </form>
         <div id="report">{body}</div>
         <DrillDown drill=drill/>

@@ -136,6 +136,19 @@ pub fn bodies(data: &[u8]) {
     )) {
         form.read_every_field();
     }
+    // The gift upload's file (`POST /imports/gifts`, multipart), field by field as the page
+    // reads it. (What the file holds is the `gift_csv` target's.)
+    if let Some(Ok(mut parts)) =
+        axum::extract::Multipart::from_request(request("multipart/form-data; boundary=spiral", data), &())
+            .now_or_never()
+    {
+        while let Some(Ok(Some(field))) = parts.next_field().now_or_never() {
+            let _ = (field.name().map(str::len), field.file_name().map(str::len));
+            if field.bytes().now_or_never().is_none() {
+                break;
+            }
+        }
+    }
     // The gift upload's confirmation (`POST /imports/gifts`, a form).
     let _ = ready(Form::<super::gift_upload::Confirm>::from_request(
         request("application/x-www-form-urlencoded", data),
@@ -184,6 +197,24 @@ pub fn query(data: &[u8]) {
     let _ = Query::<CertificateQuery>::try_from_uri(&uri);
     let _ = Query::<super::print::CertificatesQuery>::try_from_uri(&uri);
     let _ = Query::<super::receipts_desk::DeskQuery>::try_from_uri(&uri);
+    if let Ok(Query(q)) = Query::<super::pst_page::PstPageQuery>::try_from_uri(&uri) {
+        let _ = q.period.as_deref().map(domain::fiscal_year::parse_period);
+        let _ = q.known_at.as_deref().map(super::pst_page::known_at);
+    }
+    if let Ok(Query(q)) = Query::<super::report_pages::ReportPageQuery>::try_from_uri(&uri) {
+        for lang in [app::i18n::Lang::Ja, app::i18n::Lang::En] {
+            let asked = q.read(lang);
+            if let Ok(Some(at)) = asked.known_at {
+                // What the links to the API carry reads back as the same time (RFC 3339 has
+                // four-digit years).
+                if (1..=9999).contains(&chrono::Datelike::year(&at)) {
+                    let text = at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+                    assert_eq!(super::pst_page::known_at(&text), Some(at), "{text}");
+                }
+            }
+            let _ = (asked.fiscal_year, asked.from, asked.to, asked.pillar);
+        }
+    }
     if let Ok(Query(q)) = Query::<super::donors_desk::SearchQuery>::try_from_uri(&uri) {
         let _ = q.q.as_deref().and_then(domain::donor_search::DonorQuery::parse);
     }

@@ -21,7 +21,9 @@ pub mod openapi;
 pub mod pages;
 pub mod print;
 mod profile_desk;
+mod pst_page;
 mod receipts_desk;
+mod report_pages;
 pub mod stream;
 
 use crate::ledger::Ledger;
@@ -234,6 +236,10 @@ pub fn router(state: AppState) -> Router {
         .route("/partners/{id}", get(pages::partner))
         .route("/record", get(pages::record))
         .route("/reports", get(pages::reports))
+        .route("/reports/pst", get(pst_page::show))
+        .route("/reports/activity", get(report_pages::activity))
+        .route("/reports/track-record", get(report_pages::track_record))
+        .route("/reports/funder", get(report_pages::funder))
         .route("/print/donors", get(print::donor_register))
         .route("/print/receipts", get(print::certificates))
         .route("/receipts", get(receipts_desk::desk).post(receipts_desk::act))
