@@ -6,7 +6,7 @@
 
 use crate::document::escape;
 use crate::i18n::Lang;
-use crate::print::page;
+use crate::print::desk_page;
 use domain::personal::DonorDetails;
 use domain::projection::DonorView;
 use domain::{Date, FiscalYear, Yen};
@@ -259,7 +259,7 @@ pub fn search_page(search: &Search<'_>, today: Date) -> String {
         date_field(lang, today),
         t("登録", "Register"),
     ));
-    page(t("寄附者", "Donors"), &body)
+    desk_page(lang, t("寄附者", "Donors"), &body)
 }
 
 /// `/donors/{id}`: one donor's record and the forms to change it.
@@ -493,5 +493,5 @@ pub fn record_page(record: &Record<'_>) -> String {
         t("閲覧者", "Who"),
         t("目的", "Purpose"),
     ));
-    page(&format!("{} {}", t("寄附者", "Donor"), view.id), &body)
+    desk_page(lang, &format!("{} {}", t("寄附者", "Donor"), view.id), &body)
 }

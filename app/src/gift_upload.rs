@@ -4,7 +4,7 @@
 
 use crate::document::escape;
 use crate::i18n::Lang;
-use crate::print::page;
+use crate::print::desk_page;
 use domain::gift_import::{PlannedGiver, Preview};
 
 /// The most gifts and errors listed on the page: the counts cover the rest.
@@ -55,7 +55,7 @@ pub fn upload_page(p: &UploadPage<'_>) -> String {
         ),
     ));
     let Some(shown) = &p.shown else {
-        return page(t("寄附の一括取込", "Import gifts"), &body);
+        return desk_page(lang, t("寄附の一括取込", "Import gifts"), &body);
     };
     let preview = shown.preview;
     let found = preview
@@ -187,5 +187,5 @@ pub fn upload_page(p: &UploadPage<'_>) -> String {
             },
         ));
     }
-    page(t("寄附の一括取込", "Import gifts"), &body)
+    desk_page(lang, t("寄附の一括取込", "Import gifts"), &body)
 }

@@ -30,7 +30,7 @@ tr { break-inside: avoid; }
 .yen { width: 27mm; text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .hint { color: #444; font-size: 9pt; margin: 4mm 0; }
 form { margin: 2mm 0; } form.inline { display: inline; }
-form.fields label { display: inline-block; margin: 0 3mm 1.5mm 0; } form.fields label.wide input { width: 60mm; } h2 { font-size: 11pt; margin: 5mm 0 1mm; } h1 .id { letter-spacing: 0; }
+form.fields label { display: inline-block; margin: 0 3mm 1.5mm 0; } form.fields label.wide input { width: 60mm; } h2 { font-size: 11pt; margin: 5mm 0 1mm; } h1 .id { letter-spacing: 0; } body.desk h1 { letter-spacing: .08em; }
 #certificates, #hits, #revisions, #reads, #profiles, #gifts, #line-errors, #verdicts, #relative, #absolute, #pst-register, .report-table { table-layout: auto; } #pst-register td:first-child { white-space: nowrap; } .positions { font-size: 7.5pt; color: #444; } #derivation { font-size: 8.5pt; } .pass { color: #060; } .fail { color: #b00; } #verdicts th, #relative th { text-align: left; } #certificates td:nth-child(-n+3), #hits td:first-child { white-space: nowrap; } tr.in-effect td { font-weight: bold; background: #f4f8ff; }
 #now { display: grid; grid-template-columns: max-content 1fr; gap: .5mm 4mm; } #now dd { margin: 0; } #hits td:first-child, #revisions td:first-child { white-space: nowrap; }
 #certificates .status { width: 76mm; } #certificates .status input { width: 26mm; } #certificates .count { width: 12mm; text-align: right; } #message.done { color: #060; } #message.refused { color: #b00; }
@@ -50,6 +50,18 @@ form.fields label { display: inline-block; margin: 0 3mm 1.5mm 0; } form.fields 
 @media screen { body { padding: 8mm 4mm; } .sheet { border-bottom: 1px dashed #999; margin-bottom: 8mm; } }
 @media print { .hint { display: none; } th { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 "#;
+
+/// A desk or report page (not a document to file): in the reader's language, with a title
+/// set for reading rather than for print.
+pub(crate) fn desk_page(lang: Lang, title: &str, body: &str) -> String {
+    page(title, body)
+        .replacen(
+            "<html lang=\"ja\">",
+            &format!("<html lang=\"{}\">", lang.code()),
+            1,
+        )
+        .replacen("<body class=\"print\">", "<body class=\"print desk\">", 1)
+}
 
 pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
@@ -379,7 +391,7 @@ pub fn certificate_desk(desk: &Desk<'_>) -> String {
         t("件数", "Gifts"),
         t("状態", "Status"),
     ));
-    page(t("寄附金受領証明書", "Donation receipts"), &body)
+    desk_page(lang, t("寄附金受領証明書", "Donation receipts"), &body)
 }
 
 #[cfg(test)]

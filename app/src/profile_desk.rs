@@ -5,7 +5,7 @@
 
 use crate::document::escape;
 use crate::i18n::Lang;
-use crate::print::page;
+use crate::print::desk_page;
 use domain::events::OrganisationProfile;
 use domain::Date;
 
@@ -128,5 +128,5 @@ pub fn profile_page(p: &ProfilePage<'_>) -> String {
             ),
         ));
     }
-    page(t("法人情報", "The NPO's profile"), &body)
+    desk_page(lang, t("法人情報", "The NPO's profile"), &body)
 }

@@ -7,7 +7,7 @@
 
 use crate::document::escape;
 use crate::i18n::Lang;
-use crate::print::page;
+use crate::print::desk_page;
 use domain::report::pst::PstReport;
 use domain::Yen;
 use std::collections::HashMap;
@@ -86,7 +86,11 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
                 "<p id=\"message\" class=\"refused\" role=\"alert\">{}</p>",
                 escape(problem)
             ));
-            return page(t("パブリック・サポート・テスト", "Public support test"), &body);
+            return desk_page(
+                lang,
+                t("パブリック・サポート・テスト", "Public support test"),
+                &body,
+            );
         }
     };
     let verdict = |passes: bool| {
@@ -329,5 +333,9 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
         t("氏名（名称）", "Name"),
         t("計", "Total"),
     ));
-    page(t("パブリック・サポート・テスト", "Public support test"), &body)
+    desk_page(
+        lang,
+        t("パブリック・サポート・テスト", "Public support test"),
+        &body,
+    )
 }

@@ -5,7 +5,7 @@
 
 use crate::document::escape;
 use crate::i18n::Lang;
-use crate::print::page;
+use crate::print::desk_page;
 
 /// A table with its title; its first row is the header.
 pub type Table = (String, Vec<Vec<String>>);
@@ -66,7 +66,17 @@ fn table(id: usize, title: &str, rows: &[Vec<String>]) -> String {
             if is_yen.get(i).copied().unwrap_or(false) {
                 lines.push_str(&format!("<td class=\"yen\">{}</td>", money(cell)));
             } else if is_position.get(i).copied().unwrap_or(false) {
-                lines.push_str(&format!("<td class=\"positions\">{}</td>", escape(cell)));
+                // The events behind the line, folded under their count: a line of donations
+                // can rest on thousands.
+                let count = cell.split_whitespace().count();
+                if count == 0 {
+                    lines.push_str("<td class=\"positions\"></td>");
+                } else {
+                    lines.push_str(&format!(
+                        "<td class=\"positions\"><details><summary>{count}</summary>{}</details></td>",
+                        escape(cell)
+                    ));
+                }
             } else {
                 lines.push_str(&format!("<td>{}</td>", escape(cell)));
             }
@@ -113,7 +123,7 @@ pub fn tables_page(p: &TablesPage<'_>) -> String {
             }
         }
     }
-    page(p.title, &body)
+    desk_page(lang, p.title, &body)
 }
 
 #[cfg(test)]
@@ -135,7 +145,7 @@ mod tests {
             ],
         );
         assert!(html.contains("<td class=\"yen\">¥30,000</td>"));
-        assert!(html.contains("<td class=\"positions\">12 14</td>"));
+        assert!(html.contains("<summary>2</summary>12 14</details>"));
         assert_eq!(table(2, "empty", &[]), "");
     }
 }

@@ -171,6 +171,19 @@ pub struct Vault {
     master: XChaCha20Poly1305,
     pool: AnyPool,
     backend: Backend,
+    /// What the donors' search compares, kept between searches (see [`Searched`]).
+    searched: tokio::sync::Mutex<Option<Searched>>,
+}
+
+/// Every in-use donor's latest details, opened, in id order, as the vault stood when its last
+/// record in the ledger was at `as_of` (a position). Any record since — details changed, an
+/// erasure asked for or carried out, by this server or another on the same database — moves
+/// that position, and the next search opens everything again: so no erased or use-stopped
+/// donor's details outlive the record that stopped them, and a search at a million events
+/// compares in memory instead of opening 17,000 donors' details each time.
+struct Searched {
+    as_of: Option<u64>,
+    donors: Vec<(DonorId, u32, DonorDetails)>,
 }
 
 /// Logs one read of a donor's details.
@@ -316,6 +329,7 @@ impl Vault {
             master: XChaCha20Poly1305::new(&master.into()),
             pool: log.pool().clone(),
             backend: log.backend(),
+            searched: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -569,25 +583,32 @@ impl Vault {
         actor: &str,
         limit: usize,
     ) -> Result<Found, VaultError> {
-        let all = Everything::load(&self.pool, log, None).await?;
-        let mut found = Found::default();
-        let mut donors: Vec<&DonorId> = all.privacy.keys().collect();
-        donors.sort();
-        let mut tx = self.pool.begin().await?;
-        for donor in donors {
-            let matched = match self.open_loaded(&all, donor, None, Purpose::Search)? {
-                Held::Recorded {
+        let as_of = log.last_vault_position().await?;
+        let mut searched = self.searched.lock().await;
+        if searched.as_ref().is_none_or(|s| s.as_of != as_of) {
+            let all = Everything::load(&self.pool, log, None).await?;
+            let mut donors = Vec::with_capacity(all.privacy.len());
+            for donor in all.privacy.keys() {
+                if let Held::Recorded {
                     revision, details, ..
-                } if query.matches(donor.as_str(), &details) => Some((revision, details)),
-                _ => None,
-            };
-            let Some((revision, details)) = matched else {
+                } = self.open_loaded(&all, donor, None, Purpose::Search)?
+                {
+                    donors.push((donor.clone(), revision, details));
+                }
+            }
+            donors.sort_by(|a, b| a.0.cmp(&b.0));
+            *searched = Some(Searched { as_of, donors });
+        }
+        let mut found = Found::default();
+        let mut tx = self.pool.begin().await?;
+        for (donor, revision, details) in searched.iter().flat_map(|s| &s.donors) {
+            if !query.matches(donor.as_str(), details) {
                 continue;
-            };
+            }
             found.matched += 1;
             if found.donors.len() < limit {
                 log_read(&mut tx, donor, actor, Purpose::Search).await?;
-                found.donors.push((donor.clone(), revision, details));
+                found.donors.push((donor.clone(), *revision, details.clone()));
             }
         }
         tx.commit().await?;

@@ -86,6 +86,24 @@ try {
   await page.screenshot({ path: `${artifacts}/pst.png` });
   await page.screenshot({ path: `${artifacts}/pst-whole.png`, fullPage: true });
   step('the public support test opens from the reports page');
+
+  // The table reports, printed: nothing wider than the page.
+  // A foundation of the example ledger, which gives restricted grants.
+  const partner = 'aozora-fdn';
+  for (const [file, path] of [
+    ['activity', '/reports/activity?fiscal_year=2023'],
+    ['track-record', '/reports/track-record'],
+    ['funder', `/reports/funder?partner=${partner}`],
+  ]) {
+    assert.equal((await page.goto(`${url}${path}`)).status(), 200, path);
+    assert.ok(await page.locator('#table-1 tbody tr').count() > 0, `${path} has rows`);
+    await page.emulateMedia({ media: 'print' });
+    const wide = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(wide[0] <= wide[1], `${path} prints within the page: ${wide}`);
+    await page.emulateMedia({ media: 'screen' });
+    await page.screenshot({ path: `${artifacts}/${file}.png` });
+  }
+  step('the 活動計算書, the track record and a funder statement print within the page');
   assert.deepEqual(errors, []);
 } finally {
   await browser.close();

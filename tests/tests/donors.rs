@@ -722,6 +722,12 @@ fn the_donors_desk_finds_registers_changes_and_erases_a_donor() {
             "{}",
             corrections[0]
         );
+        // The search follows the change at once (what it keeps is dropped when the vault moves).
+        let moved = get(addr, "/donors?q=%E8%BF%BD%E6%89%8B%E7%94%BA", Some(&staff)).text();
+        assert!(
+            !moved.contains("data-donor=\"d-desk-1\""),
+            "{kind:?} the old address finds no one"
+        );
         let reads = page.matches("data-purpose=\"search\"").count();
         assert!(
             reads >= 3,

@@ -399,6 +399,18 @@ impl EventLog {
 
     /// A stream's rows after `after_sequence`, in order.
     /// Every row of one event type, in position order (the donor vault's few records, say).
+    /// The position of the donor vault's last record in the ledger (`None`: none yet), through
+    /// the same partial index as [`EventLog::vault_rows`]: what tells a kept copy of the
+    /// vault's contents whether it is still the vault's.
+    pub async fn last_vault_position(&self) -> Result<Option<u64>, StoreError> {
+        let last: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(position) FROM events WHERE event_type IN ('DonorDetailsRecorded', 'DonorErasureRequested', 'DonorDetailsErased')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(last.map(|p| p.max(0) as u64))
+    }
+
     /// The donor vault's own records (`DonorDetailsRecorded`, `DonorErasureRequested`,
     /// `DonorDetailsErased`) in position order, read through their partial index (the
     /// condition is spelled as the index's, so that both databases use it).
