@@ -769,11 +769,25 @@ fn staff_choose_a_file_in_the_browser_see_what_it_holds_and_record_it_once() {
         );
         assert_eq!(events(&db), after);
 
-        // Staff only.
-        let reporter = sign_in(addr, "reporter-user");
-        assert_eq!(
-            common::http::get(addr, "/imports/gifts", Some(&reporter)).status,
-            403
-        );
+        // Staff only: every other role is refused, to look and to send; no one unsigned.
+        for role in ["reporter", "auditor", "admin"] {
+            let cookie = sign_in(addr, &format!("{role}-user"));
+            assert_eq!(
+                common::http::get(addr, "/imports/gifts", Some(&cookie)).status,
+                403,
+                "{role}"
+            );
+            let (content_type, body) = multipart("x.csv", &utf8_file(&donor));
+            let sent = request(
+                addr,
+                "POST",
+                "/imports/gifts",
+                &[("Content-Type", content_type.as_str()), ("Cookie", &cookie)],
+                &body,
+            );
+            assert_eq!(sent.status, 403, "{role}");
+        }
+        assert_eq!(common::http::get(addr, "/imports/gifts", None).status, 303);
+        assert_eq!(events(&db), after, "{kind:?}");
     }
 }
