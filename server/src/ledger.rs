@@ -371,17 +371,29 @@ impl Ledger {
                 }
             }
         }
-        let streams: Vec<(String, Vec<domain::LedgerEvent>)> = order
+        // Every stream is new: version 0, which the store checks under its lock.
+        let streams: Vec<(String, u64, Vec<domain::LedgerEvent>)> = order
             .into_iter()
-            .filter_map(|stream| subjects.remove(&stream).map(|(_, events)| (stream, events)))
+            .filter_map(|stream| subjects.remove(&stream).map(|(_, events)| (stream, 0, events)))
             .collect();
+        self.store_batch(&streams, actor, None).await
+    }
+
+    /// Stores a decided batch in one commit (each stream at the version it was decided
+    /// against), takes it into the projection, and returns the positions stored.
+    async fn store_batch(
+        &self,
+        streams: &[(String, u64, Vec<domain::LedgerEvent>)],
+        actor: &str,
+        reason: Option<&str>,
+    ) -> Result<Vec<u64>, CommandError> {
         let ctx = AppendContext {
             actor: actor.to_owned(),
             correlation_id: uuid::Uuid::new_v4().to_string(),
-            reason: None,
+            reason: reason.map(str::to_owned),
             command_id: None,
         };
-        let rows = self.log.create_streams(&streams, &ctx).await?;
+        let rows = self.log.append_streams(streams, &ctx).await?;
         self.absorb_own().await;
         // A batch larger than the rows a store keeps of its own commits (a year's certificates,
         // a big import) is read back, so that what follows sees it.
@@ -445,21 +457,7 @@ impl Ledger {
                     .map(|(_, version, events)| (stream, version, events))
             })
             .collect();
-        let ctx = AppendContext {
-            actor: actor.to_owned(),
-            correlation_id: uuid::Uuid::new_v4().to_string(),
-            reason: Some(reason.to_owned()),
-            command_id: None,
-        };
-        let rows = self.log.append_streams(&streams, &ctx).await?;
-        self.absorb_own().await;
-        let last = rows.last().map_or(0, |r| r.position);
-        if self.read_state(|s| s.head_position) < last {
-            if let Err(e) = self.catch_up().await {
-                tracing::warn!("reading back a large batch: {e}");
-            }
-        }
-        Ok(rows.iter().map(|r| r.position).collect())
+        self.store_batch(&streams, actor, Some(reason)).await
     }
 
     /// How many commands this process decided from memory, and after reading the store.

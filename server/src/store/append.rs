@@ -702,26 +702,12 @@ fn unique_to_conflict(e: sqlx::Error, stream: &str, expected: u64) -> StoreError
 }
 
 impl EventLog {
-    /// Stores events that each create a new stream, all in one transaction or none: a bulk
-    /// import's donors and gifts. Under the head's lock every stream is checked to be new, so a
-    /// stream created meanwhile (by another server, or the same file imported twice at once)
-    /// is a conflict naming it, and nothing is stored. Returns the rows as stored.
-    pub async fn create_streams(
-        &self,
-        streams: &[(String, Vec<LedgerEvent>)],
-        ctx: &AppendContext,
-    ) -> Result<Vec<Row>, StoreError> {
-        let at: Vec<(String, u64, Vec<LedgerEvent>)> = streams
-            .iter()
-            .map(|(stream, events)| (stream.clone(), 0, events.clone()))
-            .collect();
-        self.append_streams(&at, ctx).await
-    }
-
     /// Stores events on several streams, each decided against the version given (0: a new
-    /// stream), all in one transaction or none: a merge of two donors' records corrects every
-    /// gift of one in one commit. Under the head's lock each stream's version is read; one
-    /// that moved meanwhile is a conflict naming it, and nothing is stored.
+    /// stream), all in one transaction or none: a bulk import's donors and gifts (every stream
+    /// new), or a merge of two donors' records correcting every gift of one. Under the head's
+    /// lock each stream's version is read; a stream created or moved meanwhile (by another
+    /// server, or the same file imported twice at once) is a conflict naming it, and nothing is
+    /// stored. Returns the rows as stored.
     pub async fn append_streams(
         &self,
         streams: &[(String, u64, Vec<LedgerEvent>)],
