@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Screenshots of the donors' desk, a donor's record, the receipts desk, the NPO's profile and
-# the printed 寄附者名簿 on a ledger at size, for a person to open and judge (BENCHMARKS.md).
+# Screenshots of the donors' desk, a donor's record, the receipts desk, the NPO's profile, the
+# printed 寄附者名簿 and the reporter's pages (PST, 活動計算書, track record, a funder's statement)
+# on a ledger at size, for a person to open and judge (BENCHMARKS.md).
 #
 #   scripts/screenshots-at-size.sh [EVENTS]      # default 200000
 #

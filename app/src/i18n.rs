@@ -167,6 +167,7 @@ impl Lang {
             (Lang::En, FundKind::Grant) => "Grant",
             (Lang::En, FundKind::Donation) => "Donation",
             (Lang::En, FundKind::MemberDues) => "Member dues",
+            (Lang::En, FundKind::SupportingDues) => "Supporting members' dues",
             (Lang::En, FundKind::ServiceDues) => "Service dues",
             (Lang::En, FundKind::EarnedRevenue) => "Earned revenue",
             (Lang::En, FundKind::Other) => "Other",

@@ -8,7 +8,7 @@
 use crate::document::escape;
 use crate::i18n::Lang;
 use crate::print::desk_page;
-use domain::report::pst::PstReport;
+use domain::report::pst::{PstOptions, PstReport, MIN_MEMBERS};
 use domain::Yen;
 use std::collections::HashMap;
 
@@ -19,14 +19,26 @@ pub struct PstPage<'a> {
     pub period: &'a str,
     /// `known_at` as typed (a local time in Japan), if given.
     pub known_at: Option<&'a str>,
+    /// The choices about members' dues, as asked for.
+    pub options: PstOptions,
     pub report: Result<&'a PstReport, String>,
     /// Names of donors by id (`donor:ID` → name), when asked for by a reader who may see them.
     pub names: Option<&'a HashMap<String, String>>,
     /// Whether the reader may ask for names (reporters and staff; never auditors).
     pub may_name: bool,
-    /// The query string of the CSV and workbook links (`period=…&known_at=…`).
+    /// Which page of the register to show (1 for the first).
+    pub register_page: usize,
+    /// The query string of the CSV and workbook links (`period=…&known_at=…&…dues…`).
     pub query: &'a str,
 }
+
+/// Register lines on one page: the page stays a few hundred kilobytes however many donors the
+/// period has (17,000 at a million events); the CSV and the workbook hold them all.
+pub const REGISTER_PAGE: usize = 500;
+/// Donor ids listed in one cell of the absolute criterion before "and N more".
+const IDS_SHOWN: usize = 200;
+/// Characters of one derivation line shown before it is cut (the files carry every line whole).
+const LINE_SHOWN: usize = 2_000;
 
 fn yen(amount: Yen) -> String {
     escape(&amount.to_string())
@@ -50,6 +62,70 @@ fn figure(id: &str, label: &str, amount: Yen, behind: Option<String>) -> String 
     }
 }
 
+/// The two choices about members' dues, each with its rule stated, as checkboxes of the form.
+fn dues_choices(lang: Lang, options: PstOptions) -> String {
+    let t = |ja: &'static str, en: &'static str| if lang == Lang::Ja { ja } else { en };
+    let choice = |name: &str, on: bool, label: &str, rule: String| {
+        format!(
+            "<label><input type=\"checkbox\" name=\"{name}\" value=\"true\"{}> {}</label><p class=\"hint rule\">{}</p>",
+            if on { " checked" } else { "" },
+            escape(label),
+            escape(&rule)
+        )
+    };
+    format!(
+        "<fieldset id=\"dues-options\"><legend>{}</legend>{}{}</fieldset>",
+        t("会費の扱い（法人が選ぶ）", "Members' dues (the NPO's choice)"),
+        choice(
+            "supporting_dues_as_donations",
+            options.supporting_dues_as_donations,
+            t("賛助会費を寄附金として数える", "Count supporting members' dues as donations"),
+            t(
+                "賛助会員の会費が任意に支払われ、会報やサービスなどの対価がないときは寄附金として扱えます。数えると、寄附総額・限度額・少額の除外・絶対値基準のすべてに含めます。",
+                "When supporting members pay of their own will and get nothing in return (no newsletter, no service), their dues may be treated as donations: then they count everywhere donations do (the total, the limits, small donors, the absolute criterion).",
+            )
+            .to_owned(),
+        ),
+        choice(
+            "add_member_dues",
+            options.add_member_dues,
+            t("正会員会費を分子に加える", "Add regular members' dues to the numerator"),
+            if lang == Lang::Ja {
+                format!("期間の各年度に会費を納めた正会員（社員）が{MIN_MEMBERS}人以上いるとき、正会員の会費を分子に加えられます。加える額は寄附金として数えた額が限度です。会費はすでに経常収入に含まれるので分母は変わりません。")
+            } else {
+                format!("When every fiscal year of the period has at least {MIN_MEMBERS} regular members paying dues, their dues may be added to the numerator, up to the donations counted. Dues are already ordinary revenue, so the denominator does not change.")
+            },
+        ),
+    )
+}
+
+/// The donors the page names when names are asked for: those on the register page shown and
+/// those listed in the absolute criterion's cells. Only these are read from the vault, so a
+/// period of thousands of donors logs a read for the few hundred a reader actually sees.
+pub fn donors_shown(report: &PstReport, register_page: usize) -> Vec<&str> {
+    let pages = report.register.len().div_ceil(REGISTER_PAGE).max(1);
+    let page = register_page.clamp(1, pages);
+    let mut ids: Vec<&str> = report
+        .register
+        .iter()
+        .skip((page - 1) * REGISTER_PAGE)
+        .take(REGISTER_PAGE)
+        .map(|l| l.donor.as_str())
+        .collect();
+    for y in &report.absolute.years {
+        for list in [
+            &y.qualifying_donors,
+            &y.excluded_officers,
+            &y.excluded_unidentified,
+        ] {
+            ids.extend(list.iter().take(IDS_SHOWN).map(String::as_str));
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// `/reports/pst`.
 pub fn pst_page(p: &PstPage<'_>) -> String {
     let lang = p.lang;
@@ -58,7 +134,7 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
         "<p class=\"hint\"><a href=\"/\">Spiral</a> · <a href=\"/reports\">{}</a> · <a href=\"/reports/activity\">{}</a> · <a href=\"/reports/track-record\">{}</a> · <a href=\"/reports/funder\">{}</a></p><h1>{}</h1>\
          <form method=\"get\" action=\"/reports/pst\" class=\"fields hint\">\
          <label>{} <input name=\"period\" required pattern=\"[0-9]{{4}}-[0-9]{{4}}\" size=\"10\" value=\"{}\"></label> \
-         <label>{} <input name=\"known_at\" type=\"datetime-local\" value=\"{}\"></label>{} <button>{}</button></form>",
+         <label>{} <input name=\"known_at\" type=\"datetime-local\" value=\"{}\"></label>{} {} <button>{}</button></form>",
         t("報告", "Reports"),
         t("活動計算書", "Activity statement"),
         t("実績一覧", "Track record"),
@@ -77,6 +153,7 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
         } else {
             String::new()
         },
+        dues_choices(lang, p.options),
         t("表示", "Show"),
     );
     let report = match &p.report {
@@ -184,13 +261,51 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
             )
         }))
     });
+    let d = &report.dues;
+    let members = {
+        let rows: String = d
+            .members
+            .iter()
+            .map(|y| {
+                format!(
+                    "<tr data-year=\"{}\"><td>{}</td><td class=\"count\">{}</td></tr>",
+                    y.fiscal_year.year(),
+                    escape(&lang.fiscal_year(y.fiscal_year)),
+                    y.members
+                )
+            })
+            .collect();
+        format!(
+            "<table id=\"members\"><thead><tr><th>{}</th><th class=\"count\">{}</th></tr></thead><tbody>{rows}</tbody></table><p class=\"hint\">{} {} · {} {}</p>",
+            t("年度", "Fiscal year"),
+            t("会費を納めた正会員", "Regular members paying"),
+            t("正会員会費", "Regular members' dues"),
+            yen(d.member_dues),
+            t("限度（寄附金として数えた額）", "Cap (donations counted)"),
+            yen(d.member_dues_limit),
+        )
+    };
+    let supporting_label = match (d.supporting_counted, lang) {
+        (true, Lang::Ja) => "賛助会費（寄附金に含めた）",
+        (false, Lang::Ja) => "賛助会費（寄附金に含めない）",
+        (true, Lang::En) => "Supporting members' dues (counted as donations)",
+        (false, Lang::En) => "Supporting members' dues (not counted)",
+    };
+    let added_label = match (r.member_dues_added > Yen::ZERO, p.options.add_member_dues, lang) {
+        (true, _, Lang::Ja) => "正会員会費の加算（分子に加える）",
+        (true, _, Lang::En) => "Regular members' dues added to the numerator",
+        (false, true, Lang::Ja) => "正会員会費の加算（20人に満たない年度があり加えない）",
+        (false, true, Lang::En) => "Regular members' dues (not added: a year has fewer than 20 members)",
+        (false, false, Lang::Ja) => "正会員会費の加算（選択していない）",
+        (false, false, Lang::En) => "Regular members' dues (not chosen)",
+    };
     let ratio = format!(
         "<tr id=\"ratio\"><th scope=\"row\">{}</th><td class=\"yen\">{}</td></tr>",
         t("割合", "Ratio"),
         escape(r.percent.as_deref().unwrap_or("—"))
     );
     body.push_str(&format!(
-        "<h2>{}</h2><table id=\"relative\"><tbody>{}{}{}{}{}{}{}{}{}</tbody></table>",
+        "<h2>{}</h2><table id=\"relative\"><tbody>{}{}{}{}{}{}{}{}{}{}{}</tbody></table>",
         t("相対値基準", "Relative criterion"),
         figure(
             "ordinary-revenue",
@@ -240,6 +355,13 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
             r.excess_total,
             excess,
         ),
+        figure("supporting-dues", supporting_label, d.supporting_dues, None),
+        figure(
+            "member-dues-added",
+            added_label,
+            r.member_dues_added,
+            Some(members)
+        ),
         figure("numerator", t("分子", "Numerator"), r.numerator, None),
         figure("denominator", t("分母", "Denominator"), r.denominator, None),
         ratio,
@@ -248,14 +370,27 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
     // The absolute criterion, year by year.
     // Donors are shown by their id (`donor:` is the report's way of telling them from partners).
     let shown_id = |id: &str| escape(id.strip_prefix("donor:").unwrap_or(id));
+    let more = |n: usize| {
+        if lang == Lang::Ja {
+            format!("ほか{n}人（CSV・Excelに全員）")
+        } else {
+            format!("and {n} more (all in the CSV and Excel files)")
+        }
+    };
     let listed = |ids: &[String]| -> String {
-        ids.iter()
+        let mut shown = ids
+            .iter()
+            .take(IDS_SHOWN)
             .map(|id| match p.names.and_then(|n| n.get(id)) {
                 Some(name) => format!("{} ({})", escape(name), shown_id(id)),
                 None => shown_id(id),
             })
             .collect::<Vec<_>>()
-            .join("、")
+            .join("、");
+        if ids.len() > IDS_SHOWN {
+            shown.push_str(&format!(" {}", more(ids.len() - IDS_SHOWN)));
+        }
+        shown
     };
     let mut rows = String::new();
     for y in &a.years {
@@ -284,7 +419,21 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
     let lines: String = report
         .derivation
         .iter()
-        .map(|l| format!("<li>{}</li>", escape(l)))
+        .map(|l| match l.char_indices().nth(LINE_SHOWN) {
+            Some((cut, _)) => format!(
+                "<li>{}… <span class=\"hint\">{}</span></li>",
+                escape(&l[..cut]),
+                if lang == Lang::Ja {
+                    format!("（以下{}字略。CSV・Excelに全文）", l[cut..].chars().count())
+                } else {
+                    format!(
+                        "({} more characters in the CSV and Excel files)",
+                        l[cut..].chars().count()
+                    )
+                }
+            ),
+            None => format!("<li>{}</li>", escape(l)),
+        })
         .collect();
     body.push_str(&format!(
         "<h2>{}</h2><ol id=\"derivation\">{lines}</ol>",
@@ -293,7 +442,14 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
 
     // The register behind both criteria.
     let mut rows = String::new();
-    for line in &report.register {
+    let pages = report.register.len().div_ceil(REGISTER_PAGE).max(1);
+    let page = p.register_page.clamp(1, pages);
+    for line in report
+        .register
+        .iter()
+        .skip((page - 1) * REGISTER_PAGE)
+        .take(REGISTER_PAGE)
+    {
         let per_year: String = line
             .per_year
             .iter()
@@ -320,11 +476,42 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
                 .collect()
         })
         .unwrap_or_default();
+    // Paged when long, the page's links keeping every other choice.
+    let pager = if pages > 1 {
+        let names = if p.names.is_some() { "&amp;names=1" } else { "" };
+        let link = |to: usize, label: &str| {
+            format!(
+                "<a href=\"/reports/pst?{}{names}&amp;register_page={to}#register-block\" rel=\"{}\">{}</a>",
+                escape(p.query),
+                if to < page { "prev" } else { "next" },
+                escape(label)
+            )
+        };
+        let mut nav = Vec::new();
+        if page > 1 {
+            nav.push(link(page - 1, t("← 前の500人", "← previous 500")));
+        }
+        nav.push(if lang == Lang::Ja {
+            format!("{page} / {pages} ページ")
+        } else {
+            format!("page {page} of {pages}")
+        });
+        if page < pages {
+            nav.push(link(page + 1, t("次の500人 →", "next 500 →")));
+        }
+        format!("<p id=\"register-pages\" class=\"hint\">{}</p>", nav.join(" · "))
+    } else {
+        String::new()
+    };
     // Folded when long: a large NPO's period has thousands of donors.
     body.push_str(&format!(
-        "<h2>{}</h2><details id=\"register-block\"{}><summary>{}</summary><table id=\"pst-register\"><thead><tr><th>ID</th><th>{}</th>{heads}<th class=\"yen\">{}</th></tr></thead><tbody>{rows}</tbody></table></details>",
+        "<h2>{}</h2><details id=\"register-block\"{}><summary>{}</summary>{pager}<table id=\"pst-register\"><thead><tr><th>ID</th><th>{}</th>{heads}<th class=\"yen\">{}</th></tr></thead><tbody>{rows}</tbody></table>{pager}</details>",
         t("寄附者名簿（期間の寄附者ごと）", "Donor register (each donor over the period)"),
-        if report.register.len() <= 200 { " open" } else { "" },
+        if report.register.len() <= 200 || p.register_page > 1 {
+            " open"
+        } else {
+            ""
+        },
         if lang == Lang::Ja {
             format!("{}人", report.register.len())
         } else {
@@ -338,4 +525,137 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
         t("パブリック・サポート・テスト", "Public support test"),
         &body,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::report::pst::{
+        AbsoluteCriterion, AbsoluteYear, DuesLines, Period, RegisterLine, RelativeCriterion, YearAmount,
+    };
+    use domain::FiscalYear;
+
+    /// A period with `donors` donors, every one qualifying in its one year, and a derivation
+    /// line naming them all (as the domain writes it).
+    fn report(donors: usize) -> PstReport {
+        let year = FiscalYear::new(2024).unwrap();
+        let ids: Vec<String> = (0..donors).map(|i| format!("donor:d{i:05}")).collect();
+        PstReport {
+            period: Period {
+                from: year,
+                to: year,
+                years: 1,
+                months: 12,
+            },
+            options: PstOptions::default(),
+            dues: DuesLines {
+                supporting_dues: Yen::ZERO,
+                supporting_counted: false,
+                member_dues: Yen::ZERO,
+                members: vec![],
+                members_enough: false,
+                member_dues_limit: Yen::ZERO,
+                member_dues_added: Yen::ZERO,
+            },
+            relative: RelativeCriterion {
+                ordinary_revenue: Yen::new(1),
+                government_excluded: vec![],
+                government_total: Yen::ZERO,
+                total_donations: Yen::ZERO,
+                anonymous_excluded: Yen::ZERO,
+                small_donors_excluded: vec![],
+                small_donors_total: Yen::ZERO,
+                left_out_total: Yen::ZERO,
+                limit: Yen::ZERO,
+                limit_certified: Yen::ZERO,
+                excess_over_limit: vec![],
+                excess_total: Yen::ZERO,
+                member_dues_added: Yen::ZERO,
+                numerator: Yen::ZERO,
+                denominator: Yen::new(1),
+                ratio_numerator: 0,
+                ratio_denominator: 1,
+                percent: Some("0.00%".into()),
+                passes: false,
+            },
+            absolute: AbsoluteCriterion {
+                years: vec![AbsoluteYear {
+                    fiscal_year: year,
+                    qualifying_donors: ids.clone(),
+                    households_counted: vec![],
+                    excluded_officers: vec![],
+                    excluded_unidentified: vec![],
+                    count: donors as u64,
+                }],
+                sum: donors as u64,
+                months: 12,
+                average_text: format!("{donors}.00"),
+                passes: donors >= 100,
+            },
+            register: ids
+                .iter()
+                .map(|id| RegisterLine {
+                    donor: id.clone(),
+                    household: None,
+                    officer: false,
+                    certified_npo: false,
+                    identified: true,
+                    total: Yen::new(3_000),
+                    per_year: vec![YearAmount {
+                        fiscal_year: year,
+                        amount: Yen::new(3_000),
+                    }],
+                    positions: vec![1],
+                })
+                .collect(),
+            derivation: vec![format!("2024年度: 数える者 {}", ids.join("、"))],
+        }
+    }
+
+    fn page(report: &PstReport, register_page: usize) -> String {
+        pst_page(&PstPage {
+            lang: Lang::Ja,
+            period: "2024-2024",
+            known_at: None,
+            options: PstOptions::default(),
+            report: Ok(report),
+            names: None,
+            may_name: false,
+            register_page,
+            query: "period=2024-2024",
+        })
+    }
+
+    fn register_rows(html: &str) -> usize {
+        let table = &html[html.find("id=\"pst-register\"").unwrap()..];
+        let body = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
+        body.matches("<tr>").count()
+    }
+
+    #[test]
+    fn a_register_of_thousands_is_shown_a_page_at_a_time() {
+        let big = report(1_201);
+        let first = page(&big, 1);
+        assert_eq!(register_rows(&first), REGISTER_PAGE);
+        assert!(first.contains("1 / 3 ページ"));
+        assert!(first.contains("register_page=2#register-block"));
+        assert!(!first.contains("rel=\"prev\""));
+        let last = page(&big, 3);
+        assert_eq!(register_rows(&last), 201);
+        assert!(last.contains("d01200") && !last.contains(">d00999<"));
+        assert!(last.contains("register_page=2#register-block\" rel=\"prev\""));
+        // A page past the end shows the last.
+        assert_eq!(register_rows(&page(&big, 99)), 201);
+        // The absolute criterion's cell and the derivation line are cut, saying where the rest is.
+        assert!(first.contains("ほか1001人（CSV・Excelに全員）"));
+        assert!(first.contains("字略。CSV・Excelに全文）"));
+        assert!(first.len() < 250_000, "{} bytes", first.len());
+        // Names are read for what is shown: this page's 500 and the 200 listed (the same ones).
+        assert_eq!(donors_shown(&big, 1).len(), REGISTER_PAGE);
+        assert_eq!(donors_shown(&big, 3).len(), 201 + IDS_SHOWN);
+
+        let small = page(&report(3), 1);
+        assert_eq!(register_rows(&small), 3);
+        assert!(!small.contains("register-pages") && !small.contains("ほか"));
+    }
 }

@@ -617,7 +617,7 @@ pub fn commands(scale: &Scale) -> Vec<Command> {
                     false,
                 );
             }
-            // Members pay their dues once a year.
+            // Regular members pay their dues once a year; supporting members (賛助会員) too.
             if i % 4 == 0 {
                 b.funds(
                     in_year(fy, 30),
@@ -625,6 +625,16 @@ pub fn commands(scale: &Scale) -> Vec<Command> {
                     FundKind::MemberDues,
                     Payer::Donor(donor.clone()),
                     3_000,
+                    None,
+                    false,
+                );
+            } else if i % 8 == 3 {
+                b.funds(
+                    in_year(fy, 45),
+                    fy,
+                    FundKind::SupportingDues,
+                    Payer::Donor(donor.clone()),
+                    10_000,
                     None,
                     false,
                 );

@@ -403,7 +403,8 @@ mod tests {
 
     #[test]
     fn reports_of_some_years_from_what_they_need_equal_the_same_from_everything() {
-        use crate::report::{funding::funding_summary, pst::public_support_test};
+        use crate::report::funding::funding_summary;
+        use crate::report::pst::{public_support_test, PstOptions};
         let events = ledger();
         let index = index(&events);
         let year = |y| FiscalYear::new(y).unwrap();
@@ -439,10 +440,16 @@ mod tests {
                     funding_summary(&part, from, to, false),
                     funding_summary(&whole, from, to, false)
                 );
-                assert_eq!(
-                    public_support_test(&part, from, to),
-                    public_support_test(&whole, from, to)
-                );
+                let every = PstOptions {
+                    supporting_dues_as_donations: true,
+                    add_member_dues: true,
+                };
+                for options in [PstOptions::default(), every] {
+                    assert_eq!(
+                        public_support_test(&part, from, to, options),
+                        public_support_test(&whole, from, to, options)
+                    );
+                }
             }
         }
     }

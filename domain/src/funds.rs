@@ -17,7 +17,9 @@ pub enum FundKind {
     Grant,
     /// 寄付金
     Donation,
-    /// 正会員・賛助会員会費
+    /// 正会員会費: regular members' (社員) dues. Ledgers recorded before
+    /// [`FundKind::SupportingDues`] existed hold supporting members' dues here too; a correction
+    /// moves such a receipt to its own kind.
     MemberDues,
     /// Dues that pay for a service.
     ServiceDues,
@@ -25,6 +27,10 @@ pub enum FundKind {
     EarnedRevenue,
     /// Interest and anything else.
     Other,
+    /// 賛助会費: supporting members' dues. Revenue as dues; the public support test may count
+    /// them as donations when they are voluntary and buy nothing (a choice the report states).
+    /// Last, so the compact encoding of every kind recorded before it is unchanged.
+    SupportingDues,
 }
 
 /// 活動計算書 ordinary revenue categories (NPO法人会計基準).
@@ -46,7 +52,7 @@ pub enum RevenueCategory {
 impl FundKind {
     pub fn category(self) -> RevenueCategory {
         match self {
-            FundKind::MemberDues => RevenueCategory::Dues,
+            FundKind::MemberDues | FundKind::SupportingDues => RevenueCategory::Dues,
             FundKind::Donation => RevenueCategory::Donations,
             FundKind::Grant | FundKind::Subsidy => RevenueCategory::GrantsAndSubsidies,
             FundKind::CommissionFee | FundKind::ServiceDues | FundKind::EarnedRevenue => {
@@ -62,11 +68,18 @@ impl FundKind {
             FundKind::Subsidy => "補助金",
             FundKind::Grant => "助成金",
             FundKind::Donation => "寄付金",
-            FundKind::MemberDues => "会費",
+            FundKind::MemberDues => "正会員会費",
+            FundKind::SupportingDues => "賛助会費",
             FundKind::ServiceDues => "サービス対価の会費",
             FundKind::EarnedRevenue => "自主事業収益",
             FundKind::Other => "その他",
         }
+    }
+
+    /// Dues of either kind of member: what a gift import and its duplicate check treat as one
+    /// kind, since files recorded before the split named both `MemberDues`.
+    pub fn is_dues(self) -> bool {
+        matches!(self, FundKind::MemberDues | FundKind::SupportingDues)
     }
 }
 
@@ -105,6 +118,7 @@ mod tests {
         assert_eq!(FundKind::Grant.category(), RevenueCategory::GrantsAndSubsidies);
         assert_eq!(FundKind::Donation.category(), RevenueCategory::Donations);
         assert_eq!(FundKind::MemberDues.category(), RevenueCategory::Dues);
+        assert_eq!(FundKind::SupportingDues.category(), RevenueCategory::Dues);
         assert_eq!(FundKind::ServiceDues.category(), RevenueCategory::ProgramRevenue);
     }
 }

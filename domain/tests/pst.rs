@@ -10,8 +10,8 @@ use domain::funds::{FundKind, Payer};
 use domain::ids::{DonorId, HouseholdId, PartnerId, ReceiptId};
 use domain::partner::PartnerKind;
 use domain::report::pst::{
-    public_support_test, DonorTotal, ExcessLine, GovernmentLine, HouseholdLine, PstError, PstReport,
-    YearAmount,
+    public_support_test, DonorTotal, ExcessLine, GovernmentLine, HouseholdLine, PstError, PstOptions,
+    PstReport, YearAmount, YearMembers,
 };
 use domain::{Date, Fact, FiscalYear, LedgerState, View, Yen};
 use support::{known_at, Log};
@@ -115,7 +115,7 @@ fn received(id: &str, kind: FundKind, payer: Payer, amount: i64, year: i32, rest
 }
 
 fn pst(state: &LedgerState, from: i32, to: i32) -> PstReport {
-    public_support_test(state, fy(from), fy(to)).unwrap()
+    public_support_test(state, fy(from), fy(to), PstOptions::default()).unwrap()
 }
 
 fn has_line(report: &PstReport, text: &str) {
@@ -627,6 +627,182 @@ fn an_empty_period_fails_both_criteria() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Members' dues, as the NPO chooses: supporting dues as donations, regular dues added.
+// ---------------------------------------------------------------------------------------------
+
+/// FY2021–FY2022. Regular members m01–m21 pay 正会員会費 ¥3,000 a year; m21 stops in FY2022
+/// (21 then 20 members: ¥63,000 + ¥60,000 = ¥123,000). Supporting member s1 pays 賛助会費
+/// ¥10,000 each year, s2 ¥500 once (FY2021). Donations: d1 ¥50,000 (FY2021), d2 ¥30,000
+/// (FY2022). Earned revenue ¥400,000 (FY2021).
+///
+/// Ordinary revenue: 123,000 + 20,500 + 80,000 + 400,000 = ¥623,500, whatever is chosen.
+fn members_ledger() -> Log {
+    let mut log = Log::default();
+    for n in 1..=21 {
+        let id = format!("m{n:02}");
+        log.donor(&id, None, false, false, true);
+        log.receive(
+            &format!("{id}-2021"),
+            FundKind::MemberDues,
+            Payer::Donor(donor(&id)),
+            3_000,
+            2021,
+        );
+        if n <= 20 {
+            log.receive(
+                &format!("{id}-2022"),
+                FundKind::MemberDues,
+                Payer::Donor(donor(&id)),
+                3_000,
+                2022,
+            );
+        }
+    }
+    for id in ["s1", "s2", "d1", "d2"] {
+        log.donor(id, None, false, false, true);
+    }
+    log.receive(
+        "s1-2021",
+        FundKind::SupportingDues,
+        Payer::Donor(donor("s1")),
+        10_000,
+        2021,
+    );
+    log.receive(
+        "s1-2022",
+        FundKind::SupportingDues,
+        Payer::Donor(donor("s1")),
+        10_000,
+        2022,
+    );
+    log.receive(
+        "s2-2021",
+        FundKind::SupportingDues,
+        Payer::Donor(donor("s2")),
+        500,
+        2021,
+    );
+    log.gift("d1-2021", "d1", 50_000, 2021);
+    log.gift("d2-2022", "d2", 30_000, 2022);
+    log.receive("sales", FundKind::EarnedRevenue, Payer::Anonymous, 400_000, 2021);
+    log
+}
+
+fn with(supporting_dues_as_donations: bool, add_member_dues: bool) -> PstOptions {
+    PstOptions {
+        supporting_dues_as_donations,
+        add_member_dues,
+    }
+}
+
+#[test]
+fn members_dues_count_only_as_the_npo_chooses() {
+    let state = members_ledger().everything();
+    let run = |options| public_support_test(&state, fy(2021), fy(2022), options).unwrap();
+
+    // Neither: donations ¥80,000, limit ¥8,000, excess 42,000 + 22,000 = ¥64,000, numerator
+    // ¥16,000; denominator ¥623,500.
+    let none = run(with(false, false));
+    assert_eq!(none.relative.ordinary_revenue, yen(623_500));
+    assert_eq!(none.relative.total_donations, yen(80_000));
+    assert_eq!(none.relative.excess_total, yen(64_000));
+    assert_eq!(none.relative.member_dues_added, yen(0));
+    assert_eq!(
+        (none.relative.numerator, none.relative.denominator),
+        (yen(16_000), yen(623_500))
+    );
+    assert_eq!(none.dues.supporting_dues, yen(20_500));
+    assert_eq!(none.dues.member_dues, yen(123_000));
+    assert_eq!(
+        none.dues.members,
+        vec![
+            YearMembers {
+                fiscal_year: fy(2021),
+                members: 21
+            },
+            YearMembers {
+                fiscal_year: fy(2022),
+                members: 20
+            },
+        ]
+    );
+    assert!(none.dues.members_enough);
+    assert_eq!(none.register.len(), 2);
+    assert_eq!(
+        none.absolute.years.iter().map(|y| y.count).collect::<Vec<_>>(),
+        vec![1, 1]
+    );
+    has_line(&none, "賛助会費 ¥20,500: 寄附金に含めていない");
+    has_line(&none, "正会員会費 ¥123,000: 分子に加算していない（加算を選択していない。正会員: 2021年度 21人、2022年度 20人）");
+
+    // Supporting dues as donations: donations 80,000 + 20,500 = ¥100,500; s2's ¥500 is a small
+    // donor (left out of both); limit ¥10,050; excess 39,950 (d1) + 19,950 (d2) + 9,950 (s1) =
+    // ¥69,850; numerator 100,500 − 500 − 69,850 = ¥30,150; denominator 623,500 − 500 = ¥623,000.
+    // s1 gave ≥ ¥3,000 each year: one more donor a year.
+    let supporting = run(with(true, false));
+    assert_eq!(supporting.relative.total_donations, yen(100_500));
+    assert_eq!(supporting.relative.small_donors_total, yen(500));
+    assert_eq!(supporting.relative.limit, yen(10_050));
+    assert_eq!(supporting.relative.excess_total, yen(69_850));
+    assert_eq!(
+        (supporting.relative.numerator, supporting.relative.denominator),
+        (yen(30_150), yen(623_000))
+    );
+    assert_eq!(
+        supporting
+            .absolute
+            .years
+            .iter()
+            .map(|y| y.count)
+            .collect::<Vec<_>>(),
+        vec![2, 2]
+    );
+    assert_eq!(supporting.register.len(), 4);
+    has_line(
+        &supporting,
+        "賛助会費 ¥20,500: 任意に支払われ対価性がないものとして寄附金に含めた",
+    );
+
+    // Regular dues added: 20 or more members each year; ¥123,000 capped at the donations
+    // counted (¥16,000): numerator 16,000 + 16,000 = ¥32,000. The denominator does not move.
+    let members = run(with(false, true));
+    assert_eq!(members.dues.member_dues_limit, yen(16_000));
+    assert_eq!(members.relative.member_dues_added, yen(16_000));
+    assert_eq!(
+        (members.relative.numerator, members.relative.denominator),
+        (yen(32_000), yen(623_500))
+    );
+    has_line(&members, "正会員会費 ¥123,000 を分子に加算（選択。各年度の正会員が20人以上: 2021年度 21人、2022年度 20人。寄附金として数えた額 ¥16,000 を限度）: 加算額 ¥16,000");
+    has_line(
+        &members,
+        "限度超過額 ¥64,000 + 正会員会費の加算 ¥16,000 = 分子 ¥32,000",
+    );
+
+    // Both: 30,150 counted + 30,150 added = ¥60,300 over ¥623,000 = 603/6230 = 9.67%.
+    let both = run(with(true, true));
+    assert_eq!(both.relative.member_dues_added, yen(30_150));
+    assert_eq!(
+        (both.relative.numerator, both.relative.denominator),
+        (yen(60_300), yen(623_000))
+    );
+    assert_eq!(
+        (both.relative.ratio_numerator, both.relative.ratio_denominator),
+        (603, 6230)
+    );
+    assert_eq!(both.relative.percent.as_deref(), Some("9.67%"));
+    assert_eq!(both.options, with(true, true));
+
+    // FY2022–FY2023: nobody pays in FY2023 (20 then 0 members), so nothing is added though chosen.
+    let short = public_support_test(&state, fy(2022), fy(2023), with(false, true)).unwrap();
+    assert!(!short.dues.members_enough);
+    assert_eq!(short.relative.member_dues_added, yen(0));
+    has_line(
+        &short,
+        "正会員が20人に満たない年度があるため分子に加算しない（正会員: 2022年度 20人、2023年度 0人）",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // The period, overflow and data the test must assume about.
 // ---------------------------------------------------------------------------------------------
 
@@ -634,14 +810,14 @@ fn an_empty_period_fails_both_criteria() {
 fn the_period_is_one_to_five_fiscal_years_in_order() {
     let state = Log::default().everything();
     assert_eq!(
-        public_support_test(&state, fy(2022), fy(2021)),
+        public_support_test(&state, fy(2022), fy(2021), PstOptions::default()),
         Err(PstError::PeriodReversed {
             from: fy(2022),
             to: fy(2021),
         })
     );
     assert_eq!(
-        public_support_test(&state, fy(2016), fy(2021)),
+        public_support_test(&state, fy(2016), fy(2021), PstOptions::default()),
         Err(PstError::PeriodTooLong {
             from: fy(2016),
             to: fy(2021),
@@ -671,7 +847,7 @@ fn sums_too_large_for_whole_yen_are_an_error_not_a_wrapped_figure() {
     log.receive("r-1", FundKind::EarnedRevenue, Payer::Anonymous, half, 2021);
     log.receive("r-2", FundKind::EarnedRevenue, Payer::Anonymous, half, 2021);
     assert_eq!(
-        public_support_test(&log.everything(), fy(2021), fy(2021)),
+        public_support_test(&log.everything(), fy(2021), fy(2021), PstOptions::default()),
         Err(PstError::Overflow {
             figure: "ordinary revenue",
         })

@@ -105,6 +105,12 @@ pub fn report_every_way(state: &LedgerState) {
     {
         let _ = domain::report::funding::funding_summary(state, fy, fy, false);
         let _ = domain::report::funding::funding_summary(state, fy, fy, true);
-        let _ = domain::report::pst::public_support_test(state, fy, fy);
+        for (supporting_dues_as_donations, add_member_dues) in [(false, false), (true, true)] {
+            let options = domain::report::pst::PstOptions {
+                supporting_dues_as_donations,
+                add_member_dues,
+            };
+            let _ = domain::report::pst::public_support_test(state, fy, fy, options);
+        }
     }
 }

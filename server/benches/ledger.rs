@@ -385,6 +385,7 @@ fn reports_only(total: usize) {
             &state,
             FiscalYear::new(2019).unwrap(),
             FiscalYear::new(2023).unwrap(),
+            domain::report::pst::PstOptions::default(),
         )
         .unwrap();
         best = best.min(t.elapsed().as_secs_f64());

@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand};
 use domain::report::activity_statement::activity_statement;
 use domain::report::funder::funder_statement;
 use domain::report::funding::funding_summary;
-use domain::report::pst::public_support_test;
+use domain::report::pst::{public_support_test, PstOptions};
 use domain::report::track_record::{track_record, Selection};
 use domain::{FiscalYear, LedgerState, View};
 use std::io::{BufWriter, Write};
@@ -339,6 +339,14 @@ pub enum ReportKind {
         /// Reproduce the report as the ledger stood at this recorded time
         #[arg(long, value_parser = parse_known_at)]
         known_at: Option<DateTime<Utc>>,
+        /// Count supporting members' dues (賛助会費) as donations: they are voluntary and buy
+        /// nothing
+        #[arg(long)]
+        supporting_dues_as_donations: bool,
+        /// Add regular members' dues (正会員会費) to the numerator when every year has at least
+        /// 20 regular members, up to the donations counted
+        #[arg(long)]
+        add_member_dues: bool,
     },
     /// The revenue section of the 活動計算書 (経常収益 by category and kind, 経常収益計) with its
     /// note of restricted funds (使途等が制約された寄付等の内訳), as it is printed.
@@ -952,14 +960,22 @@ async fn report_command(
             period: (from, to),
             format,
             known_at,
-        } => as_known_at(known_at)
-            .await
-            .and_then(|state| Ok(public_support_test(leave(state), from, to)?))
-            .and_then(|r| match format {
-                Format::Json => Ok(serde_json::to_vec_pretty(&r).expect("reports serialise")),
-                Format::Csv => reports::excel_csv(&reports::pst_rows(&r)),
-                Format::Xlsx => reports::xlsx(&reports::pst_sheets(&r)),
-            }),
+            supporting_dues_as_donations,
+            add_member_dues,
+        } => {
+            let options = PstOptions {
+                supporting_dues_as_donations,
+                add_member_dues,
+            };
+            as_known_at(known_at)
+                .await
+                .and_then(|state| Ok(public_support_test(leave(state), from, to, options)?))
+                .and_then(|r| match format {
+                    Format::Json => Ok(serde_json::to_vec_pretty(&r).expect("reports serialise")),
+                    Format::Csv => reports::excel_csv(&reports::pst_rows(&r)),
+                    Format::Xlsx => reports::xlsx(&reports::pst_sheets(&r)),
+                })
+        }
         ReportKind::Activity {
             fiscal_year,
             format,

@@ -12,7 +12,7 @@ use domain::report::activity_statement::{activity_statement, ActivityStatement};
 use domain::report::donor_register::{DonorRegister, Listed};
 use domain::report::funder::{funder_statement, FunderStatement, StatementError};
 use domain::report::funding::{funding_summary, FundingSummary, ReportError};
-use domain::report::pst::{public_support_test, PstReport};
+use domain::report::pst::{public_support_test, PstOptions, PstReport};
 use domain::report::track_record::{
     track_record as track_record_of, Selection, TrackRecord, TrackRecordError,
 };
@@ -71,7 +71,7 @@ pub fn pst_sheets(r: &PstReport) -> Vec<Sheet> {
     for row in rows {
         let (name, kinds) = match row[0].as_str() {
             "相対値基準" | "実績判定期間" => ("判定", [Text, Text, Yen, Text]),
-            "絶対値基準" => ("判定", [Text, Text, Number, Text]),
+            "絶対値基準" | "正会員数" => ("判定", [Text, Text, Number, Text]),
             "寄附者名簿" => ("寄附者別", [Text, Text, Yen, Text]),
             _ => ("算出過程", [Text, Text, Text, Text]),
         };
@@ -248,10 +248,14 @@ pub async fn pst(
     ledger: &Arc<Ledger>,
     from: FiscalYear,
     to: FiscalYear,
+    options: PstOptions,
     known_at: Option<DateTime<Utc>>,
 ) -> Result<PstReport, ReportFailure> {
     let needs = Needs::years(from, to);
-    Ok(from_projection(ledger, known_at, needs, move |s| public_support_test(s, from, to)).await??)
+    Ok(from_projection(ledger, known_at, needs, move |s| {
+        public_support_test(s, from, to, options)
+    })
+    .await??)
 }
 
 /// The track record (実績一覧) of the contracted programs, as known at `known_at`. It reads
@@ -569,6 +573,45 @@ pub fn pst_rows(r: &PstReport) -> Vec<Vec<String>> {
             &[],
         );
     }
+    let dues = &r.dues;
+    let chosen = |yes: bool| if yes { "選択" } else { "選択なし" };
+    row(
+        "相対値基準",
+        &format!(
+            "賛助会費（寄附金に含める: {}）",
+            chosen(r.options.supporting_dues_as_donations)
+        ),
+        dues.supporting_dues.value().to_string(),
+        &[],
+    );
+    row(
+        "相対値基準",
+        "正会員会費",
+        dues.member_dues.value().to_string(),
+        &[],
+    );
+    for y in &dues.members {
+        row(
+            "正会員数",
+            &format!("{} 会費を納めた正会員", y.fiscal_year.seireki()),
+            y.members.to_string(),
+            &[],
+        );
+    }
+    row(
+        "相対値基準",
+        &format!(
+            "加算: 正会員会費（{}。各年度20人以上: {}）",
+            chosen(r.options.add_member_dues),
+            if dues.members_enough {
+                "はい"
+            } else {
+                "いいえ"
+            }
+        ),
+        rel.member_dues_added.value().to_string(),
+        &[],
+    );
     row(
         "相対値基準",
         "分子（寄附金）",

@@ -25,6 +25,13 @@ try {
     ['receipts-desk', `/receipts?calendar_year=${process.env.SPIRAL_FY}`, false],
     ['organisation', '/organisation', true],
     ['register', `/print/donors?fiscal_year=${process.env.SPIRAL_FY}`, false],
+    // The reporter's desk: the PST with both choices about members' dues and names asked for,
+    // its last register page, the 活動計算書, the track record and one commissioner's statement.
+    ['pst', `/reports/pst?period=${process.env.SPIRAL_FY - 4}-${process.env.SPIRAL_FY}&supporting_dues_as_donations=true&add_member_dues=true&names=1`, true],
+    ['pst-register-last', `/reports/pst?period=${process.env.SPIRAL_FY - 4}-${process.env.SPIRAL_FY}&register_page=99#register-block`, false],
+    ['activity', `/reports/activity?fiscal_year=${process.env.SPIRAL_FY}`, true],
+    ['track-record', '/reports/track-record', false],
+    ['funder', '/reports/funder?partner=minato-civic', false],
   ];
   for (const [file, path, full] of shots) {
     const started = Date.now();

@@ -1073,3 +1073,177 @@ fn the_activity_statement_track_record_and_funder_statement_pages_show_what_the_
         assert_eq!(get(&server.addr, path, Some(&admin)).status, 403, "{path}");
     }
 }
+
+/// Members' dues, chosen on and off: the page shows what the API computes, and both equal the
+/// figures worked by hand (the same ledger as the domain's `members_dues_count_only_as_the_npo_chooses`).
+#[test]
+fn the_pst_page_and_api_agree_with_members_dues_chosen_on_and_off() {
+    for kind in BOTH {
+        let db = TestDb::new(kind);
+        spiral_with_input(
+            &db,
+            &["user", "add", "ann", "--role", "staff"],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
+        let server = Server::start(&db, false);
+        let staff = post_json(
+            &server.addr,
+            "/api/login",
+            None,
+            &json!({ "name": "ann", "password": PASSWORD }).to_string(),
+        )
+        .cookie()
+        .unwrap();
+        let record = |on: &str, fact: Value| {
+            let r = post_json(&server.addr, "/api/commands", Some(&staff), &command(on, fact));
+            assert_eq!(r.status, 200, "{}", r.text());
+        };
+        let donor = |id: &str| {
+            record(
+                "2021-04-01",
+                json!({ "DonorRegistered": { "donor": id, "household": null, "officer": false, "certified_npo": false, "identified": true } }),
+            )
+        };
+        let receive = |id: &str, payer: Value, amount: i64, kind: &str, year: i32| {
+            record(
+                &format!("{year}-06-01"),
+                json!({ "FundsReceived": { "receipt": id, "kind": kind, "payer": payer, "amount": amount,
+                    "fiscal_year": year, "program": null, "restricted": false } }),
+            )
+        };
+        // 21 regular members pay ¥3,000 in FY2021, 20 of them in FY2022: ¥123,000.
+        for n in 1..=21 {
+            let id = format!("m{n:02}");
+            donor(&id);
+            receive(
+                &format!("{id}-2021"),
+                json!({ "Donor": id }),
+                3_000,
+                "MemberDues",
+                2021,
+            );
+            if n <= 20 {
+                receive(
+                    &format!("{id}-2022"),
+                    json!({ "Donor": id }),
+                    3_000,
+                    "MemberDues",
+                    2022,
+                );
+            }
+        }
+        for id in ["s1", "s2", "d1", "d2"] {
+            donor(id);
+        }
+        // 賛助会費: s1 ¥10,000 a year, s2 ¥500 once: ¥20,500.
+        receive(
+            "s1-2021",
+            json!({ "Donor": "s1" }),
+            10_000,
+            "SupportingDues",
+            2021,
+        );
+        receive(
+            "s1-2022",
+            json!({ "Donor": "s1" }),
+            10_000,
+            "SupportingDues",
+            2022,
+        );
+        receive("s2-2021", json!({ "Donor": "s2" }), 500, "SupportingDues", 2021);
+        receive("d1-2021", json!({ "Donor": "d1" }), 50_000, "Donation", 2021);
+        receive("d2-2022", json!({ "Donor": "d2" }), 30_000, "Donation", 2022);
+        receive("sales", json!("Anonymous"), 400_000, "EarnedRevenue", 2021);
+
+        // (supporting dues as donations, add members' dues) → (numerator, denominator, added).
+        // Neither: donations 80,000 less 10% limit excess (42,000 + 22,000) = 16,000, over
+        //   ordinary revenue 123,000 + 20,500 + 80,000 + 400,000 = 623,500.
+        // Supporting: 100,500 − s2's 500 (under ¥1,000) − excess 69,850 (limit 10,050) = 30,150,
+        //   over 623,500 − 500 = 623,000.
+        // Members (21 and 20, both ≥ 20): 16,000 + min(123,000, 16,000) = 32,000.
+        // Both: 30,150 + min(123,000, 30,150) = 60,300 over 623,000 = 9.67%.
+        let worked = [
+            ((false, false), (16_000, 623_500, 0)),
+            ((true, false), (30_150, 623_000, 0)),
+            ((false, true), (32_000, 623_500, 16_000)),
+            ((true, true), (60_300, 623_000, 30_150)),
+        ];
+        for ((supporting, members), (numerator, denominator, added)) in worked {
+            let mut query = "period=2021-2022".to_owned();
+            if supporting {
+                query.push_str("&supporting_dues_as_donations=true");
+            }
+            if members {
+                query.push_str("&add_member_dues=true");
+            }
+            let api = get(&server.addr, &format!("/api/reports/pst?{query}"), Some(&staff)).json();
+            let rel = &api["relative"];
+            assert_eq!(
+                (&rel["numerator"], &rel["denominator"], &rel["member_dues_added"]),
+                (&json!(numerator), &json!(denominator), &json!(added)),
+                "{kind:?} {query}"
+            );
+            assert_eq!(api["options"]["supporting_dues_as_donations"], supporting);
+            assert_eq!(api["dues"]["member_dues"], 123_000);
+            assert_eq!(api["dues"]["supporting_dues"], 20_500);
+
+            let page = get(&server.addr, &format!("/reports/pst?{query}"), Some(&staff));
+            assert_eq!(page.status, 200, "{kind:?} {query}");
+            let page = page.text();
+            for (id, figure) in [
+                ("numerator", numerator),
+                ("denominator", denominator),
+                ("member-dues-added", added),
+                ("supporting-dues", 20_500),
+            ] {
+                assert!(
+                    text_of(&page, id).contains(&format!("¥{}", group(figure))),
+                    "{kind:?} {query} #{id}: {}",
+                    text_of(&page, id)
+                );
+            }
+            // The choices stay ticked, are stated with their rule, and travel to the downloads.
+            assert_eq!(
+                page.contains("name=\"supporting_dues_as_donations\" value=\"true\" checked"),
+                supporting
+            );
+            assert_eq!(
+                page.contains("name=\"add_member_dues\" value=\"true\" checked"),
+                members
+            );
+            assert!(page.contains("20人以上"), "the members' rule is stated");
+            assert_eq!(page.contains("add_member_dues=true&amp;format=xlsx"), members);
+        }
+        assert!(text_of(
+            &get(
+                &server.addr,
+                "/reports/pst?period=2021-2022&supporting_dues_as_donations=true",
+                Some(&staff)
+            )
+            .text(),
+            "supporting-dues"
+        )
+        .contains("寄附金に含めた"));
+
+        // The CLI with both chosen says the same.
+        let cli: Value = serde_json::from_str(
+            &spiral(
+                &db,
+                &[
+                    "report",
+                    "pst",
+                    "--period",
+                    "2021-2022",
+                    "--supporting-dues-as-donations",
+                    "--add-member-dues",
+                ],
+            )
+            .ok()
+            .stdout,
+        )
+        .unwrap();
+        assert_eq!(cli["relative"]["numerator"], 60_300, "{kind:?}");
+        assert_eq!(cli["relative"]["percent"], "9.67%");
+    }
+}

@@ -237,12 +237,13 @@ pub const PARTNER_KINDS: [PartnerKind; 8] = [
     PartnerKind::Other,
 ];
 
-pub const FUND_KINDS: [FundKind; 8] = [
+pub const FUND_KINDS: [FundKind; 9] = [
     FundKind::CommissionFee,
     FundKind::Subsidy,
     FundKind::Grant,
     FundKind::Donation,
     FundKind::MemberDues,
+    FundKind::SupportingDues,
     FundKind::ServiceDues,
     FundKind::EarnedRevenue,
     FundKind::Other,

@@ -142,24 +142,33 @@ const DONATION: [&str; 8] = [
     "gift",
     "一般寄附",
 ];
-const DUES: [&str; 8] = [
+const DUES: [&str; 7] = [
     "会費",
     "正会員会費",
-    "賛助会員会費",
-    "賛助会費",
     "年会費",
     "dues",
     "membership",
     "member_dues",
+    "member dues",
+];
+const SUPPORTING_DUES: [&str; 5] = [
+    "賛助会員会費",
+    "賛助会費",
+    "supporting_dues",
+    "supporting dues",
+    "supporting member dues",
 ];
 
-/// A gift's kind: a donation (寄附) unless the cell says membership dues (会費).
+/// A gift's kind: a donation (寄附) unless the cell says membership dues (会費, 正会員会費) or
+/// supporting members' dues (賛助会費).
 pub fn parse_kind(text: &str) -> Result<FundKind, CellProblem> {
     let word = half_width(text.trim()).to_lowercase();
     if DONATION.contains(&word.as_str()) || word == "一般寄付" {
         Ok(FundKind::Donation)
     } else if DUES.contains(&word.as_str()) {
         Ok(FundKind::MemberDues)
+    } else if SUPPORTING_DUES.contains(&word.as_str()) {
+        Ok(FundKind::SupportingDues)
     } else {
         Err(CellProblem::Kind(text.trim().to_string()))
     }
@@ -264,7 +273,9 @@ mod tests {
         assert_eq!(parse_kind(""), Ok(FundKind::Donation));
         assert_eq!(parse_kind("寄付金"), Ok(FundKind::Donation));
         assert_eq!(parse_kind("Donation"), Ok(FundKind::Donation));
-        assert_eq!(parse_kind("賛助会員会費"), Ok(FundKind::MemberDues));
+        assert_eq!(parse_kind("正会員会費"), Ok(FundKind::MemberDues));
+        assert_eq!(parse_kind("賛助会員会費"), Ok(FundKind::SupportingDues));
+        assert_eq!(parse_kind("賛助会費"), Ok(FundKind::SupportingDues));
         assert_eq!(parse_kind("物品"), Err(CellProblem::Kind("物品".into())));
     }
 

@@ -356,15 +356,18 @@ fn gift_receipt(
     ReceiptId::new(id).expect("hex digits make an id")
 }
 
+/// Dues of both kinds share one key: a file imported before supporting members' dues had a kind
+/// of their own recorded them as `MemberDues`, and importing it again must find them.
 fn kind_key(kind: FundKind) -> &'static str {
-    match kind {
-        FundKind::MemberDues => "dues",
-        _ => "donation",
+    if kind.is_dues() {
+        "dues"
+    } else {
+        "donation"
     }
 }
 
-/// What makes two gifts the same gift.
-type GiftKey = (Option<DonorId>, Date, Yen, FundKind);
+/// What makes two gifts the same gift: giver, day, amount, and donation or dues.
+type GiftKey = (Option<DonorId>, Date, Yen, &'static str);
 
 /// The import of `table`, set against `state` (the ledger now) and `details` (the details of
 /// every donor whose data may still be used, from the vault).
@@ -418,7 +421,7 @@ pub fn preview(
             new.first_gift = new.first_gift.min(read.on);
             new.lines.push(read.line);
         }
-        let key: GiftKey = (giver.donor().cloned(), read.on, read.amount, read.kind);
+        let key: GiftKey = (giver.donor().cloned(), read.on, read.amount, kind_key(read.kind));
         let occurrence = seen.entry(key.clone()).or_default();
         *occurrence += 1;
         let already = recorded
@@ -505,9 +508,9 @@ fn recorded_gifts(state: &LedgerState) -> HashMap<GiftKey, usize> {
             Payer::Anonymous => None,
             Payer::Partner(_) => continue,
         };
-        if matches!(receipt.kind, FundKind::Donation | FundKind::MemberDues) {
+        if receipt.kind == FundKind::Donation || receipt.kind.is_dues() {
             *counts
-                .entry((giver, receipt.on, receipt.amount, receipt.kind))
+                .entry((giver, receipt.on, receipt.amount, kind_key(receipt.kind)))
                 .or_default() += 1;
         }
     }

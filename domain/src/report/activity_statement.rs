@@ -17,7 +17,10 @@ use serde::Serialize;
 const LAYOUT: [(RevenueCategory, &[(FundKind, &str)]); 5] = [
     (
         RevenueCategory::Dues,
-        &[(FundKind::MemberDues, "正会員・賛助会員受取会費")],
+        &[
+            (FundKind::MemberDues, "正会員受取会費"),
+            (FundKind::SupportingDues, "賛助会員受取会費"),
+        ],
     ),
     (RevenueCategory::Donations, &[(FundKind::Donation, "受取寄付金")]),
     (

@@ -13,8 +13,13 @@
 //! donors left out or capped, each year's qualifying donors, a donor register with the positions
 //! of the events behind each total, and the derivation line by line in Japanese.
 //!
-//! Not modelled (and said so in the derivation): supporting members' dues counted as donations,
-//! and the addition of regular members' dues when there are at least 20 such members.
+//! Members' dues, two choices the NPO makes and the report states ([`PstOptions`]):
+//! - supporting members' dues (賛助会費) counted as donations, when they are voluntary and buy
+//!   nothing: they then join each member's giving everywhere (limits, small donors, the absolute
+//!   criterion, the register);
+//! - regular members' dues (正会員会費) added to the numerator, when every fiscal year of the
+//!   period has at least [`MIN_MEMBERS`] regular members paying, up to the donations counted.
+//!   Both are already ordinary revenue, so the denominator does not move.
 
 use crate::fiscal_year::FiscalYear;
 use crate::funds::{FundKind, Payer};
@@ -38,6 +43,23 @@ pub const ABSOLUTE_MIN_GIFT: Yen = Yen::new(3_000);
 /// The average number of qualifying donors a year the absolute criterion needs.
 pub const ABSOLUTE_MIN_DONORS: u64 = 100;
 
+/// The least number of regular members (社員) paying dues in every fiscal year of the period for
+/// their dues to be added to the numerator.
+pub const MIN_MEMBERS: u64 = 20;
+
+/// The choices about members' dues. Both off unless the NPO chooses them: off, dues are revenue
+/// and nothing else.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PstOptions {
+    /// Count supporting members' dues (賛助会費) as donations: the NPO states they are voluntary
+    /// and buy nothing (対価性がない).
+    pub supporting_dues_as_donations: bool,
+    /// Add regular members' dues (正会員会費) to the numerator when every fiscal year has at
+    /// least [`MIN_MEMBERS`] regular members paying, capped at the donations counted.
+    pub add_member_dues: bool,
+}
+
 /// Why the test could not be computed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 pub enum PstError {
@@ -59,6 +81,10 @@ pub enum PstError {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PstReport {
     pub period: Period,
+    /// The choices the report was computed with.
+    pub options: PstOptions,
+    /// Members' dues in the period, and what the choices made of them.
+    pub dues: DuesLines,
     pub relative: RelativeCriterion,
     pub absolute: AbsoluteCriterion,
     /// The donor register (寄附者名簿) behind both criteria: one line per donor identity.
@@ -104,7 +130,9 @@ pub struct RelativeCriterion {
     /// Donors whose period total is above their limit: the excess leaves the numerator.
     pub excess_over_limit: Vec<ExcessLine>,
     pub excess_total: Yen,
-    /// total_donations − left_out_total − excess_total.
+    /// Regular members' dues added to the numerator (zero unless chosen and enough members).
+    pub member_dues_added: Yen,
+    /// total_donations − left_out_total − excess_total + member_dues_added.
     pub numerator: Yen,
     /// ordinary_revenue − government_total − left_out_total.
     pub denominator: Yen,
@@ -116,6 +144,34 @@ pub struct RelativeCriterion {
     pub percent: Option<String>,
     /// numerator × 5 ≥ denominator, with a denominator above zero.
     pub passes: bool,
+}
+
+/// Members' dues recognised in the period, and what the choices made of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuesLines {
+    /// 賛助会費 recognised in the period.
+    pub supporting_dues: Yen,
+    /// Whether they were counted as donations (the choice).
+    pub supporting_counted: bool,
+    /// 正会員会費 recognised in the period.
+    pub member_dues: Yen,
+    /// Regular members paying dues, year by year (a member is a donor or a partner; anonymous
+    /// dues name no member).
+    pub members: Vec<YearMembers>,
+    /// Every year has at least [`MIN_MEMBERS`].
+    pub members_enough: bool,
+    /// The cap on what is added: the donations counted (total − left out − excess).
+    pub member_dues_limit: Yen,
+    /// min(member_dues, member_dues_limit) when chosen and enough members; otherwise zero.
+    pub member_dues_added: Yen,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct YearMembers {
+    pub fiscal_year: FiscalYear,
+    pub members: u64,
 }
 
 /// A subsidy or commission fee paid directly by a government, as recognised in one fiscal year.
@@ -324,11 +380,12 @@ fn names(list: &[String]) -> String {
 }
 
 /// The public support test over the fiscal years `from` to `to` (inclusive, at most five), as
-/// the ledger stands in `state`.
+/// the ledger stands in `state`, with the NPO's choices about members' dues.
 pub fn public_support_test(
     state: &LedgerState,
     from: FiscalYear,
     to: FiscalYear,
+    options: PstOptions,
 ) -> Result<PstReport, PstError> {
     if to < from {
         return Err(PstError::PeriodReversed { from, to });
@@ -358,6 +415,9 @@ pub fn public_support_test(
     let mut giving: BTreeMap<Identity, Giving> = BTreeMap::new();
     let mut unknown_partners = BTreeSet::new();
     let mut unregistered_donors = BTreeSet::new();
+    let mut supporting_dues = Yen::ZERO;
+    let mut member_dues = Yen::ZERO;
+    let mut members: BTreeMap<FiscalYear, BTreeMap<Identity, Yen>> = BTreeMap::new();
     for r in revenue::recognised(state, from, to) {
         ordinary_revenue = add(ordinary_revenue, r.amount, "ordinary revenue")?;
         let receipt = r.receipt;
@@ -379,8 +439,27 @@ pub fn public_support_test(
                 }
             }
         }
-        if receipt.kind != FundKind::Donation {
-            continue;
+        match receipt.kind {
+            FundKind::Donation => {}
+            FundKind::SupportingDues => {
+                supporting_dues = add(supporting_dues, r.amount, "supporting members' dues")?;
+                if !options.supporting_dues_as_donations {
+                    continue;
+                }
+            }
+            FundKind::MemberDues => {
+                member_dues = add(member_dues, r.amount, "regular members' dues")?;
+                if receipt.payer != Payer::Anonymous {
+                    let paid = members
+                        .entry(r.fiscal_year)
+                        .or_default()
+                        .entry(Identity::of(&receipt.payer))
+                        .or_insert(Yen::ZERO);
+                    *paid = add(*paid, r.amount, "a member's dues")?;
+                }
+                continue;
+            }
+            _ => continue,
         }
         let identity = Identity::of(&receipt.payer);
         let entry = giving.entry(identity).or_insert_with_key(|identity| Giving {
@@ -448,11 +527,28 @@ pub fn public_support_test(
         Yen::sum(excess_over_limit.iter().map(|e| e.excess)).map_err(|_| PstError::Overflow {
             figure: "excess over the limit",
         })?;
-    let numerator = sub(
+    let donations_counted = sub(
         sub(total_donations, left_out_total, "numerator")?,
         excess_total,
         "numerator",
     )?;
+    // A member counts in a year they paid something net of corrections.
+    let members: Vec<YearMembers> = period_years
+        .iter()
+        .map(|&fiscal_year| YearMembers {
+            fiscal_year,
+            members: members
+                .get(&fiscal_year)
+                .map_or(0, |paid| paid.values().filter(|&&p| p > Yen::ZERO).count() as u64),
+        })
+        .collect();
+    let members_enough = members.iter().all(|y| y.members >= MIN_MEMBERS);
+    let member_dues_added = if options.add_member_dues && members_enough {
+        member_dues.min(donations_counted).max(Yen::ZERO)
+    } else {
+        Yen::ZERO
+    };
+    let numerator = add(donations_counted, member_dues_added, "numerator")?;
     let denominator = sub(
         sub(ordinary_revenue, government_total, "denominator")?,
         left_out_total,
@@ -523,9 +619,15 @@ pub fn public_support_test(
             e.donor, e.total, e.limit, e.excess
         ));
     }
-    derivation.push(format!(
-        "寄附総額 {total_donations} − 除外寄附者の寄附 {left_out_total} − 限度超過額 {excess_total} = 分子 {numerator}"
-    ));
+    if member_dues_added > Yen::ZERO {
+        derivation.push(format!(
+            "寄附総額 {total_donations} − 除外寄附者の寄附 {left_out_total} − 限度超過額 {excess_total} + 正会員会費の加算 {member_dues_added} = 分子 {numerator}"
+        ));
+    } else {
+        derivation.push(format!(
+            "寄附総額 {total_donations} − 除外寄附者の寄附 {left_out_total} − 限度超過額 {excess_total} = 分子 {numerator}"
+        ));
+    }
     match &percent {
         Some(percent) => derivation.push(format!(
             "相対値: 分子 {numerator} ÷ 分母 {denominator} = {ratio_numerator}/{ratio_denominator} = {percent}（小数点第3位以下切捨て）: {}",
@@ -539,10 +641,29 @@ pub fn public_support_test(
             "相対値: 分母が {denominator} のため比率を計算できず、基準を満たさない"
         )),
     }
-    derivation.push(
-        "会費: 正会員・賛助会員の会費は寄附金に含めていない（賛助会員会費を寄附金とみなす扱い、社員20人以上の場合の正会員会費の加算は対象外）"
-            .to_owned(),
-    );
+    derivation.push(if options.supporting_dues_as_donations {
+        format!(
+            "賛助会費 {supporting_dues}: 任意に支払われ対価性がないものとして寄附金に含めた（選択。寄附総額・限度額・少額・絶対値基準のすべてに含む）"
+        )
+    } else {
+        format!("賛助会費 {supporting_dues}: 寄附金に含めていない（経常収益として分母にのみ含む）")
+    });
+    let members_text = members
+        .iter()
+        .map(|y| format!("{} {}人", y.fiscal_year, y.members))
+        .collect::<Vec<_>>()
+        .join("、");
+    derivation.push(match (options.add_member_dues, members_enough) {
+        (false, _) => format!(
+            "正会員会費 {member_dues}: 分子に加算していない（加算を選択していない。正会員: {members_text}）"
+        ),
+        (true, false) => format!(
+            "正会員会費 {member_dues}: 正会員が{MIN_MEMBERS}人に満たない年度があるため分子に加算しない（正会員: {members_text}）"
+        ),
+        (true, true) => format!(
+            "正会員会費 {member_dues} を分子に加算（選択。各年度の正会員が{MIN_MEMBERS}人以上: {members_text}。寄附金として数えた額 {donations_counted} を限度）: 加算額 {member_dues_added}"
+        ),
+    });
     if giving.keys().any(|id| matches!(id, Identity::Partner(_))) {
         derivation.push(
             "取引先として記録された団体からの寄附: 氏名（名称）・住所が判明、役員でない、単独の世帯、認定NPO法人等ではない（限度額10%）ものとして扱う"
@@ -674,6 +795,16 @@ pub fn public_support_test(
             years,
             months,
         },
+        options,
+        dues: DuesLines {
+            supporting_dues,
+            supporting_counted: options.supporting_dues_as_donations,
+            member_dues,
+            members,
+            members_enough,
+            member_dues_limit: donations_counted,
+            member_dues_added,
+        },
         relative: RelativeCriterion {
             ordinary_revenue,
             government_excluded,
@@ -687,6 +818,7 @@ pub fn public_support_test(
             limit_certified,
             excess_over_limit,
             excess_total,
+            member_dues_added,
             numerator,
             denominator,
             ratio_numerator,

@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::ids::DonorId;
+use domain::report::pst::PstOptions;
 use domain::FiscalYear;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -26,6 +27,21 @@ pub struct PstPageQuery {
     /// A time in Japan as a `datetime-local` field sends it (`2026-04-01T09:30`), or RFC 3339.
     pub(super) known_at: Option<String>,
     names: Option<String>,
+    /// The register's page, from 1.
+    register_page: Option<usize>,
+    /// A checkbox: present (any value but `false`) when ticked.
+    supporting_dues_as_donations: Option<String>,
+    add_member_dues: Option<String>,
+}
+
+impl PstPageQuery {
+    fn options(&self) -> PstOptions {
+        let ticked = |v: &Option<String>| v.as_deref().is_some_and(|v| v != "false");
+        PstOptions {
+            supporting_dues_as_donations: ticked(&self.supporting_dues_as_donations),
+            add_member_dues: ticked(&self.add_member_dues),
+        }
+    }
 }
 
 /// The recorded time `text` names: a local time in Japan as the form sends it, or RFC 3339.
@@ -67,6 +83,8 @@ pub async fn show(
     let lang = pages::lang_of(&headers);
     let say = |ja: String, en: String| if lang == Lang::Ja { ja } else { en };
     let q = query.map(|Query(q)| q).unwrap_or_default();
+    let options = q.options();
+    let register_page = q.register_page.unwrap_or(1);
     let period = q
         .period
         .clone()
@@ -86,17 +104,16 @@ pub async fn show(
                 Ok(slot) => slot,
                 Err(_) => return super::print::busy(),
             };
-            crate::reports::pst(&state.ledger, from, to, at.flatten())
+            crate::reports::pst(&state.ledger, from, to, options, at.flatten())
                 .await
                 .map_err(|e| e.to_string())
         }
     };
     let names = match (&report, may_name && q.names.is_some(), state.vault.as_ref()) {
         (Ok(report), true, Some(vault)) => {
-            let ids: Vec<DonorId> = report
-                .register
-                .iter()
-                .filter_map(|l| l.donor.strip_prefix("donor:"))
+            let ids: Vec<DonorId> = app::pst_page::donors_shown(report, register_page)
+                .into_iter()
+                .filter_map(|d| d.strip_prefix("donor:"))
                 .filter_map(|id| DonorId::new(id).ok())
                 .collect();
             match vault
@@ -128,6 +145,12 @@ pub async fn show(
             app::boot::encode_segment(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
         ));
     }
+    if options.supporting_dues_as_donations {
+        query.push_str("&supporting_dues_as_donations=true");
+    }
+    if options.add_member_dues {
+        query.push_str("&add_member_dues=true");
+    }
     let status = if report.is_ok() {
         StatusCode::OK
     } else {
@@ -139,6 +162,8 @@ pub async fn show(
             lang,
             period: &period,
             known_at: typed_at,
+            options,
+            register_page,
             report: report.as_ref().map_err(Clone::clone),
             names: names.as_ref(),
             may_name,

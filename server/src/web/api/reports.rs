@@ -133,6 +133,13 @@ pub struct PstQuery {
     known_at: Option<DateTime<Utc>>,
     /// `json` (default), `csv` or `xlsx`
     format: Option<ReportFormat>,
+    /// Count supporting members' dues (賛助会費) as donations: they are voluntary and buy nothing
+    #[serde(default)]
+    pub(crate) supporting_dues_as_donations: bool,
+    /// Add regular members' dues (正会員会費) to the numerator when every year has at least 20
+    /// regular members, up to the donations counted
+    #[serde(default)]
+    pub(crate) add_member_dues: bool,
 }
 
 /// The public support test over an assessment period, with its derivation.
@@ -153,7 +160,11 @@ pub async fn pst_report(
     let Query(q) = query.map_err(query_rejection)?;
     let (from, to) = domain::fiscal_year::parse_period(&q.period).map_err(ApiError::bad_request)?;
     let _reading = state.limits.ledger_read()?;
-    let report = crate::reports::pst(&state.ledger, from, to, q.known_at)
+    let options = domain::report::pst::PstOptions {
+        supporting_dues_as_donations: q.supporting_dues_as_donations,
+        add_member_dues: q.add_member_dues,
+    };
+    let report = crate::reports::pst(&state.ledger, from, to, options, q.known_at)
         .await
         .map_err(report_error)?;
     let name = format!("pst-{}-{}", from.year(), to.year());
