@@ -393,20 +393,31 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
         shown
     };
     let mut rows = String::new();
+    // Each list folded under its count: a year of a large NPO has thousands of donors.
+    let folded = |ids: &[String]| {
+        if ids.is_empty() {
+            "0".to_owned()
+        } else {
+            format!(
+                "<details><summary>{}</summary>{}</details>",
+                ids.len(),
+                listed(ids)
+            )
+        }
+    };
     for y in &a.years {
         rows.push_str(&format!(
-            "<tr data-year=\"{}\"><td>{}</td><td class=\"count\">{}</td><td><details><summary>{}</summary>{}</details></td><td>{}</td><td>{}</td></tr>",
+            "<tr data-year=\"{}\"><td class=\"year\">{}</td><td class=\"count\">{}</td><td class=\"count\">{}</td><td class=\"count\">{}</td><td class=\"count\">{}</td></tr>",
             y.fiscal_year.year(),
             escape(&lang.fiscal_year(y.fiscal_year)),
             y.count,
-            y.qualifying_donors.len(),
-            listed(&y.qualifying_donors),
-            listed(&y.excluded_officers),
-            listed(&y.excluded_unidentified),
+            folded(&y.qualifying_donors),
+            folded(&y.excluded_officers),
+            folded(&y.excluded_unidentified),
         ));
     }
     body.push_str(&format!(
-        "<h2>{}</h2><table id=\"absolute\"><thead><tr><th>{}</th><th class=\"count\">{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+        "<h2>{}</h2><table id=\"absolute\"><thead><tr><th>{}</th><th class=\"count\">{}</th><th class=\"count\">{}</th><th class=\"count\">{}</th><th class=\"count\">{}</th></tr></thead><tbody>{rows}</tbody></table>",
         t("絶対値基準", "Absolute criterion"),
         t("年度", "Fiscal year"),
         t("人数", "Count"),
@@ -455,13 +466,18 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
             .iter()
             .map(|y| format!("<td class=\"yen\">{}</td>", yen(y.amount)))
             .collect();
+        // The name column only when names were asked for.
         let name = p
             .names
-            .and_then(|n| n.get(&line.donor))
-            .map(|n| escape(n))
+            .map(|n| {
+                format!(
+                    "<td>{}</td>",
+                    n.get(&line.donor).map(|n| escape(n)).unwrap_or_default()
+                )
+            })
             .unwrap_or_default();
         rows.push_str(&format!(
-            "<tr><td>{}</td><td>{name}</td>{per_year}<td class=\"yen\">{}</td></tr>",
+            "<tr><td>{}</td>{name}{per_year}<td class=\"yen\">{}</td></tr>",
             shown_id(&line.donor),
             yen(line.total),
         ));
@@ -505,7 +521,7 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
     };
     // Folded when long: a large NPO's period has thousands of donors.
     body.push_str(&format!(
-        "<h2>{}</h2><details id=\"register-block\"{}><summary>{}</summary>{pager}<table id=\"pst-register\"><thead><tr><th>ID</th><th>{}</th>{heads}<th class=\"yen\">{}</th></tr></thead><tbody>{rows}</tbody></table>{pager}</details>",
+        "<h2>{}</h2><details id=\"register-block\"{}><summary>{}</summary>{pager}<table id=\"pst-register\"><thead><tr><th>ID</th>{}{heads}<th class=\"yen\">{}</th></tr></thead><tbody>{rows}</tbody></table>{pager}</details>",
         t("寄附者名簿（期間の寄附者ごと）", "Donor register (each donor over the period)"),
         if report.register.len() <= 200 || p.register_page > 1 {
             " open"
@@ -517,7 +533,11 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
         } else {
             format!("{} donors", report.register.len())
         },
-        t("氏名（名称）", "Name"),
+        if p.names.is_some() {
+            format!("<th>{}</th>", t("氏名（名称）", "Name"))
+        } else {
+            String::new()
+        },
         t("計", "Total"),
     ));
     desk_page(

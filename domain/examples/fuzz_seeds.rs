@@ -54,11 +54,21 @@ fn main() {
         let stored = postcard::to_allocvec(&rows[..n]).expect("encodes");
         write(out, "log_postcard", &format!("rows-{n}"), &stored);
     }
-    // A snapshot body of the whole demo, after the 8 bytes of the position it claims.
-    let state = domain::LedgerState::replay(&events, domain::View::everything());
-    let mut snapshot = state.head_position.to_be_bytes().to_vec();
-    snapshot.extend(postcard::to_allocvec(&state).expect("encodes"));
-    write(out, "projection_snapshot", "demo", &snapshot);
+    // A snapshot body of the whole demo, and of a small example ledger (whose plain receipts
+    // fill a part a year), after the 8 bytes of the position each claims.
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let scale = domain::example::Scale {
+        donors: 12,
+        ..domain::example::Scale::default()
+    };
+    let example = domain::example::recorded(&scale, chrono::DateTime::UNIX_EPOCH);
+    for (name, events) in [("demo", &events[..]), ("example", &example[..])] {
+        let state = domain::LedgerState::replay(events, domain::View::everything());
+        let sealed = domain::snapshot::seal(&state, [0; 32], &key).expect("seals");
+        let mut snapshot = state.head_position.to_be_bytes().to_vec();
+        snapshot.extend(sealed.body);
+        write(out, "projection_snapshot", name, &snapshot);
+    }
     let head = rows.len() as u64;
     let manifest = domain::log_chunks::Manifest {
         size: 50,

@@ -317,6 +317,27 @@ impl YearMoney {
 }
 
 impl LedgerState {
+    /// A copy of everything but the receipts, which a snapshot keeps apart (a million of them
+    /// are not copied to be left out). Every field is named, so a new one must be decided here.
+    pub fn clone_without_receipts(&self) -> LedgerState {
+        LedgerState {
+            view: self.view,
+            events_seen: self.events_seen,
+            head_position: self.head_position,
+            programs: self.programs.clone(),
+            partners: self.partners.clone(),
+            activities: self.activities.clone(),
+            receipts: BTreeMap::new(),
+            donors: self.donors.clone(),
+            timeline: self.timeline.clone(),
+            money: self.money.clone(),
+            #[cfg(feature = "aggregate")]
+            organisation: self.organisation.clone(),
+            #[cfg(feature = "aggregate")]
+            certificates: self.certificates.clone(),
+        }
+    }
+
     /// Folds the events (in position order) as seen from `view`.
     pub fn replay<'a, I>(events: I, view: View) -> LedgerState
     where

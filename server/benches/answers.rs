@@ -69,7 +69,7 @@ fn cli_answers(url: &str, head: u64, runs: usize) {
         millis(t.elapsed())
     };
     spiral(&["key", "show"]);
-    let asks: [(&str, &[&str]); 3] = [
+    let asks: [(&str, &[&str]); 5] = [
         (
             "`spiral report funding --fiscal-year 2020 --to 2022`",
             &["report", "funding", "--fiscal-year", "2020", "--to", "2022"],
@@ -78,6 +78,11 @@ fn cli_answers(url: &str, head: u64, runs: usize) {
             "`spiral report pst --period 2019-2023`",
             &["report", "pst", "--period", "2019-2023"],
         ),
+        (
+            "`spiral report track-record`",
+            &["report", "track-record", "--format", "text"],
+        ),
+        ("`spiral state --part programs`", &["state", "--part", "programs"]),
         ("`spiral state` (JSON of everything)", &["state"]),
     ];
     let cold = spiral(asks[0].1);

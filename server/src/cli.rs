@@ -15,6 +15,7 @@ use crate::verify::verify;
 use crate::web;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use clap::{Parser, Subcommand};
+use domain::fold_index::Needs;
 use domain::report::activity_statement::activity_statement;
 use domain::report::funder::funder_statement;
 use domain::report::funding::funding_summary;
@@ -621,39 +622,40 @@ async fn run(cli: Cli) -> ExitCode {
             program,
             after,
             limit,
-        } => match cold_state(
-            &ledger,
-            &cli.key_file,
-            cli.snapshot_after,
-            View { as_of, known_at },
-        )
-        .await
-        {
-            Ok(state) => {
-                let state = leave(state);
-                let json = match part {
-                    None => serde_json::to_string_pretty(&state),
-                    Some(part) => {
-                        let narrowing = domain::state_page::Narrowing {
-                            part,
-                            fiscal_year,
-                            program,
-                            after,
-                            limit,
-                        };
-                        match domain::state_page::page(state, &narrowing) {
+        } => {
+            let narrowing = part.map(|part| domain::state_page::Narrowing {
+                part,
+                fiscal_year,
+                program,
+                after,
+                limit,
+            });
+            match cold_state(
+                &ledger,
+                &cli.key_file,
+                cli.snapshot_after,
+                View { as_of, known_at },
+                &Needs::of(narrowing.as_ref()),
+            )
+            .await
+            {
+                Ok(state) => {
+                    let state = leave(state);
+                    let json = match narrowing {
+                        None => serde_json::to_string_pretty(&state),
+                        Some(narrowing) => match domain::state_page::page(state, &narrowing) {
                             Ok(page) => serde_json::to_string_pretty(&page),
                             Err(e) => return fail(e),
-                        }
+                        },
+                    };
+                    match json {
+                        Ok(json) => print_out(&json),
+                        Err(e) => fail(e),
                     }
-                };
-                match json {
-                    Ok(json) => print_out(&json),
-                    Err(e) => fail(e),
                 }
+                Err(e) => fail(e),
             }
-            Err(e) => fail(e),
-        },
+        }
         Verb::Report { output, report } => {
             report_command(
                 &ledger,
@@ -720,13 +722,25 @@ async fn run(cli: Cli) -> ExitCode {
         },
         Verb::Organisation { action } => organisation::run(&ledger, action).await,
         Verb::Receipts { action } => {
-            let state = cold_state(&ledger, &cli.key_file, cli.snapshot_after, View::everything());
+            let state = cold_state(
+                &ledger,
+                &cli.key_file,
+                cli.snapshot_after,
+                View::everything(),
+                &Needs::Everything,
+            );
             receipts::run(&ledger, state, action).await
         }
         Verb::User { action } => user_command(People::new(ledger.log().pool().clone()), action).await,
         Verb::Donors { action } => match crate::vault::Vault::open(&cli.vault_key_file, ledger.log()) {
             Ok(vault) => {
-                let state = cold_state(&ledger, &cli.key_file, cli.snapshot_after, View::everything());
+                let state = cold_state(
+                    &ledger,
+                    &cli.key_file,
+                    cli.snapshot_after,
+                    View::everything(),
+                    &Needs::Everything,
+                );
                 donors::run(&ledger, &vault, state, action).await
             }
             Err(e) => fail(e),
@@ -846,6 +860,7 @@ async fn cold_state(
     key_file: &std::path::Path,
     snapshot_after: u64,
     view: View,
+    needs: &Needs,
 ) -> Result<LedgerState, crate::store::StoreError> {
     if view != View::everything() {
         let events = ledger.recorded_all().await?;
@@ -860,7 +875,8 @@ async fn cold_state(
             None
         }
     };
-    let (state, _) = crate::snapshots::current_state(ledger.log(), key.as_ref(), snapshot_after).await?;
+    let (state, _) =
+        crate::snapshots::current_state(ledger.log(), key.as_ref(), snapshot_after, needs).await?;
     Ok(state)
 }
 
@@ -908,12 +924,13 @@ async fn report_command(
         );
     }
     // Both reports are of everything in effect, as known now or at a recorded time.
-    let as_known_at = |known_at| async move {
+    // Each report reads what it needs: a snapshot's parts for its years, or everything.
+    let as_known_at = |known_at, needs: Needs| async move {
         let view = View {
             as_of: None,
             known_at,
         };
-        cold_state(ledger, key_file, snapshot_after, view)
+        cold_state(ledger, key_file, snapshot_after, view, &needs)
             .await
             .map_err(reports::ReportFailure::from)
     };
@@ -947,7 +964,7 @@ async fn report_command(
                 Ok(to) => to.unwrap_or(from),
                 Err(e) => return fail(e),
             };
-            as_known_at(known_at)
+            as_known_at(known_at, Needs::years(from, to))
                 .await
                 .and_then(|state| Ok(funding_summary(leave(state), from, to, by_successor)?))
                 .and_then(|s| match format {
@@ -967,7 +984,7 @@ async fn report_command(
                 supporting_dues_as_donations,
                 add_member_dues,
             };
-            as_known_at(known_at)
+            as_known_at(known_at, Needs::years(from, to))
                 .await
                 .and_then(|state| Ok(public_support_test(leave(state), from, to, options)?))
                 .and_then(|r| match format {
@@ -985,7 +1002,7 @@ async fn report_command(
                 Ok(fy) => fy,
                 Err(e) => return fail(e),
             };
-            as_known_at(known_at)
+            as_known_at(known_at, Needs::years(fy, fy))
                 .await
                 .and_then(|state| Ok(activity_statement(leave(state), fy)?))
                 .and_then(|s| match format {
@@ -1011,7 +1028,7 @@ async fn report_command(
                 (Ok(from), Ok(to)) => (from, to),
                 (Err(e), _) | (_, Err(e)) => return fail(e),
             };
-            as_known_at(known_at)
+            as_known_at(known_at, Needs::Everything)
                 .await
                 .and_then(|state| Ok(funder_statement(leave(state), &partner, from, to)?))
                 .and_then(|s| match format {
@@ -1030,7 +1047,7 @@ async fn report_command(
                 Err(e) => return fail(e),
             };
             let actor = donors::cli_actor();
-            match as_known_at(None).await {
+            match as_known_at(None, Needs::Everything).await {
                 Ok(state) => reports::donor_register(ledger, &vault, &state, fy, &actor)
                     .await
                     .and_then(|r| match format {
@@ -1057,7 +1074,7 @@ async fn report_command(
                 },
                 (Err(e), _) | (_, Err(e)) => return fail(e),
             };
-            as_known_at(known_at)
+            as_known_at(known_at, Needs::the_work())
                 .await
                 .and_then(|state| Ok(track_record(leave(state), selection)?))
                 .and_then(|r| match format {

@@ -10,6 +10,7 @@
 use crate::ledger::{decode, Ledger};
 use crate::store::{EventLog, StoreError};
 use domain::chain::Hash;
+use domain::fold_index::Needs;
 use domain::snapshot::{self, Sealed, FORMAT};
 use domain::{LedgerState, Recorded, View};
 use ed25519_dalek::SigningKey;
@@ -45,13 +46,15 @@ enum Unusable {
     Amended,
 }
 
-/// The projection of everything recorded, now: from the newest usable snapshot signed by `key`
-/// (when there is a key) and the events after it, or from the whole ledger. A new snapshot is kept
-/// when at least `keep_after` events (not 0) were folded.
+/// The projection of everything recorded, now, as far as `needs` asks: from the newest usable
+/// snapshot signed by `key` (when there is a key), of which only the parts `needs` names are
+/// read, and the events after it; or from the whole ledger. A new snapshot is kept when at least
+/// `keep_after` events (not 0) were folded into a whole state.
 pub async fn current_state(
     log: &EventLog,
     key: Option<&SigningKey>,
     keep_after: u64,
+    needs: &Needs,
 ) -> Result<(LedgerState, Fold), StoreError> {
     let Some(key) = key else {
         let (state, _) = fold_everything(log).await?;
@@ -73,11 +76,23 @@ pub async fn current_state(
         kept.as_ref().map_or(0, |k| k.body.len()),
         started.elapsed().as_millis()
     );
+    // Whether the state is the whole one (a fold of everything, or every part of a snapshot).
+    let mut whole = true;
     let from_snapshot = match kept {
         None => None,
         Some(sealed) => {
-            match resume(log, key, sealed).await? {
-                Ok(resumed) => Some(resumed),
+            // When this run will keep a new snapshot, it needs the whole state to seal.
+            let behind = log.head().await?.position.saturating_sub(sealed.header.position);
+            let needs = if keep_after > 0 && behind >= keep_after {
+                Needs::Everything
+            } else {
+                needs.clone()
+            };
+            match resume(log, key, sealed, needs.clone()).await? {
+                Ok(resumed) => {
+                    whole = needs == Needs::Everything;
+                    Some(resumed)
+                }
                 Err((position, why)) => {
                     tracing::warn!("ignored the projection snapshot at position {position}: {why}; folding the whole ledger");
                     None
@@ -112,8 +127,10 @@ pub async fn current_state(
             )
         }
     };
+    // A state opened for part of a question lacks other years' receipts: never sealed (a run
+    // due to keep one opened it whole above).
     let kept = match head_hash {
-        Some(hash) if keep_after > 0 && fold.folded >= keep_after => {
+        Some(hash) if whole && keep_after > 0 && fold.folded >= keep_after => {
             keep(log, &signer, key, state, hash).await?
         }
         _ => (state, false),
@@ -215,6 +232,7 @@ async fn resume(
     log: &EventLog,
     key: &SigningKey,
     sealed: Sealed,
+    needs: Needs,
 ) -> Result<Result<(LedgerState, Option<Hash>, u64), (u64, Unusable)>, StoreError> {
     let position = sealed.header.position;
     let started = std::time::Instant::now();
@@ -226,19 +244,21 @@ async fn resume(
         Some(_) => {}
     }
     let trusted = key.verifying_key();
-    let opened = tokio::task::spawn_blocking(move || {
-        let checked = std::time::Instant::now();
-        snapshot::verify(&sealed, &trusted)?;
-        tracing::debug!("its signature checked in {} ms", checked.elapsed().as_millis());
-        snapshot::decode_body(&sealed.body, sealed.header.position)
-    })
-    .await
-    .map_err(stopped)?;
+    let reading = match &needs {
+        Needs::Everything => "every part".to_owned(),
+        Needs::Some { years, .. } => format!("the core and {} fiscal years' receipts", years.len()),
+    };
+    let opened = tokio::task::spawn_blocking(move || snapshot::open_needed(&sealed, &trusted, &needs))
+        .await
+        .map_err(stopped)?;
     let mut state = match opened {
         Ok(state) => state,
         Err(e) => return Ok(Err((position, e.into()))),
     };
-    tracing::debug!("checked and decoded it: {} ms", started.elapsed().as_millis());
+    tracing::debug!(
+        "checked and decoded {reading} of it: {} ms",
+        started.elapsed().as_millis()
+    );
     let mut head_hash = None;
     loop {
         let rows = log.rows_after(state.head_position, PAGE).await?;

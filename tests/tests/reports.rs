@@ -593,10 +593,16 @@ fn cli_answers_from_a_kept_snapshot_equal_the_whole_fold() {
         let db = TestDb::new(kind);
         spiral(&db, &["demo", "--example"]).ok();
         spiral(&db, &["key", "show"]).ok();
-        let asks: [&[&str]; 3] = [
+        // The whole state first (it keeps the snapshot), then questions that read only some of
+        // its parts: a few years' receipts, or none.
+        let asks: [&[&str]; 7] = [
             &["state"],
             &["report", "funding", "--fiscal-year", "2001", "--to", "2025"],
             &["report", "pst", "--period", "2019-2023"],
+            &["report", "activity", "--fiscal-year", "2022"],
+            &["report", "track-record"],
+            &["state", "--part", "programs"],
+            &["state", "--part", "receipts", "--fiscal-year", "2021"],
         ];
         let check = |expect_in_log: &str| {
             for (i, ask) in asks.iter().enumerate() {
@@ -608,6 +614,14 @@ fn cli_answers_from_a_kept_snapshot_equal_the_whole_fold() {
                     assert!(
                         run.stderr.contains(expect_in_log),
                         "{kind:?}: {ask:?}: no {expect_in_log:?} in:\n{}",
+                        run.stderr
+                    );
+                }
+                // A five-year report opens only its years' parts of a snapshot it uses.
+                if ask.get(1) == Some(&"pst") && run.stderr.contains("checked and decoded") {
+                    assert!(
+                        run.stderr.contains("the core and 5 fiscal years' receipts"),
+                        "{kind:?}: {}",
                         run.stderr
                     );
                 }

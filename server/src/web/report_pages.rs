@@ -346,11 +346,7 @@ pub async fn funder(
             };
             match crate::reports::funder(&state.ledger, partner.clone(), from, to, at).await {
                 Ok(statement) => {
-                    let names: Vec<String> = statement
-                        .names
-                        .iter()
-                        .map(|n| format!("{} {}", n.fiscal_year.year(), n.name))
-                        .collect();
+                    let names = names_through_years(&statement.names);
                     (
                         Ok(owned(&statement.tables())),
                         Some(api_link(
@@ -382,4 +378,54 @@ pub async fn funder(
         tables,
         subtitle,
     })
+}
+
+/// A funder's names through the years, a name once for the years it was borne:
+/// `2001–2004 県民生部 → 2005–2025 県健康福祉部` (one name for every year reads as itself).
+fn names_through_years(names: &[domain::report::funder::YearName]) -> Vec<String> {
+    let mut spans: Vec<(i32, i32, &str)> = Vec::new();
+    for n in names {
+        let year = n.fiscal_year.year();
+        match spans.last_mut() {
+            Some((_, last, name)) if *name == n.name.as_str() => *last = year,
+            _ => spans.push((year, year, n.name.as_str())),
+        }
+    }
+    spans
+        .into_iter()
+        .map(|(first, last, name)| {
+            if first == last {
+                format!("{first} {name}")
+            } else {
+                format!("{first}–{last} {name}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_through_years;
+    use domain::report::funder::YearName;
+    use domain::FiscalYear;
+
+    #[test]
+    fn a_name_is_said_once_for_the_years_it_was_borne() {
+        let named = |years: std::ops::RangeInclusive<i32>, name: &str| {
+            years
+                .map(|y| YearName {
+                    fiscal_year: FiscalYear::new(y).unwrap(),
+                    name: name.into(),
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut names = named(2001..=2004, "県民生部");
+        names.extend(named(2005..=2025, "県健康福祉部"));
+        names.extend(named(2026..=2026, "県こども部"));
+        assert_eq!(
+            names_through_years(&names),
+            ["2001–2004 県民生部", "2005–2025 県健康福祉部", "2026 県こども部"]
+        );
+        assert!(names_through_years(&[]).is_empty());
+    }
 }
