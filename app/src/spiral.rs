@@ -101,6 +101,23 @@ impl Geometry {
         self.point_at(along, offset)
     }
 
+    /// The size of each of `n` marks of one fiscal year and stage (as [`Geometry::stage_point`]
+    /// places them), so that none overlaps another: under half the least distance between two
+    /// of them, along a row or across to the next row on the same side, and at most 6.
+    pub fn mark_radius(&self, year: FiscalYear, stage: SpiralStage, n: u32) -> f64 {
+        let n = n.max(1);
+        let ninth = 1.0 / 9.0;
+        let start = self.cell_start(year, stage);
+        let rows = n.div_ceil(self.per_row(start));
+        let places = f64::from(n.div_ceil(rows)) + if rows > 1 { 0.5 } else { 0.0 };
+        let across = (self.gap() * 0.8 / f64::from(rows)).min(MARK_STEP);
+        // The innermost row, at the start of the cell, is where marks are closest along.
+        let inner = self.radius(start) - across * f64::from((rows - 1) / 2);
+        let along = TAU * inner.max(1.0) * ninth / places;
+        let least = if rows > 1 { along.min(across) } else { along };
+        (0.45 * least).min(6.0)
+    }
+
     /// How many marks one fiscal year's ninth for `stage` shows side by side without overlap
     /// (rows 6 units apart within most of the gap to the next turn): beyond it, the spiral drawn
     /// whole groups the cell into one mark with its count (level of detail).
@@ -291,6 +308,53 @@ mod tests {
                 for b in &points[i + 1..] {
                     let distance = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
                     assert!(distance > 2.5, "n={n}: {a:?} and {b:?} overlap");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn marks_are_sized_not_to_overlap_however_many_share_a_cell() {
+        let g = Geometry::new(date(2001, 4, 1), date(2026, 11, 28));
+        for (year, n) in [(2002, 40), (2005, 300), (2020, 1_000), (2026, 5_000)] {
+            let fy = FiscalYear::new(year).unwrap();
+            assert!(
+                n > g.cell_capacity(fy, SpiralStage::ROUNDTABLE),
+                "{year}: crowded"
+            );
+            let r = g.mark_radius(fy, SpiralStage::ROUNDTABLE, n);
+            assert!(r > 0.0 && r <= 3.0, "{year}: {r}");
+            let points: Vec<_> = (0..n)
+                .map(|k| g.stage_point(fy, SpiralStage::ROUNDTABLE, k, n))
+                .collect();
+            let least = points
+                .iter()
+                .enumerate()
+                .flat_map(|(i, a)| {
+                    points[i + 1..]
+                        .iter()
+                        .map(move |b| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt())
+                })
+                .fold(f64::MAX, f64::min);
+            // Coordinates are rounded to one decimal: allow for it.
+            assert!(
+                least + 0.15 >= 2.0 * r,
+                "{year}, {n} marks: {least} apart, radius {r}"
+            );
+        }
+        // A few marks keep their full size; a cell just within its capacity shrinks them so
+        // they do not touch.
+        let fy = FiscalYear::new(2010).unwrap();
+        assert_eq!(g.mark_radius(fy, SpiralStage::ROUNDTABLE, 3), 6.0);
+        for n in 1..=g.cell_capacity(fy, SpiralStage::ROUNDTABLE) {
+            let r = g.mark_radius(fy, SpiralStage::ROUNDTABLE, n);
+            let points: Vec<_> = (0..n)
+                .map(|k| g.stage_point(fy, SpiralStage::ROUNDTABLE, k, n))
+                .collect();
+            for (i, a) in points.iter().enumerate() {
+                for b in &points[i + 1..] {
+                    let distance = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+                    assert!(distance + 0.15 >= 2.0 * r, "n={n}: {distance} apart, radius {r}");
                 }
             }
         }

@@ -419,7 +419,7 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
                         return (k == 0).then(|| Either::Right(group_mark(&g, entry, n, lang, zoom, centre)));
                     }
                     let (x, y) = g.stage_point(fy, entry.stage, k, n);
-                    let d = shape(entry.stage, x, y, if crowded { 3.0 } else { 6.0 });
+                    let d = shape(entry.stage, x, y, g.mark_radius(fy, entry.stage, n));
                     let name = describe(s, entry, lang);
                     let href = mark_href(entry);
                     let position = entry.position;
