@@ -446,9 +446,17 @@ pub fn pst_page(p: &PstPage<'_>) -> String {
             None => format!("<li>{}</li>", escape(l)),
         })
         .collect();
+    // Folded when long: a line per government receipt runs to hundreds on a large ledger.
+    let count = report.derivation.len();
     body.push_str(&format!(
-        "<h2>{}</h2><ol id=\"derivation\">{lines}</ol>",
-        t("計算の過程", "Derivation (in Japanese, as filed)")
+        "<h2>{}</h2><details id=\"derivation-block\"{}><summary>{}</summary><ol id=\"derivation\">{lines}</ol></details>",
+        t("計算の過程", "Derivation (in Japanese, as filed)"),
+        if count <= 60 { " open" } else { "" },
+        if lang == Lang::Ja {
+            format!("{count}行")
+        } else {
+            format!("{count} lines")
+        },
     ));
 
     // The register behind both criteria.
