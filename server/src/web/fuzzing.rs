@@ -200,6 +200,9 @@ pub fn query(data: &[u8]) {
     if let Ok(Query(q)) = Query::<super::pst_page::PstPageQuery>::try_from_uri(&uri) {
         let _ = q.period.as_deref().map(domain::fiscal_year::parse_period);
         let _ = q.known_at.as_deref().map(super::pst_page::known_at);
+        // A tick is on unless it says `false`; what the page asked for goes to the API as such.
+        let options = q.options();
+        let _ = (options.supporting_dues_as_donations, options.add_member_dues);
     }
     if let Ok(Query(q)) = Query::<super::report_pages::ReportPageQuery>::try_from_uri(&uri) {
         for lang in [app::i18n::Lang::Ja, app::i18n::Lang::En] {

@@ -35,7 +35,7 @@ pub struct PstPageQuery {
 }
 
 impl PstPageQuery {
-    fn options(&self) -> PstOptions {
+    pub(super) fn options(&self) -> PstOptions {
         let ticked = |v: &Option<String>| v.as_deref().is_some_and(|v| v != "false");
         PstOptions {
             supporting_dues_as_donations: ticked(&self.supporting_dues_as_donations),
