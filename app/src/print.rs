@@ -33,7 +33,7 @@ form { margin: 2mm 0; } form.inline { display: inline; }
 form.fields label { display: inline-block; margin: 0 3mm 1.5mm 0; } form.fields label.wide input { width: 60mm; } h2 { font-size: 11pt; margin: 5mm 0 1mm; } h1 .id { letter-spacing: 0; } body.desk h1 { letter-spacing: .08em; }
 #certificates, #hits, #revisions, #reads, #profiles, #gifts, #line-errors, #verdicts, #relative, #absolute, #pst-register, .report-table { table-layout: auto; } #pst-register td:first-child { white-space: nowrap; } .positions { font-size: 7.5pt; color: #444; } #derivation { font-size: 8.5pt; } .pass { color: #060; } .fail { color: #b00; } #verdicts th, #relative th { text-align: left; } #certificates td:nth-child(-n+3), #hits td:first-child { white-space: nowrap; } tr.in-effect td { font-weight: bold; background: #f4f8ff; }
 #now { display: grid; grid-template-columns: max-content 1fr; gap: .5mm 4mm; } #now dd { margin: 0; } #hits td:first-child, #revisions td:first-child { white-space: nowrap; }
-#absolute td.year { white-space: nowrap; } #absolute .count { text-align: right; } #absolute details[open] { text-align: left; } #members .count { text-align: right; }
+#absolute td.year, .report-table .short { white-space: nowrap; } #absolute .count { text-align: right; } #absolute details[open] { text-align: left; } #members .count { text-align: right; }
 #certificates .status { width: 76mm; } #certificates .status input { width: 26mm; } #certificates .count { width: 12mm; text-align: right; } #message.done { color: #060; } #message.refused { color: #b00; }
 .sheet { break-after: page; min-height: 250mm; position: relative; font-size: 11pt; }
 .sheet:last-child { break-after: auto; }

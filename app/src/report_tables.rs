@@ -48,6 +48,8 @@ fn table(id: usize, title: &str, rows: &[Vec<String>]) -> String {
     // Columns of yen (their header says 円) are right-aligned and grouped; positions small.
     let is_yen: Vec<bool> = head.iter().map(|h| h.contains('円')).collect();
     let is_position: Vec<bool> = head.iter().map(|h| h.contains("位置")).collect();
+    // A fiscal year or a day (`2001`, `2001-06-03`) is never broken across lines.
+    let is_short: Vec<bool> = head.iter().map(|h| h == "年度" || h.ends_with('日')).collect();
     let heads: String = head
         .iter()
         .zip(&is_yen)
@@ -77,6 +79,8 @@ fn table(id: usize, title: &str, rows: &[Vec<String>]) -> String {
                         escape(cell)
                     ));
                 }
+            } else if is_short.get(i).copied().unwrap_or(false) {
+                lines.push_str(&format!("<td class=\"short\">{}</td>", escape(cell)));
             } else {
                 lines.push_str(&format!("<td>{}</td>", escape(cell)));
             }
@@ -147,5 +151,15 @@ mod tests {
         assert!(html.contains("<td class=\"yen\">¥30,000</td>"));
         assert!(html.contains("<summary>2</summary>12 14</details>"));
         assert_eq!(table(2, "empty", &[]), "");
+        let dated = table(
+            3,
+            "受領明細",
+            &[
+                vec!["年度".into(), "受領日".into(), "事業".into()],
+                vec!["2001".into(), "2001-06-03".into(), "子ども食堂".into()],
+            ],
+        );
+        assert!(dated
+            .contains("<td class=\"short\">2001</td><td class=\"short\">2001-06-03</td><td>子ども食堂</td>"));
     }
 }
