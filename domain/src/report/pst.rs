@@ -28,7 +28,7 @@ use crate::money::Yen;
 use crate::projection::LedgerState;
 use crate::report::revenue::{self, RULE_JA};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The longest assessment period: the last five closed fiscal years (two for a first application).
 pub const MAX_YEARS: u32 = 5;
@@ -412,7 +412,9 @@ pub fn public_support_test(
     // --- What was recognised in the period: ordinary revenue, government money, donations ---
     let mut ordinary_revenue = Yen::ZERO;
     let mut government_excluded = Vec::new();
-    let mut giving: BTreeMap<Identity, Giving> = BTreeMap::new();
+    // Gathered by the payer as recorded (borrowed and hashed: a period of a large ledger holds
+    // hundreds of thousands of gifts), then put in the register's order once.
+    let mut gathered: HashMap<&Payer, Giving> = HashMap::new();
     let mut unknown_partners = BTreeSet::new();
     let mut unregistered_donors = BTreeSet::new();
     let mut supporting_dues = Yen::ZERO;
@@ -461,9 +463,8 @@ pub fn public_support_test(
             }
             _ => continue,
         }
-        let identity = Identity::of(&receipt.payer);
-        let entry = giving.entry(identity).or_insert_with_key(|identity| Giving {
-            attributes: attributes_of(state, identity, &mut unregistered_donors),
+        let entry = gathered.entry(&receipt.payer).or_insert_with(|| Giving {
+            attributes: attributes_of(state, &Identity::of(&receipt.payer), &mut unregistered_donors),
             total: Yen::ZERO,
             per_year: BTreeMap::new(),
             positions: Vec::new(),
@@ -473,6 +474,10 @@ pub fn public_support_test(
         *year = add(*year, r.amount, "a donor's yearly total")?;
         entry.positions.push(r.position);
     }
+    let mut giving: BTreeMap<Identity, Giving> = gathered
+        .into_iter()
+        .map(|(payer, g)| (Identity::of(payer), g))
+        .collect();
     government_excluded.sort_by_key(|g| (g.position, g.fiscal_year));
     for g in giving.values_mut() {
         g.positions.sort_unstable();
