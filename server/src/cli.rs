@@ -641,16 +641,12 @@ async fn run(cli: Cli) -> ExitCode {
             {
                 Ok(state) => {
                     let state = leave(state);
-                    let json = match narrowing {
-                        None => serde_json::to_string_pretty(&state),
+                    match narrowing {
+                        None => print_json(state),
                         Some(narrowing) => match domain::state_page::page(state, &narrowing) {
-                            Ok(page) => serde_json::to_string_pretty(&page),
-                            Err(e) => return fail(e),
+                            Ok(page) => print_json(&page),
+                            Err(e) => fail(e),
                         },
-                    };
-                    match json {
-                        Ok(json) => print_out(&json),
-                        Err(e) => fail(e),
                     }
                 }
                 Err(e) => fail(e),
@@ -1163,6 +1159,21 @@ async fn user_command(people: People, action: UserAction) -> ExitCode {
 }
 
 /// Prints to stdout; a closed pipe (`spiral state | head`) is not an error worth a panic.
+/// Writes `value` to standard output as pretty JSON while it is serialised: the whole state of a
+/// million events is 300 MB of text, never held in memory at once.
+fn print_json<T: serde::Serialize>(value: &T) -> ExitCode {
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
 fn print_out(text: &str) -> ExitCode {
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{text}").and_then(|_| out.flush()) {
