@@ -296,20 +296,27 @@ mod tests {
         assert!(y > CENTRE, "autumn is below the centre");
     }
 
+    /// The least distance between two of `n` marks of one fiscal year's round-table cell.
+    fn least_distance(g: &Geometry, fy: FiscalYear, n: u32) -> f64 {
+        let points: Vec<_> = (0..n)
+            .map(|k| g.stage_point(fy, SpiralStage::ROUNDTABLE, k, n))
+            .collect();
+        let mut least = f64::MAX;
+        for (i, a) in points.iter().enumerate() {
+            for b in &points[i + 1..] {
+                least = least.min(((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt());
+            }
+        }
+        least
+    }
+
     #[test]
     fn marks_of_one_year_and_stage_do_not_overlap() {
         let g = Geometry::new(date(2001, 4, 1), date(2026, 11, 28));
         let fy = FiscalYear::new(2005).unwrap();
         for n in [1, 5, 30] {
-            let points: Vec<_> = (0..n)
-                .map(|k| g.stage_point(fy, SpiralStage::ROUNDTABLE, k, n))
-                .collect();
-            for (i, a) in points.iter().enumerate() {
-                for b in &points[i + 1..] {
-                    let distance = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
-                    assert!(distance > 2.5, "n={n}: {a:?} and {b:?} overlap");
-                }
-            }
+            let least = least_distance(&g, fy, n);
+            assert!(least > 2.5, "n={n}: marks {least} apart overlap");
         }
     }
 
@@ -324,18 +331,7 @@ mod tests {
             );
             let r = g.mark_radius(fy, SpiralStage::ROUNDTABLE, n);
             assert!(r > 0.0 && r <= 3.0, "{year}: {r}");
-            let points: Vec<_> = (0..n)
-                .map(|k| g.stage_point(fy, SpiralStage::ROUNDTABLE, k, n))
-                .collect();
-            let least = points
-                .iter()
-                .enumerate()
-                .flat_map(|(i, a)| {
-                    points[i + 1..]
-                        .iter()
-                        .map(move |b| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt())
-                })
-                .fold(f64::MAX, f64::min);
+            let least = least_distance(&g, fy, n);
             // Coordinates are rounded to one decimal: allow for it.
             assert!(
                 least + 0.15 >= 2.0 * r,
@@ -348,15 +344,8 @@ mod tests {
         assert_eq!(g.mark_radius(fy, SpiralStage::ROUNDTABLE, 3), 6.0);
         for n in 1..=g.cell_capacity(fy, SpiralStage::ROUNDTABLE) {
             let r = g.mark_radius(fy, SpiralStage::ROUNDTABLE, n);
-            let points: Vec<_> = (0..n)
-                .map(|k| g.stage_point(fy, SpiralStage::ROUNDTABLE, k, n))
-                .collect();
-            for (i, a) in points.iter().enumerate() {
-                for b in &points[i + 1..] {
-                    let distance = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
-                    assert!(distance + 0.15 >= 2.0 * r, "n={n}: {distance} apart, radius {r}");
-                }
-            }
+            let least = least_distance(&g, fy, n);
+            assert!(least + 0.15 >= 2.0 * r, "n={n}: {least} apart, radius {r}");
         }
     }
 
