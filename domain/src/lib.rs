@@ -47,3 +47,8 @@ pub use money::Yen;
 pub use projection::{LedgerState, View};
 pub use record::{Metadata, Recorded};
 pub use subject::Subject;
+
+/// A hash map for summing a report's figures under ids: a fast hash (foldhash) in place of
+/// SipHash, still seeded per process so ids chosen to collide cannot be planned. Its iteration
+/// order is arbitrary: whatever is built from it is put in order before anyone reads it.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

@@ -203,6 +203,7 @@ async fn main() {
         let addr = listener.local_addr().unwrap().to_string();
         let server = tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
         for (label, path) in [
+            ("funding report, FY2020", "/api/reports/funding?from=2020"),
             (
                 "funding report, FY2020–2022",
                 "/api/reports/funding?from=2020&to=2022",

@@ -8,15 +8,12 @@
 //! on SQLite and 400 on PostgreSQL), SPIRAL_BENCH_PG (admin URL, default
 //! postgres://postgres@127.0.0.1:5432/postgres), SPIRAL_BENCH_ONLY=write|fold (only the write
 //! runs, or only the fold from memory), SPIRAL_BENCH_ONLY=replay (only the 1,000,000-event replay
-//! runs), SPIRAL_BENCH_ONLY=reports (funding summary and public
-//! support test on a replayed ledger of money). Results are printed as Markdown rows for
+//! runs), SPIRAL_BENCH_ONLY=reports (the funding summary and the public
+//! support test on the realistic example ledger, computed and written as JSON apart). Results are printed as Markdown rows for
 //! BENCHMARKS.md.
 
-use chrono::{Duration, TimeZone, Utc};
-use domain::events::{Entry, Fact, LedgerEvent};
-use domain::ids::{PartnerId, ReceiptId};
-use domain::partner::PartnerKind;
-use domain::{FiscalYear, LedgerState, Metadata, Recorded, View, Yen};
+use chrono::{TimeZone, Utc};
+use domain::{FiscalYear, LedgerState, Recorded, View, Yen};
 use server::ledger::Ledger;
 use server::store::EventLog;
 use sqlx::Row as _;
@@ -25,7 +22,7 @@ use std::time::Instant;
 
 #[path = "support/synthetic.rs"]
 mod synthetic;
-use synthetic::{date, synthetic_rows, PARTNERS};
+use synthetic::{date, synthetic_rows};
 #[path = "support/writes.rs"]
 mod writes;
 use writes::{command_path, rate, raw_inserts, Db};
@@ -183,121 +180,6 @@ fn fold_only(total: usize) {
     );
 }
 
-/// A valid ledger of money: departments and foundations, 1,000 registered donors, then receipts
-/// of every kind over fiscal years 2000–2024 (a restricted grant every 50th, spent over two years).
-fn synthetic_money(total: usize) -> Vec<Recorded> {
-    use domain::funds::{FundKind, Payer};
-    use domain::ids::DonorId;
-    let base = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let mut events = Vec::with_capacity(total);
-    let push = |stream: String, sequence: u64, event: LedgerEvent, events: &mut Vec<Recorded>| {
-        let position = events.len() as u64 + 1;
-        events.push(Recorded {
-            position,
-            stream,
-            sequence,
-            meta: Metadata {
-                actor: "bench".into(),
-                correlation_id: "bench".into(),
-                effective: event.on,
-                reason: None,
-                recorded_at: base + Duration::microseconds(position as i64),
-            },
-            event,
-        });
-    };
-    for i in 0..PARTNERS {
-        let kind = if i % 2 == 0 {
-            PartnerKind::Department
-        } else {
-            PartnerKind::Foundation
-        };
-        let event = LedgerEvent {
-            on: date(1990, 4, 1),
-            entry: Entry::Fact(Fact::PartnerRegistered {
-                partner: PartnerId::new(format!("funder-{i}")).unwrap(),
-                name: format!("財源{i}"),
-                kind,
-                parent: None,
-            }),
-        };
-        push(format!("partner:funder-{i}"), 1, event, &mut events);
-    }
-    for i in 0..1000 {
-        let event = LedgerEvent {
-            on: date(1990, 4, 1),
-            entry: Entry::Fact(Fact::DonorRegistered {
-                donor: DonorId::new(format!("d{i}")).unwrap(),
-                household: None,
-                officer: i % 97 == 0,
-                certified_npo: i % 113 == 0,
-                identified: i % 5 != 0,
-            }),
-        };
-        push(format!("donor:d{i}"), 1, event, &mut events);
-    }
-    let kinds = [
-        FundKind::Donation,
-        FundKind::Donation,
-        FundKind::CommissionFee,
-        FundKind::Grant,
-        FundKind::Subsidy,
-        FundKind::MemberDues,
-        FundKind::EarnedRevenue,
-    ];
-    let mut i = 0;
-    while events.len() < total {
-        let year = FiscalYear::new(2000 + (i % 25) as i32).unwrap();
-        let kind = kinds[i % kinds.len()];
-        let payer = match kind {
-            FundKind::Donation if i % 11 == 0 => Payer::Anonymous,
-            FundKind::Donation | FundKind::MemberDues => {
-                Payer::Donor(DonorId::new(format!("d{}", i % 1000)).unwrap())
-            }
-            _ => Payer::Partner(PartnerId::new(format!("funder-{}", i % PARTNERS)).unwrap()),
-        };
-        let restricted = kind == FundKind::Grant && i % 50 == 3;
-        let receipt = ReceiptId::new(format!("r{i}")).unwrap();
-        let amount = 500 + (i % 200) as i64 * 1_000;
-        let event = LedgerEvent {
-            on: year.first_day(),
-            entry: Entry::Fact(Fact::FundsReceived {
-                receipt: receipt.clone(),
-                kind,
-                payer,
-                amount: Yen::new(amount),
-                fiscal_year: year,
-                program: None,
-                restricted,
-            }),
-        };
-        push(format!("receipt:r{i}"), 1, event, &mut events);
-        if restricted && events.len() + 2 <= total {
-            // Half spent in the year received, half in the next.
-            for (k, spent_in, part) in [
-                (0, year, amount / 2),
-                (
-                    1,
-                    year.next().expect("bench years are in range"),
-                    amount - amount / 2,
-                ),
-            ] {
-                let event = LedgerEvent {
-                    on: spent_in.first_day(),
-                    entry: Entry::Fact(Fact::FundsSpent {
-                        receipt: receipt.clone(),
-                        fiscal_year: spent_in,
-                        amount: Yen::new(part),
-                    }),
-                };
-                push(format!("receipt:r{i}"), 2 + k, event, &mut events);
-            }
-        }
-        i += 1;
-    }
-    events
-}
-
 /// Checkpoints, proofs and the independent verifier on a large ledger.
 fn audit_only(total: usize) {
     use domain::checkpoint::Checkpoint;
@@ -353,47 +235,69 @@ fn audit_only(total: usize) {
 
 /// One fiscal year's funding summary and a five-year public support test on a replayed ledger.
 fn reports_only(total: usize) {
-    let events = synthetic_money(total);
+    // The realistic example ledger (what `spiral demo --example --events N` records), built in
+    // this process.
+    let scale = domain::example::Scale::for_events(total);
+    let events = domain::example::recorded(&scale, Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
     let t = Instant::now();
     let state = LedgerState::replay(&events, View::everything());
     println!(
-        "| memory | replay of {total} money events | {:.0} ms |",
+        "| memory | replay of the example ledger, {} events | {:.0} ms |",
+        events.len(),
         t.elapsed().as_secs_f64() * 1000.0
     );
-    let mut best = f64::MAX;
-    for _ in 0..3 {
-        let t = Instant::now();
-        let s = domain::report::funding::funding_summary(
-            &state,
-            FiscalYear::new(2013).unwrap(),
-            FiscalYear::new(2013).unwrap(),
-            false,
-        )
-        .unwrap();
-        best = best.min(t.elapsed().as_secs_f64());
-        assert!(s.total > Yen::ZERO);
-    }
-    println!(
-        "| memory | funding summary, one fiscal year ({} receipts in the ledger) | {:.0} ms |",
-        state.receipts.len(),
+    drop(events);
+    let year = |y| FiscalYear::new(y).unwrap();
+    let runs: usize = std::env::var("SPIRAL_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let best_of = |f: &mut dyn FnMut()| {
+        let mut best = f64::MAX;
+        for _ in 0..runs {
+            let t = Instant::now();
+            f();
+            best = best.min(t.elapsed().as_secs_f64());
+        }
         best * 1000.0
+    };
+    let receipts = state.receipts.len();
+    let scan = best_of(&mut || {
+        let r = domain::report::revenue::recognised(&state, year(2020), year(2020));
+        assert!(!r.is_empty());
+    });
+    println!("| memory | receipts recognised in FY2020, found among all {receipts} | {scan:.0} ms |");
+    let (recognised, restricted) =
+        domain::report::revenue::recognised_and_restricted(&state, year(2020), year(2022));
+    eprintln!(
+        "FY2020-2022: {} recognised, {} restricted",
+        recognised.len(),
+        restricted.len()
     );
-    let mut best = f64::MAX;
-    for _ in 0..3 {
-        let t = Instant::now();
-        let r = domain::report::pst::public_support_test(
-            &state,
-            FiscalYear::new(2019).unwrap(),
-            FiscalYear::new(2023).unwrap(),
-            domain::report::pst::PstOptions::default(),
-        )
-        .unwrap();
-        best = best.min(t.elapsed().as_secs_f64());
-        assert!(r.relative.ordinary_revenue > Yen::ZERO);
+    for (label, from, to) in [("FY2020", 2020, 2020), ("FY2020–2022", 2020, 2022)] {
+        let mut json = 0;
+        let compute = best_of(&mut || {
+            let s = domain::report::funding::funding_summary(&state, year(from), year(to), false).unwrap();
+            assert!(s.total > Yen::ZERO);
+        });
+        let s = domain::report::funding::funding_summary(&state, year(from), year(to), false).unwrap();
+        let write = best_of(&mut || json = serde_json::to_vec(&s).unwrap().len());
+        println!(
+            "| memory | funding summary {label}: computed / written as JSON ({:.1} MB) | {compute:.0} / {write:.0} ms |",
+            json as f64 / 1e6
+        );
     }
+    let mut json = 0;
+    let options = domain::report::pst::PstOptions::default();
+    let compute = best_of(&mut || {
+        let r = domain::report::pst::public_support_test(&state, year(2019), year(2023), options).unwrap();
+        assert!(r.relative.ordinary_revenue > Yen::ZERO);
+    });
+    let r = domain::report::pst::public_support_test(&state, year(2019), year(2023), options).unwrap();
+    let write = best_of(&mut || json = serde_json::to_vec(&r).unwrap().len());
     println!(
-        "| memory | public support test, 2019–2023 | {:.0} ms |",
-        best * 1000.0
+        "| memory | public support test 2019–2023: computed / written as JSON ({:.1} MB) | {compute:.0} / {write:.0} ms |",
+        json as f64 / 1e6
     );
 }
 

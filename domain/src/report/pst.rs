@@ -28,7 +28,7 @@ use crate::money::Yen;
 use crate::projection::LedgerState;
 use crate::report::revenue::{self, RULE_JA};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The longest assessment period: the last five closed fiscal years (two for a first application).
 pub const MAX_YEARS: u32 = 5;
@@ -309,8 +309,21 @@ struct Attributes {
 struct Giving {
     attributes: Attributes,
     total: Yen,
-    per_year: BTreeMap<FiscalYear, Yen>,
+    /// Each year of the period, from its first (at most five: held in place, not a map
+    /// allocated per donor and read from elsewhere in memory).
+    per_year: [Yen; MAX_YEARS as usize],
     positions: Vec<u64>,
+}
+
+impl Giving {
+    /// What was given in `year` of a period that starts in `first`.
+    fn in_year(&self, year: FiscalYear, first: FiscalYear) -> Yen {
+        usize::try_from(year.year() - first.year())
+            .ok()
+            .and_then(|i| self.per_year.get(i))
+            .copied()
+            .unwrap_or(Yen::ZERO)
+    }
 }
 
 /// What the test knows of a donor: a registered donor's attributes; for an organisation paying as
@@ -412,15 +425,18 @@ pub fn public_support_test(
     // --- What was recognised in the period: ordinary revenue, government money, donations ---
     let mut ordinary_revenue = Yen::ZERO;
     let mut government_excluded = Vec::new();
-    // Gathered by the payer as recorded (borrowed and hashed: a period of a large ledger holds
-    // hundreds of thousands of gifts), then put in the register's order once.
-    let mut gathered: HashMap<&Payer, Giving> = HashMap::new();
+    // Gathered by the payer as recorded (hashed: a period of a large ledger holds hundreds of
+    // thousands of gifts), then put in the register's order once. The keys are copies, made
+    // once per payer: a key borrowed from its first receipt would be read from wherever that
+    // receipt lies in memory at every later gift.
+    let mut gathered: crate::FastMap<Payer, Giving> =
+        crate::FastMap::with_capacity_and_hasher(state.donors.len().min(1 << 20), Default::default());
     let mut unknown_partners = BTreeSet::new();
     let mut unregistered_donors = BTreeSet::new();
     let mut supporting_dues = Yen::ZERO;
     let mut member_dues = Yen::ZERO;
     let mut members: BTreeMap<FiscalYear, BTreeMap<Identity, Yen>> = BTreeMap::new();
-    for r in revenue::recognised(state, from, to) {
+    revenue::for_each_recognised(state, from, to, |r| -> Result<(), PstError> {
         ordinary_revenue = add(ordinary_revenue, r.amount, "ordinary revenue")?;
         let receipt = r.receipt;
         if matches!(receipt.kind, FundKind::Subsidy | FundKind::CommissionFee) {
@@ -446,7 +462,7 @@ pub fn public_support_test(
             FundKind::SupportingDues => {
                 supporting_dues = add(supporting_dues, r.amount, "supporting members' dues")?;
                 if !options.supporting_dues_as_donations {
-                    continue;
+                    return Ok(());
                 }
             }
             FundKind::MemberDues => {
@@ -459,24 +475,36 @@ pub fn public_support_test(
                         .or_insert(Yen::ZERO);
                     *paid = add(*paid, r.amount, "a member's dues")?;
                 }
-                continue;
+                return Ok(());
             }
-            _ => continue,
+            _ => return Ok(()),
         }
-        let entry = gathered.entry(&receipt.payer).or_insert_with(|| Giving {
-            attributes: attributes_of(state, &Identity::of(&receipt.payer), &mut unregistered_donors),
-            total: Yen::ZERO,
-            per_year: BTreeMap::new(),
-            positions: Vec::new(),
-        });
+        if !gathered.contains_key(&receipt.payer) {
+            let first = Giving {
+                attributes: attributes_of(state, &Identity::of(&receipt.payer), &mut unregistered_donors),
+                total: Yen::ZERO,
+                per_year: [Yen::ZERO; MAX_YEARS as usize],
+                positions: Vec::new(),
+            };
+            gathered.insert(receipt.payer.clone(), first);
+        }
+        let Some(entry) = gathered.get_mut(&receipt.payer) else {
+            return Ok(()); // inserted just above
+        };
         entry.total = add(entry.total, r.amount, "a donor's total")?;
-        let year = entry.per_year.entry(r.fiscal_year).or_insert(Yen::ZERO);
-        *year = add(*year, r.amount, "a donor's yearly total")?;
+        // Recognised within the period, so within the list.
+        if let Some(year) = usize::try_from(r.fiscal_year.year() - from.year())
+            .ok()
+            .and_then(|i| entry.per_year.get_mut(i))
+        {
+            *year = add(*year, r.amount, "a donor's yearly total")?;
+        }
         entry.positions.push(r.position);
-    }
+        Ok(())
+    })?;
     let mut giving: BTreeMap<Identity, Giving> = gathered
         .into_iter()
-        .map(|(payer, g)| (Identity::of(payer), g))
+        .map(|(payer, g)| (Identity::of(&payer), g))
         .collect();
     government_excluded.sort_by_key(|g| (g.position, g.fiscal_year));
     for g in giving.values_mut() {
@@ -694,7 +722,7 @@ pub fn public_support_test(
             if *id == Identity::Anonymous {
                 continue;
             }
-            let given = g.per_year.get(&year).copied().unwrap_or(Yen::ZERO);
+            let given = g.in_year(year, from);
             if given < ABSOLUTE_MIN_GIFT {
                 continue;
             }
@@ -786,7 +814,7 @@ pub fn public_support_test(
                 .iter()
                 .map(|&fiscal_year| YearAmount {
                     fiscal_year,
-                    amount: g.per_year.get(&fiscal_year).copied().unwrap_or(Yen::ZERO),
+                    amount: g.in_year(fiscal_year, from),
                 })
                 .collect(),
             positions: g.positions.clone(),
