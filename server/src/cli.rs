@@ -1161,9 +1161,19 @@ async fn user_command(people: People, action: UserAction) -> ExitCode {
 /// Prints to stdout; a closed pipe (`spiral state | head`) is not an error worth a panic.
 /// Writes `value` to standard output as pretty JSON while it is serialised: the whole state of a
 /// million events is 300 MB of text, never held in memory at once.
+/// Writes JSON as it is serialised: indented for a person at a terminal, compact into a file or
+/// a pipe (the whole state of a large ledger is a third smaller so, and a program reads it the
+/// same; `jq .` indents it again).
 fn print_json<T: serde::Serialize>(value: &T) -> ExitCode {
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    let written = serde_json::to_writer_pretty(&mut out, value)
+    let stdout = std::io::stdout();
+    let for_a_person = std::io::IsTerminal::is_terminal(&stdout);
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    let written = if for_a_person {
+        serde_json::to_writer_pretty(&mut out, value)
+    } else {
+        serde_json::to_writer(&mut out, value)
+    };
+    let written = written
         .map_err(std::io::Error::from)
         .and_then(|()| writeln!(out))
         .and_then(|()| out.flush());

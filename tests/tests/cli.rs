@@ -235,7 +235,14 @@ async fn tampering_behind_the_applications_back_is_caught_at_the_right_position(
 fn state(db: &TestDb, args: &[&str]) -> Value {
     let mut all = vec!["state"];
     all.extend_from_slice(args);
-    serde_json::from_str(&spiral(db, &all).ok().stdout).expect("state prints JSON")
+    let out = spiral(db, &all).ok().stdout;
+    // Into a pipe it is compact: one line (indented only at a terminal).
+    assert_eq!(
+        out.trim_end().lines().count(),
+        1,
+        "state into a pipe is one line of JSON"
+    );
+    serde_json::from_str(&out).expect("state prints JSON")
 }
 
 #[test]
