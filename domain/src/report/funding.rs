@@ -3,7 +3,7 @@
 //! (使途等が制約された寄付等の内訳); contracts per commissioner. Every line lists the positions of
 //! the events it was computed from.
 
-use super::revenue::{self, recognised_and_restricted, unspent_at_end_of, Recognised};
+use super::revenue::{self, unspent_at_end_of, Recognised};
 use crate::fiscal_year::FiscalYear;
 use crate::funds::{Payer, RevenueCategory};
 use crate::ids::{DonorId, PartnerId, ProgramId};
@@ -146,9 +146,10 @@ impl Key<'_> {
             Key::Category(c) => format!("{c:?}"),
             Key::Pillar(p) => format!("{p:?}"),
             Key::Beneficiary(b) => format!("{b:?}"),
-            Key::Program(id) => id.to_string(),
-            Key::Partner(id) => format!("partner:{id}"),
-            Key::Donor(id) => format!("donor:{id}"),
+            Key::Program(id) => id.as_str().to_owned(),
+            // Joined, not formatted: a year of a large ledger has tens of thousands of donors.
+            Key::Partner(id) => ["partner:", id.as_str()].concat(),
+            Key::Donor(id) => ["donor:", id.as_str()].concat(),
             Key::Text(t) => (*t).to_owned(),
         }
     }
@@ -256,15 +257,22 @@ pub fn funding_summary(
             max: MAX_YEARS,
         });
     }
-    // Restricted receipts up to the range's end, found once for every year's table, in the
-    // same pass that finds what is recognised.
-    let (all, restricted) = recognised_and_restricted(state, from, to);
+    // Each year's figures summed as the one pass over the receipts meets them, which also
+    // finds the restricted receipts up to the range's end for every year's table.
+    let mut tallies: Vec<YearTallies> = (from.year()..=to.year())
+        .map(|y| YearTallies::new(FiscalYear::new(y).expect("within the range of valid years")))
+        .collect();
+    let restricted = revenue::for_each_recognised(state, from, to, |r| {
+        let year = usize::try_from(r.fiscal_year.year() - from.year()).ok();
+        match year.and_then(|i| tallies.get_mut(i)) {
+            Some(tally) => tally.add(state, &r, by_successor),
+            None => Ok(()), // recognised within the range, so never here
+        }
+    })?;
     let mut out = Vec::new();
     let mut total = Yen::ZERO;
-    for y in from.year()..=to.year() {
-        let fy = FiscalYear::new(y).expect("within the range of valid years");
-        let year: Vec<&Recognised> = all.iter().filter(|r| r.fiscal_year == fy).collect();
-        let year_funding = summarise_year(state, fy, &year, by_successor, &restricted)?;
+    for tally in tallies {
+        let year_funding = summarise_year(state, tally, by_successor, &restricted)?;
         total = total.checked_add(year_funding.total)?;
         out.push(year_funding);
     }
@@ -310,28 +318,43 @@ pub fn rules_en(by_successor: bool) -> [&'static str; 3] {
     ]
 }
 
-/// `restricted`: the restricted receipts of `fy` and every year before (later ones may be in it).
-fn summarise_year(
-    state: &LedgerState,
+/// One fiscal year's figures while the pass over the receipts sums them.
+struct YearTallies<'a> {
     fy: FiscalYear,
-    year: &[&Recognised],
-    by_successor: bool,
-    restricted: &[&ReceiptView],
-) -> Result<YearFunding, ReportError> {
-    let (mut category, mut funders, mut pillar, mut beneficiary, mut program) = (
-        Tally::default(),
-        Tally::default(),
-        Tally::default(),
-        Tally::default(),
-        Tally::default(),
-    );
-    let mut total = Yen::ZERO;
-    for r in year {
-        let receipt = r.receipt;
-        total = total.checked_add(r.amount)?;
+    total: Yen,
+    category: Tally<'a>,
+    funders: Tally<'a>,
+    pillar: Tally<'a>,
+    beneficiary: Tally<'a>,
+    program: Tally<'a>,
+}
+
+impl<'a> YearTallies<'a> {
+    fn new(fy: FiscalYear) -> Self {
+        YearTallies {
+            fy,
+            total: Yen::ZERO,
+            category: Tally::default(),
+            funders: Tally::default(),
+            pillar: Tally::default(),
+            beneficiary: Tally::default(),
+            program: Tally::default(),
+        }
+    }
+
+    /// Sums one amount recognised in the year under each heading.
+    fn add(
+        &mut self,
+        state: &'a LedgerState,
+        r: &Recognised<'a>,
+        by_successor: bool,
+    ) -> Result<(), ReportError> {
+        let (receipt, fy) = (r.receipt, self.fy);
+        self.total = self.total.checked_add(r.amount)?;
         let c = receipt.kind.category();
-        category.add(Key::Category(c), |_| c.ja().to_owned(), r.amount, r.position)?;
-        funders.add(
+        self.category
+            .add(Key::Category(c), |_| c.ja().to_owned(), r.amount, r.position)?;
+        self.funders.add(
             funder(state, &receipt.payer, by_successor),
             |key| funder_label(state, key, fy, by_successor),
             r.amount,
@@ -340,39 +363,54 @@ fn summarise_year(
         let linked = receipt.program.as_ref().and_then(|p| state.programs.get(p));
         match linked {
             Some(p) => {
-                pillar.add(
+                self.pillar.add(
                     Key::Pillar(p.pillar),
                     |_| p.pillar.ja().to_owned(),
                     r.amount,
                     r.position,
                 )?;
                 for b in &p.beneficiaries {
-                    beneficiary.add(Key::Beneficiary(*b), |_| b.ja().to_owned(), r.amount, r.position)?;
+                    self.beneficiary.add(
+                        Key::Beneficiary(*b),
+                        |_| b.ja().to_owned(),
+                        r.amount,
+                        r.position,
+                    )?;
                 }
-                program.add(Key::Program(&p.id), |_| p.name.clone(), r.amount, r.position)?;
+                self.program
+                    .add(Key::Program(&p.id), |_| p.name.clone(), r.amount, r.position)?;
             }
             None => {
-                pillar.add(
-                    Key::Text("Unassigned"),
-                    |_| "事業の指定なし".into(),
-                    r.amount,
-                    r.position,
-                )?;
-                beneficiary.add(
-                    Key::Text("Unassigned"),
-                    |_| "事業の指定なし".into(),
-                    r.amount,
-                    r.position,
-                )?;
-                program.add(
-                    Key::Text("unassigned"),
-                    |_| "事業の指定なし".into(),
-                    r.amount,
-                    r.position,
-                )?;
+                for (tally, key) in [
+                    (&mut self.pillar, "Unassigned"),
+                    (&mut self.beneficiary, "Unassigned"),
+                    (&mut self.program, "unassigned"),
+                ] {
+                    tally.add(Key::Text(key), |_| "事業の指定なし".into(), r.amount, r.position)?;
+                }
             }
         }
+        Ok(())
     }
+}
+
+/// The year's lines. `restricted`: the restricted receipts of the year and every year before
+/// (later ones may be in it).
+fn summarise_year(
+    state: &LedgerState,
+    tallies: YearTallies<'_>,
+    by_successor: bool,
+    restricted: &[&ReceiptView],
+) -> Result<YearFunding, ReportError> {
+    let YearTallies {
+        fy,
+        total,
+        category,
+        funders,
+        pillar,
+        beneficiary,
+        program,
+    } = tallies;
     // Categories in the statement's order, even when zero, so a year reads like a 活動計算書.
     let mut by_category = category.lines();
     let order = |key: &str| {

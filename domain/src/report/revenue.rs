@@ -38,40 +38,43 @@ pub fn recognised(state: &LedgerState, from: FiscalYear, to: FiscalYear) -> Vec<
 }
 
 /// What [`recognised`] gives, and the restricted receipts received by the end of `to` (the
-/// restricted-funds table and 前受助成金 read them), found in the same pass over the receipts: a
-/// large ledger holds a million of them, and one pass over them is most of a report's time.
+/// restricted-funds table and 前受助成金 read them).
 pub fn recognised_and_restricted(
     state: &LedgerState,
     from: FiscalYear,
     to: FiscalYear,
 ) -> (Vec<Recognised<'_>>, Vec<&ReceiptView>) {
     let mut out = Vec::new();
-    let mut restricted = Vec::new();
-    for receipt in state.receipts.values() {
-        if receipt.restricted && receipt.fiscal_year <= to {
-            restricted.push(receipt);
-        }
-        let _: Result<(), std::convert::Infallible> = recognitions(receipt, from, to, &mut |r| {
-            out.push(r);
-            Ok(())
-        });
-    }
+    let restricted = for_each_recognised(state, from, to, |r| {
+        out.push(r);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let restricted = match restricted {
+        Ok(restricted) => restricted,
+        Err(never) => match never {},
+    };
     (out, restricted)
 }
 
 /// Hands `f` every amount recognised from `from` to `to` as the pass over the receipts meets it,
-/// stopping at its first error: a report that reads each amount once needs no list of them, and
-/// reads each receipt while it is still in the cache.
+/// stopping at its first error, and gives back the restricted receipts received by the end of
+/// `to`, found in the same pass. A large ledger holds a million receipts and one pass over them
+/// is most of a report's time: a report that sums each amount as it comes needs no list of them,
+/// and reads each receipt while it is still in the cache.
 pub fn for_each_recognised<'a, E>(
     state: &'a LedgerState,
     from: FiscalYear,
     to: FiscalYear,
     mut f: impl FnMut(Recognised<'a>) -> Result<(), E>,
-) -> Result<(), E> {
+) -> Result<Vec<&'a ReceiptView>, E> {
+    let mut restricted = Vec::new();
     for receipt in state.receipts.values() {
+        if receipt.restricted && receipt.fiscal_year <= to {
+            restricted.push(receipt);
+        }
         recognitions(receipt, from, to, &mut f)?;
     }
-    Ok(())
+    Ok(restricted)
 }
 
 /// The amounts `receipt` is recognised with in `from..=to`: itself in its year, or a deferred
