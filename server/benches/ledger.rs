@@ -267,13 +267,6 @@ fn reports_only(total: usize) {
         assert!(!r.is_empty());
     });
     println!("| memory | receipts recognised in FY2020, found among all {receipts} | {scan:.0} ms |");
-    let (recognised, restricted) =
-        domain::report::revenue::recognised_and_restricted(&state, year(2020), year(2022));
-    eprintln!(
-        "FY2020-2022: {} recognised, {} restricted",
-        recognised.len(),
-        restricted.len()
-    );
     for (label, from, to) in [("FY2020", 2020, 2020), ("FY2020–2022", 2020, 2022)] {
         let mut json = 0;
         let compute = best_of(&mut || {

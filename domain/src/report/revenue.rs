@@ -34,26 +34,15 @@ pub struct Recognised<'a> {
 
 /// Every amount recognised in a fiscal year from `from` to `to`, inclusive.
 pub fn recognised(state: &LedgerState, from: FiscalYear, to: FiscalYear) -> Vec<Recognised<'_>> {
-    recognised_and_restricted(state, from, to).0
-}
-
-/// What [`recognised`] gives, and the restricted receipts received by the end of `to` (the
-/// restricted-funds table and 前受助成金 read them).
-pub fn recognised_and_restricted(
-    state: &LedgerState,
-    from: FiscalYear,
-    to: FiscalYear,
-) -> (Vec<Recognised<'_>>, Vec<&ReceiptView>) {
     let mut out = Vec::new();
-    let restricted = for_each_recognised(state, from, to, |r| {
+    let pass = for_each_recognised(state, from, to, |r| {
         out.push(r);
         Ok::<(), std::convert::Infallible>(())
     });
-    let restricted = match restricted {
-        Ok(restricted) => restricted,
+    match pass {
+        Ok(_restricted) => out,
         Err(never) => match never {},
-    };
-    (out, restricted)
+    }
 }
 
 /// Hands `f` every amount recognised from `from` to `to` as the pass over the receipts meets it,
