@@ -30,6 +30,7 @@ pub mod partner;
 pub mod personal;
 pub mod program;
 pub mod projection;
+pub mod receipts;
 pub mod record;
 pub mod report;
 pub mod rules;

@@ -17,6 +17,7 @@ use crate::ids::{ActivityId, DonorId, HouseholdId, PartnerId, ProgramId, Receipt
 use crate::money::Yen;
 use crate::partner::PartnerKind;
 use crate::program::{Beneficiary, Pillar, SpiralStage};
+use crate::receipts::Receipts;
 use crate::record::Recorded;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -218,9 +219,9 @@ pub struct LedgerState {
     pub programs: BTreeMap<ProgramId, ProgramView>,
     pub partners: BTreeMap<PartnerId, PartnerView>,
     pub activities: BTreeMap<ActivityId, ActivityView>,
-    /// Read back in bulk (a snapshot holds a million of them, in key order).
-    #[serde(deserialize_with = "sorted_map")]
-    pub receipts: BTreeMap<ReceiptId, ReceiptView>,
+    /// Held by fiscal year; written and read as one map by id.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, ReceiptView>))]
+    pub receipts: Receipts,
     pub donors: BTreeMap<DonorId, DonorView>,
     /// The spiral's marks: programs' facts and activities. Receipts are not marks (a ledger is
     /// mostly receipts); their money is summed per fiscal year in `money`.
@@ -247,37 +248,6 @@ pub struct ProfileView {
     pub on: Date,
     pub position: u64,
     pub profile: OrganisationProfile,
-}
-
-/// A map read as a list of entries and built in one go: the entries of a written map come in
-/// key order, and `BTreeMap::from_iter` builds a tree from sorted entries without searching it
-/// once per entry, as inserting one at a time does (the projection snapshot's million receipts).
-/// Entries out of order still give the right map; a key written twice keeps its last value, as
-/// inserting would.
-fn sorted_map<'de, D, K, V>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    K: Deserialize<'de> + Ord,
-    V: Deserialize<'de>,
-{
-    struct Entries<K, V>(std::marker::PhantomData<(K, V)>);
-    impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> serde::de::Visitor<'de> for Entries<K, V> {
-        type Value = BTreeMap<K, V>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a map")
-        }
-
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            // The size a decoder announces is not trusted beyond a bound.
-            let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(1 << 16));
-            while let Some(entry) = map.next_entry()? {
-                entries.push(entry);
-            }
-            Ok(entries.into_iter().collect())
-        }
-    }
-    deserializer.deserialize_map(Entries(std::marker::PhantomData))
 }
 
 /// Money received in one fiscal year, for the spiral. A receipt counts under its program's
@@ -327,7 +297,7 @@ impl LedgerState {
             programs: self.programs.clone(),
             partners: self.partners.clone(),
             activities: self.activities.clone(),
-            receipts: BTreeMap::new(),
+            receipts: Receipts::new(),
             donors: self.donors.clone(),
             timeline: self.timeline.clone(),
             money: self.money.clone(),
@@ -541,21 +511,18 @@ impl LedgerState {
                 program,
                 restricted,
             } => {
-                self.receipts.insert(
-                    receipt.clone(),
-                    ReceiptView {
-                        id: receipt.clone(),
-                        kind: *kind,
-                        payer: payer.clone(),
-                        amount: *amount,
-                        fiscal_year: *fiscal_year,
-                        program: program.clone(),
-                        restricted: *restricted,
-                        on,
-                        position: e.position,
-                        spent: Vec::new(),
-                    },
-                );
+                self.receipts.insert(ReceiptView {
+                    id: receipt.clone(),
+                    kind: *kind,
+                    payer: payer.clone(),
+                    amount: *amount,
+                    fiscal_year: *fiscal_year,
+                    program: program.clone(),
+                    restricted: *restricted,
+                    on,
+                    position: e.position,
+                    spent: Vec::new(),
+                });
                 let linked = program.as_ref().and_then(|p| self.programs.get_mut(p));
                 let pillar = match (linked, kind) {
                     (Some(p), _) => {
@@ -591,13 +558,14 @@ impl LedgerState {
                 fiscal_year,
                 amount,
             } => {
-                if let Some(r) = self.receipts.get_mut(receipt) {
-                    r.spent.push(Spending {
+                self.receipts.record_spending(
+                    receipt,
+                    Spending {
                         fiscal_year: *fiscal_year,
                         amount: *amount,
                         position: e.position,
-                    });
-                }
+                    },
+                );
             }
             DonorRegistered {
                 donor,
@@ -849,27 +817,5 @@ impl Directory for LedgerState {
     #[cfg(feature = "aggregate")]
     fn ledger(&self) -> Option<&LedgerState> {
         Some(self)
-    }
-}
-
-#[cfg(test)]
-mod sorted_map_tests {
-    use super::*;
-
-    #[derive(Deserialize, Debug)]
-    struct Holder {
-        #[serde(deserialize_with = "sorted_map")]
-        map: BTreeMap<u32, String>,
-    }
-
-    #[test]
-    fn entries_in_any_order_give_the_map_inserting_would() {
-        let held: Holder =
-            serde_json::from_str(r#"{"map": {"3": "c", "1": "a", "2": "b", "1": "z"}}"#).unwrap();
-        let expected: BTreeMap<u32, String> = [(1, "z"), (2, "b"), (3, "c")]
-            .into_iter()
-            .map(|(k, v)| (k, v.to_owned()))
-            .collect();
-        assert_eq!(held.map, expected);
     }
 }

@@ -119,7 +119,7 @@ pub fn seal(state: &LedgerState, chain_hash: Hash, key: &SigningKey) -> Result<S
         chain_hash,
     };
     let mut by_year: BTreeMap<FiscalYear, Vec<&ReceiptView>> = BTreeMap::new();
-    for receipt in state.receipts.values().filter(|r| plain(r)) {
+    for receipt in state.receipts.by_year().filter(|r| plain(r)) {
         by_year.entry(receipt.fiscal_year).or_default().push(receipt);
     }
     let mut core = state.clone_without_receipts();
@@ -217,7 +217,7 @@ fn decode(parts: Parts<'_>, position: u64, needs: &Needs) -> Result<LedgerState,
         Needs::Everything => true,
         Needs::Some { years, .. } => years.contains(year),
     };
-    let mut read: Vec<(ReceiptId, ReceiptView)> = Vec::new();
+    let mut read: BTreeMap<FiscalYear, Vec<(ReceiptId, ReceiptView)>> = BTreeMap::new();
     let mut last_year = None;
     for part in parts.years {
         if last_year.is_some_and(|y| y >= part.fiscal_year) {
@@ -238,17 +238,25 @@ fn decode(parts: Parts<'_>, position: u64, needs: &Needs) -> Result<LedgerState,
                     receipt.id, part.fiscal_year
                 )));
             }
-            read.push((receipt.id.clone(), receipt));
+            read.entry(part.fiscal_year)
+                .or_default()
+                .push((receipt.id.clone(), receipt));
         }
     }
     if !read.is_empty() {
-        read.extend(std::mem::take(&mut state.receipts));
-        // Each part is in id order; the stable sort merges the runs.
-        read.sort_by(|a, b| a.0.cmp(&b.0));
-        if let Some(twice) = read.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(unreadable(format!("receipt {} is held twice", twice[0].0)));
+        for receipt in std::mem::take(&mut state.receipts).into_by_year() {
+            read.entry(receipt.fiscal_year)
+                .or_default()
+                .push((receipt.id.clone(), receipt));
         }
-        state.receipts = read.into_iter().collect();
+        // A part is in id order; the stable sort merges the core's few into each year's.
+        for year in read.values_mut() {
+            year.sort_by(|a, b| a.0.cmp(&b.0));
+            if let Some(twice) = year.windows(2).find(|w| w[0].0 == w[1].0) {
+                return Err(unreadable(format!("receipt {} is held twice", twice[0].0)));
+            }
+        }
+        state.receipts = read.into_values().flatten().collect();
     }
     Ok(state)
 }

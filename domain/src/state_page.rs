@@ -172,14 +172,27 @@ fn after_id<'a, K: Ord, V>(
     parse: impl Fn(&str) -> Option<K>,
     part: Part,
 ) -> Result<std::collections::btree_map::Range<'a, K, V>, NarrowingError> {
-    let start = match after {
+    let start = match parsed_id(after, parse, part)? {
         None => Bound::Unbounded,
-        Some(text) => Bound::Excluded(parse(text).ok_or_else(|| NarrowingError::BadAfter {
-            after: text.to_owned(),
-            part: part.name(),
-        })?),
+        Some(id) => Bound::Excluded(id),
     };
     Ok(map.range((start, Bound::Unbounded)))
+}
+
+/// The id `after` names, or the error that names it.
+fn parsed_id<K>(
+    after: Option<&str>,
+    parse: impl Fn(&str) -> Option<K>,
+    part: Part,
+) -> Result<Option<K>, NarrowingError> {
+    after
+        .map(|text| {
+            parse(text).ok_or_else(|| NarrowingError::BadAfter {
+                after: text.to_owned(),
+                part: part.name(),
+            })
+        })
+        .transpose()
 }
 
 /// A number `after` (a position or a year), or the error that names it.
@@ -242,12 +255,13 @@ pub fn page<'a>(state: &'a LedgerState, n: &Narrowing) -> Result<Page<'a>, Narro
             (Items::Activities(v), next)
         }
         Part::Receipts => {
-            let range = after_id(&state.receipts, after, |t| ReceiptId::new(t).ok(), n.part)?;
-            let (v, next) = take(
-                range,
-                |r| in_year(r.fiscal_year) && of_program(r.program.as_ref()),
-                limit,
-            );
+            let after = parsed_id(after, |t| ReceiptId::new(t).ok(), n.part)?;
+            let keep = |r: &ReceiptView| of_program(r.program.as_ref());
+            // A year's receipts are held together: a page of one year reads that year alone.
+            let (v, next) = match n.fiscal_year {
+                Some(year) => take(state.receipts.of_year_after(year, after.as_ref()), keep, limit),
+                None => take(state.receipts.after(after.as_ref()), keep, limit),
+            };
             (Items::Receipts(v), next)
         }
         Part::Donors => {

@@ -661,7 +661,11 @@ fn the_timeline_marks_each_activity_with_its_pillar_and_stage() {
         4
     );
     assert_eq!(
-        state.receipts[&ReceiptId::new("fee-1").unwrap()].kind,
+        state
+            .receipts
+            .get(&ReceiptId::new("fee-1").unwrap())
+            .unwrap()
+            .kind,
         FundKind::CommissionFee
     );
 }

@@ -141,8 +141,8 @@ pub async fn live_donor_register(
 pub fn registered_givers(state: &LedgerState, fiscal_year: FiscalYear) -> Vec<domain::ids::DonorId> {
     let donors: std::collections::BTreeSet<&domain::ids::DonorId> = state
         .receipts
-        .values()
-        .filter(|r| r.fiscal_year == fiscal_year && domain::personal::listed_in_register(r))
+        .of_year(fiscal_year)
+        .filter(|r| domain::personal::listed_in_register(r))
         .filter_map(|r| match &r.payer {
             domain::funds::Payer::Donor(d) => Some(d),
             _ => None,

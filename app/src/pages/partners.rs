@@ -205,7 +205,7 @@ fn payments(s: &LedgerState, p: &PartnerView, lang: Lang) -> impl IntoView {
     let t = lang.text();
     let rows = s
         .receipts
-        .values()
+        .by_year() // the table reads by fiscal year, its first column
         .filter(|r| matches!(&r.payer, Payer::Partner(id) if *id == p.id))
         .map(|r| {
             view! {

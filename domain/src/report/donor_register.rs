@@ -85,8 +85,8 @@ pub fn donor_register(
     let mut known: std::collections::HashMap<&DonorId, Listed> = std::collections::HashMap::new();
     let mut lines: Vec<RegisterLine> = state
         .receipts
-        .values()
-        .filter(|r| r.fiscal_year == fiscal_year && listed_in_register(r))
+        .of_year(fiscal_year)
+        .filter(|r| listed_in_register(r))
         .map(|r| RegisterLine {
             received_on: r.on,
             amount: r.amount,

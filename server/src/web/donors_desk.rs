@@ -377,7 +377,7 @@ async fn record_page(
     let Some((view, gifts, certificates)) = state.ledger.read_state(|s| {
         let view = s.donors.get(donor)?.clone();
         let mut by_year: std::collections::BTreeMap<_, (usize, domain::Yen)> = Default::default();
-        for r in s.receipts.values() {
+        for r in s.receipts.by_year() {
             if matches!(&r.payer, Payer::Donor(d) if d == donor) {
                 let year = by_year.entry(r.fiscal_year).or_default();
                 year.0 += 1;
