@@ -17,14 +17,17 @@
 //! replays of the example ledger with its corrections and retractions). Including an event a
 //! question does not need is always harmless, so whenever in doubt an event is needed everywhere.
 
+use crate::date::Date;
 use crate::events::{Entry, Fact};
 use crate::fiscal_year::FiscalYear;
-use crate::projection::{LedgerState, View};
+use crate::money::Yen;
+use crate::program::Pillar;
+use crate::projection::{unlinked_pillar, LedgerState, View, YearMoney};
 use crate::record::Recorded;
 use crate::state_page::{Narrowing, Part};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
+use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 #[derive(Debug, Clone, Default)]
 pub struct FoldIndex {
@@ -32,16 +35,18 @@ pub struct FoldIndex {
     len: u64,
     /// Positions every question needs, ascending.
     everywhere: Vec<u64>,
-    /// Donors' registrations, ascending (one moved to `everywhere` later stays here too).
+    /// Donors' registrations, ascending. One moved to `everywhere` later leaves, so that those
+    /// left are never amended.
     donors: Vec<u64>,
-    /// Year-only receipts by fiscal year, ascending. A receipt moved to `everywhere` later stays
-    /// here too; a fold takes each position once.
-    by_year: BTreeMap<FiscalYear, Vec<u64>>,
-    /// The position of each year-only receipt and each donor's registration by a hash of its
-    /// stream, so that an amendment of that stream (which names it by stream and sequence), or
-    /// anything else recorded in it, can move it to `everywhere`. Two streams with one hash both
-    /// move: a needless event in a fold is harmless.
-    held_apart: HashMap<u64, u64>,
+    /// Year-only receipts by fiscal year, ascending by position, with what each adds to its
+    /// year's money. A receipt moved to `everywhere` later leaves (its money is then the fold's
+    /// to count, once).
+    by_year: BTreeMap<FiscalYear, Vec<HeldReceipt>>,
+    /// The position of each year-only receipt (with its year) and each donor's registration by
+    /// a hash of its stream, so that an amendment of that stream (which names it by stream and
+    /// sequence), or anything else recorded in it, can move it to `everywhere`. Two streams with
+    /// one hash both move: a needless event in a fold is harmless.
+    held_apart: crate::FastMap<u64, (u64, Option<FiscalYear>)>,
     /// When each event was recorded, by position: what a fold of part of the ledger must still
     /// count as seen.
     recorded_at: Vec<DateTime<Utc>>,
@@ -50,14 +55,30 @@ pub struct FoldIndex {
     recorded_out_of_order: bool,
 }
 
+/// A year-only receipt as its year's money line sees it. Such a receipt is never amended (else
+/// it would have moved to `everywhere`), so what it adds is fixed when it is recorded: a
+/// question about every year's money counts these instead of folding a million events.
+#[derive(Debug, Clone, Copy)]
+struct HeldReceipt {
+    position: u64,
+    on: Date,
+    pillar: Pillar,
+    amount: Yen,
+}
+
 /// What a question needs beyond the events every question needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Needs {
     /// Everything: the whole state, every year's receipts or money.
     Everything,
-    /// The donors' registrations or not, and the year-only receipts of these fiscal years (none
-    /// for programs, partners and the like).
-    Some { donors: bool, years: Vec<FiscalYear> },
+    /// The donors' registrations or not, the year-only receipts of these fiscal years (none
+    /// for programs, partners and the like), and whether every year's money lines are asked
+    /// (counted from the index, without those receipts).
+    Some {
+        donors: bool,
+        years: Vec<FiscalYear>,
+        money: bool,
+    },
 }
 
 impl Needs {
@@ -70,6 +91,7 @@ impl Needs {
             years: (from.year()..=to.year())
                 .filter_map(|y| FiscalYear::new(y).ok())
                 .collect(),
+            money: false,
         }
     }
 
@@ -78,6 +100,7 @@ impl Needs {
         Needs::Some {
             donors: false,
             years: Vec::new(),
+            money: false,
         }
     }
 
@@ -91,22 +114,29 @@ impl Needs {
             Part::Donors => Needs::Some {
                 donors: true,
                 years: Vec::new(),
+                money: false,
             },
-            Part::Receipts | Part::Money => match n.fiscal_year {
+            Part::Receipts => match n.fiscal_year {
                 Some(year) => Needs::Some {
                     donors: false,
                     years: vec![year],
+                    money: false,
                 },
                 None => Needs::Everything,
+            },
+            // A year's line or every year's: counted from the index either way.
+            Part::Money => Needs::Some {
+                donors: false,
+                years: Vec::new(),
+                money: true,
             },
         }
     }
 }
 
+/// A stream's hash, fixed for the life of the index. (A collision only folds a needless event.)
 fn stream_hash(stream: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    stream.hash(&mut h);
-    h.finish()
+    foldhash::fast::FixedState::default().hash_one(stream)
 }
 
 /// Which questions need an event.
@@ -144,6 +174,27 @@ fn reach(e: &Recorded) -> Reach {
     }
 }
 
+/// A year-only receipt's year and what it adds to that year's money.
+fn held_receipt(e: &Recorded) -> Option<(FiscalYear, HeldReceipt)> {
+    match &e.event.entry {
+        Entry::Fact(Fact::FundsReceived {
+            kind,
+            amount,
+            fiscal_year,
+            ..
+        }) => Some((
+            *fiscal_year,
+            HeldReceipt {
+                position: e.position,
+                on: e.event.on,
+                pillar: unlinked_pillar(*kind),
+                amount: *amount,
+            },
+        )),
+        _ => None,
+    }
+}
+
 impl FoldIndex {
     /// Events held.
     pub fn len(&self) -> u64 {
@@ -178,14 +229,18 @@ impl FoldIndex {
                 self.everywhere.push(e.position);
             }
             apart => {
-                if let Some(earlier) = self.held_apart.insert(stream, e.position) {
+                let year = match apart {
+                    Reach::Year(year) => Some(year),
+                    _ => None,
+                };
+                if let Some(earlier) = self.held_apart.insert(stream, (e.position, year)) {
                     // A second event held apart in one stream (or a hash shared): both
                     // everywhere.
                     self.promote(earlier);
                     self.everywhere.push(e.position);
                     self.held_apart.remove(&stream);
-                } else if let Reach::Year(year) = apart {
-                    self.by_year.entry(year).or_default().push(e.position);
+                } else if let Some(held) = year.and_then(|_| held_receipt(e)) {
+                    self.by_year.entry(held.0).or_default().push(held.1);
                 } else {
                     self.donors.push(e.position);
                 }
@@ -194,35 +249,92 @@ impl FoldIndex {
         true
     }
 
-    /// Moves an earlier event held apart into the events every question needs.
-    fn promote(&mut self, position: u64) {
+    /// Moves an earlier event held apart into the events every question needs, out of its
+    /// year's receipts (so that its money is counted once, by the fold) or the donors'.
+    fn promote(&mut self, (position, year): (u64, Option<FiscalYear>)) {
         if let Err(at) = self.everywhere.binary_search(&position) {
             self.everywhere.insert(at, position);
+        }
+        match year {
+            Some(year) => {
+                if let Some(held) = self.by_year.get_mut(&year) {
+                    if let Ok(at) = held.binary_search_by_key(&position, |r| r.position) {
+                        held.remove(at);
+                    }
+                }
+            }
+            None => {
+                if let Ok(at) = self.donors.binary_search(&position) {
+                    self.donors.remove(at);
+                }
+            }
         }
     }
 
     /// What a fold from `view` must read to answer what `needs` asks, or `None` when that is
     /// every event (a plain [`LedgerState::replay`] of them all is then the answer).
     pub fn plan(&self, view: View, needs: &Needs) -> Option<Plan> {
-        let Needs::Some { donors, years } = needs else {
+        let Needs::Some { donors, years, money } = needs else {
             return None;
         };
         let mut positions = self.everywhere.clone();
+        let mut held = Vec::new();
         if *donors {
-            positions.extend_from_slice(&self.donors);
+            held.extend_from_slice(&self.donors);
         }
         for year in years {
             if let Some(receipts) = self.by_year.get(year) {
-                positions.extend_from_slice(receipts);
+                held.extend(receipts.iter().map(|r| r.position));
             }
         }
+        positions.extend_from_slice(&held);
         positions.sort_unstable();
         positions.dedup();
+        held.sort_unstable();
+        let seen = self.seen(view);
+        let money = if *money {
+            self.held_money(view, seen.1, years)
+        } else {
+            Vec::new()
+        };
         Some(Plan {
             positions,
+            held,
             view,
-            seen: self.seen(view),
+            seen,
+            money,
         })
+    }
+
+    /// What the year-only receipts of every year but `folded` (whose receipts the fold counts
+    /// itself) add to their years' money lines, from `view`. `last` is the last position the
+    /// view can know.
+    fn held_money(&self, view: View, last: u64, folded: &[FiscalYear]) -> Vec<YearMoney> {
+        // Known at `view`: by position while recorded times never went back, else one by one.
+        let knows = |position: u64| match view.known_at {
+            Some(t) if self.recorded_out_of_order => position
+                .checked_sub(1)
+                .and_then(|i| self.recorded_at.get(i as usize))
+                .is_some_and(|at| *at <= t),
+            _ => position <= last,
+        };
+        let mut lines = Vec::new();
+        for (year, receipts) in self.by_year.iter().filter(|(y, _)| !folded.contains(y)) {
+            let mut line = YearMoney {
+                fiscal_year: *year,
+                by_pillar: [Yen::ZERO; 3],
+                receipts: 0,
+            };
+            for r in receipts {
+                if knows(r.position) && view.in_effect(r.on) {
+                    line.add(r.pillar, r.amount);
+                }
+            }
+            if line.receipts > 0 {
+                lines.push(line);
+            }
+        }
+        lines
     }
 
     /// How many events a fold of the whole ledger from `view` would count as seen, and the last
@@ -250,9 +362,15 @@ impl FoldIndex {
 pub struct Plan {
     /// The positions to fold, ascending, each once.
     pub positions: Vec<u64>,
+    /// Those of them held apart (year-only receipts, donors' registrations): never amended,
+    /// ascending.
+    held: Vec<u64>,
     view: View,
     /// What a fold of everything would count as seen, and its last position.
     seen: (u64, u64),
+    /// Money lines of the year-only receipts left out of the fold, when every year's money
+    /// was asked.
+    money: Vec<YearMoney>,
 }
 
 impl Plan {
@@ -260,9 +378,23 @@ impl Plan {
     /// of [`LedgerState::replay`] over every event; the others hold only what the needed events
     /// gave them. `at` gives the held event at a position.
     pub fn replay<'a>(&self, at: impl Fn(u64) -> Option<&'a Recorded>) -> LedgerState {
-        let events: Vec<&Recorded> = self.positions.iter().filter_map(|p| at(*p)).collect();
-        let mut state = LedgerState::replay(events.iter().copied(), self.view);
+        // The events held apart are marked: never amended, they are spared the lookup among the
+        // amendments. (Building each year's tree from them in one pass instead of folding
+        // them was tried: moving the receipts through the bulk build cost more than it saved.)
+        let mut held = self.held.iter().peekable();
+        let events: Vec<(&Recorded, bool)> = self
+            .positions
+            .iter()
+            .filter_map(|p| {
+                let never_amended = held.next_if_eq(&p).is_some();
+                at(*p).map(|e| (e, never_amended))
+            })
+            .collect();
+        let mut state = LedgerState::replay_marked(events.iter().copied(), self.view);
         (state.events_seen, state.head_position) = self.seen;
+        for line in &self.money {
+            state.add_money(line);
+        }
         state
     }
 }
@@ -451,6 +583,53 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// A donor's registration and a plain receipt, each corrected later: answers from before the
+    /// corrections read them as first recorded, answers from after as corrected, and every
+    /// year's money counts the receipt once.
+    #[test]
+    fn corrections_of_events_held_apart_are_read_as_a_full_fold_reads_them() {
+        let mut events = ledger();
+        let before = events.last().unwrap().meta.recorded_at;
+        let donor = events.iter().find(|e| reach(e) == Reach::Donors).unwrap().clone();
+        let receipt = events
+            .iter()
+            .find(|e| matches!(reach(e), Reach::Year(_)))
+            .unwrap()
+            .clone();
+        for (original, seconds) in [(donor, 10), (receipt, 20)] {
+            let mut fact = match &original.event.entry {
+                Entry::Fact(fact) => fact.clone(),
+                _ => unreachable!("held apart only as a fact"),
+            };
+            match &mut fact {
+                Fact::DonorRegistered { officer, .. } => *officer = !*officer,
+                Fact::FundsReceived { amount, .. } => *amount = crate::Yen::new(amount.value() * 3),
+                _ => unreachable!("only registrations and receipts are held apart"),
+            }
+            let mut correction = original.clone();
+            correction.position = events.len() as u64 + 1;
+            correction.sequence = original.sequence + 1;
+            correction.meta.recorded_at = before + chrono::Duration::seconds(seconds);
+            correction.event.entry = Entry::Corrected {
+                target: original.sequence,
+                fact: Box::new(fact),
+                reason: "誤入力".into(),
+            };
+            events.push(correction);
+        }
+        let index = index(&events);
+        let years: Vec<FiscalYear> = (example::FIRST_YEAR..=example::LAST_YEAR)
+            .map(|y| FiscalYear::new(y).unwrap())
+            .collect();
+        for known_at in [None, Some(before), Some(before + chrono::Duration::seconds(15))] {
+            let view = View {
+                as_of: None,
+                known_at,
+            };
+            assert_same(&events, &index, view, &years);
         }
     }
 

@@ -47,6 +47,12 @@ impl Yen {
         self.0.checked_sub(other.0).map(Yen).ok_or(MoneyError::Overflow)
     }
 
+    /// For running totals that must never wrap: one stops at the end of the range instead (a
+    /// ledger edited behind the rules' back may hold anything).
+    pub fn saturating_add(self, other: Yen) -> Yen {
+        Yen(self.0.saturating_add(other.0))
+    }
+
     /// Sum of many amounts, failing on overflow rather than wrapping.
     pub fn sum<I: IntoIterator<Item = Yen>>(amounts: I) -> Result<Yen, MoneyError> {
         amounts.into_iter().try_fold(Yen::ZERO, Yen::checked_add)

@@ -22,7 +22,7 @@ use crate::record::Recorded;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// A fact as it takes effect in a fold: the event's own, or the correction standing in for it.
 #[derive(Clone, Copy)]
@@ -45,11 +45,11 @@ impl View {
         Self::default()
     }
 
-    fn knows(&self, e: &Recorded) -> bool {
+    pub(crate) fn knows(&self, e: &Recorded) -> bool {
         self.known_at.is_none_or(|t| e.meta.recorded_at <= t)
     }
 
-    fn in_effect(&self, on: Date) -> bool {
+    pub(crate) fn in_effect(&self, on: Date) -> bool {
         self.as_of.is_none_or(|d| on <= d)
     }
 }
@@ -263,6 +263,22 @@ pub struct YearMoney {
 }
 
 impl YearMoney {
+    pub fn empty(fiscal_year: FiscalYear) -> Self {
+        Self {
+            fiscal_year,
+            by_pillar: [Yen::ZERO; 3],
+            receipts: 0,
+        }
+    }
+
+    /// Counts one receipt of `amount` under `pillar`.
+    pub fn add(&mut self, pillar: Pillar, amount: Yen) {
+        if let Some(i) = Pillar::ALL.iter().position(|p| *p == pillar) {
+            self.by_pillar[i] = self.by_pillar[i].saturating_add(amount);
+        }
+        self.receipts += 1;
+    }
+
     /// The year's money in a list [`LedgerState::money`] keeps in year order.
     pub fn find(list: &[YearMoney], fiscal_year: FiscalYear) -> Option<&YearMoney> {
         list.binary_search_by_key(&fiscal_year, |m| m.fiscal_year)
@@ -286,7 +302,37 @@ impl YearMoney {
     }
 }
 
+/// The pillar money tied to no program counts under: a commission's fee is collaboration
+/// (協働), anything else the NPO's own (自主).
+pub fn unlinked_pillar(kind: FundKind) -> Pillar {
+    match kind {
+        FundKind::CommissionFee => Pillar::Collaboration,
+        _ => Pillar::SelfInitiated,
+    }
+}
+
 impl LedgerState {
+    /// Adds `line` to its fiscal year's money, keeping the lines in year order. (Sums saturate,
+    /// so receipts of positive amounts, which are all the rules allow, give the same lines
+    /// in any order: the fold index adds a year's plain receipts in one line.)
+    pub(crate) fn add_money(&mut self, line: &YearMoney) {
+        let at = match self
+            .money
+            .binary_search_by_key(&line.fiscal_year, |m| m.fiscal_year)
+        {
+            Ok(at) => at,
+            Err(at) => {
+                self.money.insert(at, YearMoney::empty(line.fiscal_year));
+                at
+            }
+        };
+        let year = &mut self.money[at];
+        for (sum, more) in year.by_pillar.iter_mut().zip(line.by_pillar) {
+            *sum = sum.saturating_add(more);
+        }
+        year.receipts += line.receipts;
+    }
+
     /// A copy of everything but the receipts, which a snapshot keeps apart (a million of them
     /// are not copied to be left out). Every field is named, so a new one must be decided here.
     pub fn clone_without_receipts(&self) -> LedgerState {
@@ -314,10 +360,20 @@ impl LedgerState {
         I: IntoIterator<Item = &'a Recorded>,
         I::IntoIter: Clone,
     {
-        let events = events.into_iter();
+        Self::replay_marked(events.into_iter().map(|e| (e, false)), view)
+    }
+
+    /// [`LedgerState::replay`] of events some of which are marked as never amended by any
+    /// event of the ledger (the fold index knows which): those are not looked up among the
+    /// amendments, a lookup that reads each event's stream name, for most events the one part
+    /// of them not yet in the cache.
+    pub(crate) fn replay_marked<'a, I>(events: I, view: View) -> LedgerState
+    where
+        I: Iterator<Item = (&'a Recorded, bool)> + Clone,
+    {
         // Pass 1: what corrections and retractions, known by then, say about earlier events.
-        let mut amended: HashMap<(&str, u64), Option<Effect<'a>>> = HashMap::new();
-        for e in events.clone() {
+        let mut amended: crate::FastMap<(&str, u64), Option<Effect<'a>>> = crate::FastMap::default();
+        for (e, _) in events.clone().filter(|(_, never_amended)| !never_amended) {
             if !view.knows(e) {
                 continue;
             }
@@ -337,7 +393,7 @@ impl LedgerState {
             view,
             ..Default::default()
         };
-        for e in events {
+        for (e, never_amended) in events {
             if !view.knows(e) {
                 continue;
             }
@@ -347,7 +403,7 @@ impl LedgerState {
                 continue;
             };
             let own = Effect { on: e.event.on, fact };
-            let effect = if amended.is_empty() {
+            let effect = if never_amended || amended.is_empty() {
                 Some(own)
             } else {
                 match amended.get(&(e.stream.as_str(), e.sequence)) {
@@ -524,34 +580,16 @@ impl LedgerState {
                     spent: Vec::new(),
                 });
                 let linked = program.as_ref().and_then(|p| self.programs.get_mut(p));
-                let pillar = match (linked, kind) {
-                    (Some(p), _) => {
+                let pillar = match linked {
+                    Some(p) => {
                         p.receipts.push(receipt.clone());
                         p.pillar
                     }
-                    (None, FundKind::CommissionFee) => Pillar::Collaboration,
-                    (None, _) => Pillar::SelfInitiated,
+                    None => unlinked_pillar(*kind),
                 };
-                let at = match self.money.binary_search_by_key(fiscal_year, |m| m.fiscal_year) {
-                    Ok(at) => at,
-                    Err(at) => {
-                        self.money.insert(
-                            at,
-                            YearMoney {
-                                fiscal_year: *fiscal_year,
-                                by_pillar: [Yen::ZERO; 3],
-                                receipts: 0,
-                            },
-                        );
-                        at
-                    }
-                };
-                let year = &mut self.money[at];
-                if let Some(i) = Pillar::ALL.iter().position(|p| *p == pillar) {
-                    // Saturating: a ledger edited behind the rules' back must not wrap a figure.
-                    year.by_pillar[i] = Yen::new(year.by_pillar[i].value().saturating_add(amount.value()));
-                }
-                year.receipts += 1;
+                let mut line = YearMoney::empty(*fiscal_year);
+                line.add(pillar, *amount);
+                self.add_money(&line);
             }
             FundsSpent {
                 receipt,

@@ -246,8 +246,6 @@ fn reports_only(total: usize) {
         events.len(),
         t.elapsed().as_secs_f64() * 1000.0
     );
-    drop(events);
-    let year = |y| FiscalYear::new(y).unwrap();
     let runs: usize = std::env::var("SPIRAL_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -261,6 +259,12 @@ fn reports_only(total: usize) {
         }
         best * 1000.0
     };
+    if std::env::var("SPIRAL_BENCH_PAST").as_deref() == Ok("only") {
+        drop(state);
+        past_folds(&events, &best_of);
+        return;
+    }
+    let year = |y| FiscalYear::new(y).unwrap();
     let receipts = state.receipts.len();
     let scan = best_of(&mut || {
         let r = domain::report::revenue::recognised(&state, year(2020), year(2020));
@@ -292,6 +296,86 @@ fn reports_only(total: usize) {
         "| memory | public support test 2019–2023: computed / written as JSON ({:.1} MB) | {compute:.0} / {write:.0} ms |",
         json as f64 / 1e6
     );
+    drop(state);
+    past_folds(&events, &best_of);
+}
+
+/// The folds behind answers as of a date and as known at a time, from the fold index (what the
+/// server does before it answers such a question), on the same ledger.
+fn past_folds(events: &[Recorded], best_of: &dyn Fn(&mut dyn FnMut()) -> f64) {
+    use domain::fold_index::{FoldIndex, Needs};
+    use domain::state_page::{Narrowing, Part};
+    let mut index = FoldIndex::default();
+    for e in events {
+        index.push(e);
+    }
+    let year = |y| FiscalYear::new(y).unwrap();
+    let known = View {
+        as_of: None,
+        known_at: events.last().map(|e| e.meta.recorded_at),
+    };
+    let as_of = View {
+        as_of: Some(domain::Date::from_ymd(2020, 4, 1).unwrap()),
+        known_at: None,
+    };
+    let part = |part, fiscal_year| Narrowing {
+        part,
+        fiscal_year,
+        program: None,
+        after: None,
+        limit: None,
+    };
+    let questions = [
+        (
+            "as known at the last recording",
+            known,
+            "funding FY2020–2022",
+            Needs::years(year(2020), year(2022)),
+        ),
+        (
+            "as known at the last recording",
+            known,
+            "PST 2019–2023",
+            Needs::years(year(2019), year(2023)),
+        ),
+        (
+            "as known at the last recording",
+            known,
+            "FY2019's receipts",
+            Needs::of(Some(&part(Part::Receipts, Some(year(2019))))),
+        ),
+        (
+            "as of 2020-04-01",
+            as_of,
+            "FY2019's receipts",
+            Needs::of(Some(&part(Part::Receipts, Some(year(2019))))),
+        ),
+        (
+            "as of 2020-04-01",
+            as_of,
+            "every year's money",
+            Needs::of(Some(&part(Part::Money, None))),
+        ),
+    ];
+    for (when, view, what, needs) in questions {
+        let (folded, ms) = match index.plan(view, &needs) {
+            Some(plan) => {
+                let ms = best_of(&mut || {
+                    let state = plan.replay(|p| events.get(p as usize - 1));
+                    assert!(state.events_seen > 0);
+                });
+                (plan.positions.len(), ms)
+            }
+            None => (
+                events.len(),
+                best_of(&mut || {
+                    let state = LedgerState::replay(events, view);
+                    assert!(state.events_seen > 0);
+                }),
+            ),
+        };
+        println!("| memory | the fold for {what} {when} ({folded} events) | {ms:.0} ms |");
+    }
 }
 
 #[tokio::main]
