@@ -234,7 +234,7 @@ async fn main() {
                 known_receipts.as_str(),
             ),
             (
-                "state as of 2020-04-01, every year's money (a full fold)",
+                "state as of 2020-04-01, every year's money (counted from the fold index)",
                 "/api/state?as_of=2020-04-01&part=money",
             ),
             (

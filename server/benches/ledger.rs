@@ -8,9 +8,10 @@
 //! on SQLite and 400 on PostgreSQL), SPIRAL_BENCH_PG (admin URL, default
 //! postgres://postgres@127.0.0.1:5432/postgres), SPIRAL_BENCH_ONLY=write|fold (only the write
 //! runs, or only the fold from memory), SPIRAL_BENCH_ONLY=replay (only the 1,000,000-event replay
-//! runs), SPIRAL_BENCH_ONLY=reports (the funding summary and the public
-//! support test on the realistic example ledger, computed and written as JSON apart). Results are printed as Markdown rows for
-//! BENCHMARKS.md.
+//! runs), SPIRAL_BENCH_ONLY=reports (the funding summary and the public support test on the
+//! realistic example ledger, computed and written as JSON apart, then the folds behind answers
+//! as of a date and as known at a time; with SPIRAL_BENCH_PAST=only those folds alone). Results
+//! are printed as Markdown rows for BENCHMARKS.md.
 
 use chrono::{TimeZone, Utc};
 use domain::{FiscalYear, LedgerState, Recorded, View, Yen};
