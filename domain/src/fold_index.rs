@@ -174,23 +174,15 @@ fn reach(e: &Recorded) -> Reach {
     }
 }
 
-/// A year-only receipt's year and what it adds to that year's money.
-fn held_receipt(e: &Recorded) -> Option<(FiscalYear, HeldReceipt)> {
+/// What a year-only receipt adds to its year's money.
+fn held_receipt(e: &Recorded) -> Option<HeldReceipt> {
     match &e.event.entry {
-        Entry::Fact(Fact::FundsReceived {
-            kind,
-            amount,
-            fiscal_year,
-            ..
-        }) => Some((
-            *fiscal_year,
-            HeldReceipt {
-                position: e.position,
-                on: e.event.on,
-                pillar: unlinked_pillar(*kind),
-                amount: *amount,
-            },
-        )),
+        Entry::Fact(Fact::FundsReceived { kind, amount, .. }) => Some(HeldReceipt {
+            position: e.position,
+            on: e.event.on,
+            pillar: unlinked_pillar(*kind),
+            amount: *amount,
+        }),
         _ => None,
     }
 }
@@ -239,8 +231,12 @@ impl FoldIndex {
                     self.promote(earlier);
                     self.everywhere.push(e.position);
                     self.held_apart.remove(&stream);
-                } else if let Some(held) = year.and_then(|_| held_receipt(e)) {
-                    self.by_year.entry(held.0).or_default().push(held.1);
+                } else if let Some(year) = year {
+                    match held_receipt(e) {
+                        Some(held) => self.by_year.entry(year).or_default().push(held),
+                        // Unreachable (only a receipt reaches one year): needed everywhere.
+                        None => self.everywhere.push(e.position),
+                    }
                 } else {
                     self.donors.push(e.position);
                 }
