@@ -56,6 +56,14 @@ try {
       if (/\/api\/(log\/|events(\?|$))/.test(urls.get(e.requestId) || '')) logWire += e.encodedDataLength;
     });
     const interactive = () => p.evaluate(() => performance.getEntriesByName('spiral-hydrated')[0]?.startTime);
+    // Where a visit's time goes: the page's HTML received, the bundle started, the log
+    // downloaded and decoded, replayed.
+    const stages = () => p.evaluate(() => ({
+      html_ms: performance.getEntriesByType('navigation')[0]?.responseEnd,
+      start_ms: performance.getEntriesByName('spiral-start')[0]?.startTime,
+      log_ms: performance.getEntriesByName('spiral-log')[0]?.startTime,
+      replayed_ms: performance.getEntriesByName('spiral-replayed')[0]?.startTime,
+    }));
     // The JS heap after a collection, and the WASM module's linear memory (where the ledger is).
     const heap = async () => {
       await client.send('HeapProfiler.collectGarbage');
@@ -64,12 +72,12 @@ try {
     const wasm = () => p.evaluate(async () => (await import('/pkg/frontend.js')).wasm_memory_bytes());
     await p.goto(url + '/');
     await p.waitForSelector('#app[data-hydrated="true"]', { timeout: 600_000 });
-    const first = { interactive_ms: await interactive(), wire_bytes: wire, log_bytes: logWire, heap_bytes: await heap(), wasm_bytes: await wasm() };
+    const first = { interactive_ms: await interactive(), stages: await stages(), wire_bytes: wire, log_bytes: logWire, heap_bytes: await heap(), wasm_bytes: await wasm() };
     for (let i = 0; i < runs; i++) {
       wire = 0; logWire = 0;
       await p.reload();
       await p.waitForSelector('#app[data-hydrated="true"]', { timeout: 600_000 });
-      const again = { interactive_ms: await interactive(), wire_bytes: wire, log_bytes: logWire };
+      const again = { interactive_ms: await interactive(), stages: await stages(), wire_bytes: wire, log_bytes: logWire };
       wire = 0; logWire = 0;
       const t0 = await p.evaluate(() => performance.now());
       await p.click('header nav a[href="/programs"]');

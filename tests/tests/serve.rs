@@ -161,6 +161,75 @@ fn an_administrator_sees_no_ledger_and_signing_out_ends_the_session() {
 }
 
 #[test]
+fn the_logs_chunks_are_kept_gzipped_and_served_only_while_the_ledger_holds_them() {
+    let db = TestDb::new(common::Kind::Sqlite);
+    add_user(&db, "hanako", "staff");
+    let server = Server::start_with(&db, true, &["--log-chunk-events", "50"]);
+    let cookie = sign_in_form(&server.addr, "hanako", PASSWORD, "%2F")
+        .cookie()
+        .unwrap();
+    let manifest = get(&server.addr, "/api/log/manifest", Some(&cookie)).json();
+    let paths: Vec<String> = manifest["chunks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{}?reader=hanako", c["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(paths.len(), 2, "133 events: two full chunks of 50");
+    let gunzip = |bytes: &[u8]| {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
+        out
+    };
+    let gzipped = |path: &str, accept: &str| {
+        request(
+            &server.addr,
+            "GET",
+            path,
+            &[("Cookie", &cookie), ("Accept-Encoding", accept)],
+            b"",
+        )
+    };
+    for (i, path) in paths.iter().enumerate() {
+        let plain = get(&server.addr, path, Some(&cookie));
+        assert_eq!(plain.status, 200, "{path}");
+        assert!(plain.header("content-encoding").is_none());
+        let events: Vec<domain::Recorded> = postcard::from_bytes(&plain.body).unwrap();
+        let first = 50 * i as u64 + 1;
+        assert_eq!(
+            events.iter().map(|e| e.position).collect::<Vec<_>>(),
+            (first..first + 50).collect::<Vec<_>>()
+        );
+        // Made (or kept since start-up) and then kept: the same bytes each time, gzip once.
+        let (once, again) = (gzipped(path, "gzip, br"), gzipped(path, "gzip"));
+        for answer in [&once, &again] {
+            assert_eq!(answer.status, 200, "{path}");
+            assert_eq!(answer.header("content-encoding"), Some("gzip"));
+            assert_eq!(
+                answer.header("cache-control"),
+                Some("private, max-age=31536000, immutable")
+            );
+            assert_eq!(gunzip(&answer.body), plain.body, "{path}: the same chunk");
+        }
+        assert_eq!(once.body, again.body);
+        let refused = gzipped(path, "gzip;q=0");
+        assert!(refused.header("content-encoding").is_none());
+        assert_eq!(refused.body, plain.body);
+    }
+    // Another ledger's chunk at the same position (its hash differs) is not served, kept or not.
+    let (last, _) = paths[0].split_once('?').unwrap();
+    let other = format!(
+        "{}/{}?reader=hanako",
+        &last[..last.rfind('/').unwrap()],
+        "ab".repeat(32)
+    );
+    for accept in ["gzip", "identity"] {
+        let answer = gzipped(&other, accept);
+        assert_eq!(answer.status, 404, "{accept}: {}", answer.text());
+    }
+}
+
+#[test]
 fn answers_are_gzipped_for_clients_that_accept_it_but_live_streams_are_not() {
     let db = TestDb::new(common::Kind::Sqlite);
     add_user(&db, "hanako", "staff");

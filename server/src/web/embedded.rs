@@ -36,11 +36,7 @@ pub async fn file(Path(name): Path<String>, headers: HeaderMap) -> Response {
     let Some((plain, plain_tag)) = find(&name).filter(|_| !name.ends_with(".gz")) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let gzip_accepted = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    let gzipped = find(&format!("{name}.gz")).filter(|_| gzip_accepted);
+    let gzipped = find(&format!("{name}.gz")).filter(|_| super::gzip::accepted(&headers));
     let (body, tag) = gzipped.unwrap_or((plain, plain_tag));
     let mut response = if headers
         .get(header::IF_NONE_MATCH)

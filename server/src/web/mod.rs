@@ -8,12 +8,14 @@
 
 pub mod api;
 pub mod auth;
+pub mod chunk_cache;
 pub mod cookies;
 mod donors_desk;
 pub mod embedded;
 pub mod error;
 pub mod fuzzing;
 mod gift_upload;
+pub mod gzip;
 pub mod limiter;
 pub mod limits;
 pub mod metrics;
@@ -127,6 +129,8 @@ pub struct AppState {
     /// Donors' personal details (`crate::vault`); `None` where the server was started without
     /// one (benchmarks), and the donor endpoints answer 503.
     pub vault: Option<Arc<crate::vault::Vault>>,
+    /// The log's full chunks, gzipped, once made (`chunk_cache`).
+    pub chunks: Arc<chunk_cache::ChunkCache>,
     /// Bumped whenever this process ends sessions (sign-out, disabling, a password reset):
     /// open streams check theirs at once instead of at their next periodic check.
     sessions: Arc<watch::Sender<u64>>,
@@ -156,6 +160,7 @@ impl AppState {
             limits: Arc::new(limits),
             metrics: Arc::default(),
             vault: None,
+            chunks: Arc::default(),
             sessions: Arc::new(watch::channel(0).0),
         }
     }
@@ -175,12 +180,6 @@ impl AppState {
         self.sessions.subscribe()
     }
 }
-
-/// gzip's level for answers (1 fastest … 9 smallest; 6 is the library's default). At 1M events
-/// 5 answers a five-year PST 16 ms sooner than 6 (of ~80 ms spent compressing 11.6 MB) for 1.6%
-/// more bytes, and the log's chunks for 0.3% more; 4 saves 27 ms but sends up to 9% more, and 1
-/// (the fastest) 47–68% more (BENCHMARKS.md, "gzip's level").
-const GZIP_LEVEL: i32 = 5;
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
@@ -301,7 +300,7 @@ pub fn router(state: AppState) -> Router {
     // events back until its buffer fills).
     security_headers(router, hsts).layer(
         tower_http::compression::CompressionLayer::new()
-            .quality(tower_http::CompressionLevel::Precise(GZIP_LEVEL)),
+            .quality(tower_http::CompressionLevel::Precise(gzip::LEVEL as i32)),
     )
 }
 
@@ -484,9 +483,10 @@ pub async fn serve(
     }
     // Fold the ledger now, while the server already answers health checks, rather than on the
     // first person's request; `/api/ready` says when it is done.
-    let ledger = state.ledger.clone();
-    let metrics = state.metrics.clone();
+    // Then make the log's chunks browsers download (`chunk_cache`).
+    let started_state = state.clone();
     tokio::spawn(async move {
+        let (ledger, metrics) = (&started_state.ledger, &started_state.metrics);
         let started = std::time::Instant::now();
         match ledger.catch_up().await {
             Ok(()) => {
@@ -498,6 +498,14 @@ pub async fn serve(
                 )
             }
             Err(e) => tracing::warn!("could not fold the ledger at start-up: {e}"),
+        }
+        let started = std::time::Instant::now();
+        match chunk_cache::warm(&started_state).await {
+            Ok(made) => tracing::info!(
+                "made {made} chunks of the log for browsers in {:.1} s",
+                started.elapsed().as_secs_f64()
+            ),
+            Err(e) => tracing::warn!("could not make the log's chunks: {e}"),
         }
     });
     match state.people.count().await {
