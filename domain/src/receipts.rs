@@ -10,6 +10,10 @@
 //! A receipt's year never changes once folded: a correction of a receipt makes the fold start
 //! again ([`crate::projection::LedgerState::push`] refuses it), so the receipt is inserted once,
 //! under the year it ends with.
+//!
+//! Each year's receipts are shared (`Arc`) between copies of the projection: the server copies
+//! its state for every page it renders, and a copy then costs a pointer per year instead of a
+//! million receipts (copied once a year is next written while a copy is still alive).
 
 use crate::fiscal_year::FiscalYear;
 use crate::ids::ReceiptId;
@@ -18,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::{btree_map, BTreeMap, BTreeSet, BinaryHeap};
 use std::ops::Bound;
+use std::sync::Arc;
 
 /// Every receipt the fold has met, by fiscal year, then by id.
 ///
@@ -26,7 +31,7 @@ use std::ops::Bound;
 /// answers stay right) and a lookup by id finds the later year's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Receipts {
-    years: BTreeMap<FiscalYear, BTreeMap<ReceiptId, ReceiptView>>,
+    years: BTreeMap<FiscalYear, Arc<Year>>,
     /// The restricted receipts, by year then id: a report of some years needs every earlier
     /// year's too (what is unspent is carried forward). (A set, not a sorted list: a list costs
     /// its length per insertion when ids come in descending order.)
@@ -34,6 +39,9 @@ pub struct Receipts {
     /// The receipts held, over every year.
     len: usize,
 }
+
+/// One fiscal year's receipts, by id.
+type Year = BTreeMap<ReceiptId, ReceiptView>;
 
 impl Receipts {
     pub fn new() -> Receipts {
@@ -54,7 +62,7 @@ impl Receipts {
         if restricted {
             self.restricted.insert((year, id.clone()));
         }
-        let replaced = self.years.entry(year).or_default().insert(id, receipt);
+        let replaced = Arc::make_mut(self.years.entry(year).or_default()).insert(id, receipt);
         match &replaced {
             None => self.len += 1,
             // Only where a ledger edited behind the rules' back records an id twice.
@@ -70,7 +78,9 @@ impl Receipts {
     /// (The one change a receipt takes once held: its year and its restriction stay as they
     /// are, so the indexes stay true.)
     pub fn record_spending(&mut self, id: &ReceiptId, spending: Spending) -> bool {
-        match self.years.values_mut().rev().find_map(|year| year.get_mut(id)) {
+        // Found first, then written: only the year that holds it is copied if shared.
+        let held = self.years.values_mut().rev().find(|year| year.contains_key(id));
+        match held.and_then(|year| Arc::make_mut(year).get_mut(id)) {
             Some(receipt) => {
                 receipt.spent.push(spending);
                 true
@@ -150,7 +160,9 @@ impl Receipts {
 
     /// Every receipt, taken, a year at a time.
     pub fn into_by_year(self) -> impl Iterator<Item = ReceiptView> {
-        self.years.into_values().flat_map(BTreeMap::into_values)
+        self.years
+            .into_values()
+            .flat_map(|year| Arc::unwrap_or_clone(year).into_values())
     }
 
     /// Every receipt, a year at a time: for a pass whose answer does not depend on the order
@@ -172,11 +184,11 @@ impl FromIterator<(ReceiptId, ReceiptView)> for Receipts {
                 .or_default()
                 .push((id, receipt));
         }
-        let years: BTreeMap<FiscalYear, BTreeMap<ReceiptId, ReceiptView>> = by_year
+        let years: BTreeMap<FiscalYear, Arc<Year>> = by_year
             .into_iter()
-            .map(|(year, entries)| (year, entries.into_iter().collect()))
+            .map(|(year, entries)| (year, Arc::new(entries.into_iter().collect())))
             .collect();
-        let len = years.values().map(BTreeMap::len).sum();
+        let len = years.values().map(|year| year.len()).sum();
         // Under the keys the receipts are held by, as `insert` keeps it.
         let restricted = years
             .iter()
@@ -352,6 +364,38 @@ mod tests {
             assert!(held.insert(r).is_none());
         }
         (held, plain)
+    }
+
+    #[test]
+    fn a_copy_shares_the_years_until_either_side_writes() {
+        let (original, _) = mixed();
+        let mut copy = original.clone();
+        let year = FiscalYear::new(2010).unwrap();
+        assert!(
+            Arc::ptr_eq(&original.years[&year], &copy.years[&year]),
+            "shared, not copied"
+        );
+        let mut gift = receipt("r-new", 2010);
+        gift.restricted = true;
+        copy.insert(gift.clone());
+        let spending = Spending {
+            fiscal_year: year,
+            amount: Yen::new(400),
+            position: 9,
+        };
+        assert!(copy.record_spending(&gift.id, spending.clone()));
+        assert_eq!(copy.len(), original.len() + 1);
+        assert!(
+            original.get(&gift.id).is_none(),
+            "the original does not see the copy's receipt"
+        );
+        assert_eq!(copy.get(&gift.id).map(|r| r.spent.clone()), Some(vec![spending]));
+        assert_eq!(original.restricted().count(), 0);
+        assert_eq!(copy.restricted().count(), 1);
+        // Another year, untouched, is still the same allocation on both sides.
+        let other = FiscalYear::new(2011).unwrap();
+        assert!(Arc::ptr_eq(&original.years[&other], &copy.years[&other]));
+        assert!(!Arc::ptr_eq(&original.years[&year], &copy.years[&year]));
     }
 
     #[test]
