@@ -6,7 +6,9 @@
 //! chunks it has not seen and the short tail after the last full chunk.
 //!
 //! The server publishes a [`Manifest`] (the full chunks and the head); the browser fetches each
-//! chunk by its address and checks it holds exactly the positions it should.
+//! chunk by its address and checks it holds exactly the positions it should. The address also
+//! names the form the events are written in ([`WIRE_FORMAT`]), so chunks a browser cached from
+//! an older server are never read by newer code that would decode them differently.
 
 use crate::chain::Hash;
 use crate::record::Recorded;
@@ -18,6 +20,11 @@ pub const DEFAULT_CHUNK_EVENTS: u64 = 10_000;
 
 /// The largest chunk a server may be configured with (one chunk is one answer in memory).
 pub const MAX_CHUNK_EVENTS: u64 = 100_000;
+
+/// The form of a chunk's events: postcard of `Vec<Recorded>` as this code writes it. Change it
+/// whenever that form changes (a field, a variant's place, a type); the test
+/// `the_wire_form_is_pinned` fails until it is changed.
+pub const WIRE_FORMAT: u32 = 1;
 
 /// One full chunk: positions `last - size + 1 ..= last`, the chain hash at `last`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +78,15 @@ impl ChunkRef {
         format!("{}/{}", self.last, hex::encode(self.hash))
     }
 
+    /// The chunk's address with its query: the reader's name (already percent-encoded) and the
+    /// form its events are written in.
+    pub fn url(&self, reader: &str) -> String {
+        format!(
+            "/api/log/chunks/{}?reader={reader}&format={WIRE_FORMAT}",
+            self.path()
+        )
+    }
+
     /// Whether `events` are exactly this chunk's positions, in order: `size` of them, the last at
     /// `last`. (Checked arithmetic: the bytes come from the network.)
     pub fn holds(&self, size: u64, events: &[Recorded]) -> bool {
@@ -86,6 +102,25 @@ impl ChunkRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pins the postcard form of the demo's and the example's events (every kind of fact,
+    /// receipts, donors, corrections). When this fails, chunks cached by browsers from the code
+    /// before would decode differently: bump [`WIRE_FORMAT`] and put the new digest here.
+    #[test]
+    fn the_wire_form_is_pinned() {
+        use sha2::{Digest, Sha256};
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let mut events = crate::demo::recorded(at);
+        events.extend(crate::example::recorded(&crate::example::Scale::default(), at));
+        let bytes = postcard::to_allocvec(&events).unwrap();
+        assert_eq!(
+            (WIRE_FORMAT, hex::encode(Sha256::digest(&bytes))),
+            (
+                1,
+                String::from("a2d87f84d6f3bf6c8a5484eb71f3716bec3c1f6539fa31e334638569f118f632")
+            )
+        );
+    }
 
     #[test]
     fn chunks_end_at_every_multiple_of_the_size() {

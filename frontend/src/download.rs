@@ -36,7 +36,7 @@ pub async fn whole_log(boot: &Boot) -> Result<Vec<Recorded>, JsValue> {
         return Err("the server's log manifest does not add up".into());
     }
     let reader = encode_segment(&boot.user);
-    let url = |i: usize| format!("/api/log/chunks/{}?reader={reader}", manifest.chunks[i].path());
+    let url = |i: usize| manifest.chunks[i].url(&reader);
     let tail_url = events_url(manifest.tail_after());
     let tail = fetch_promise(&tail_url, "application/x-postcard")?;
     let progress = (!manifest.chunks.is_empty()).then(|| Progress::show(boot, manifest.chunks.len()));

@@ -173,7 +173,13 @@ fn the_logs_chunks_are_kept_gzipped_and_served_only_while_the_ledger_holds_them(
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| format!("{}?reader=hanako", c["path"].as_str().unwrap()))
+        .map(|c| {
+            format!(
+                "{}?reader=hanako&format={}",
+                c["path"].as_str().unwrap(),
+                manifest["format"]
+            )
+        })
         .collect();
     assert_eq!(paths.len(), 2, "133 events: two full chunks of 50");
     let gunzip = |bytes: &[u8]| {
@@ -216,12 +222,19 @@ fn the_logs_chunks_are_kept_gzipped_and_served_only_while_the_ledger_holds_them(
         assert!(refused.header("content-encoding").is_none());
         assert_eq!(refused.body, plain.body);
     }
+    // The form of the events is part of the address: another one, or none, is refused.
+    let (address, _) = paths[0].split_once('&').unwrap();
+    for query in ["&format=999", ""] {
+        let answer = gzipped(&format!("{address}{query}"), "gzip");
+        assert_eq!(answer.status, 400, "{query}: {}", answer.text());
+    }
     // Another ledger's chunk at the same position (its hash differs) is not served, kept or not.
     let (last, _) = paths[0].split_once('?').unwrap();
     let other = format!(
-        "{}/{}?reader=hanako",
+        "{}/{}?reader=hanako&format={}",
         &last[..last.rfind('/').unwrap()],
-        "ab".repeat(32)
+        "ab".repeat(32),
+        manifest["format"]
     );
     for accept in ["gzip", "identity"] {
         let answer = gzipped(&other, accept);

@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use domain::chain::Hash;
-use domain::log_chunks::{ChunkRef, Manifest};
+use domain::log_chunks::{ChunkRef, Manifest, WIRE_FORMAT};
 use domain::Recorded;
 use serde::Deserialize;
 
@@ -61,7 +61,7 @@ pub async fn log_manifest(
         .iter()
         .map(|c| serde_json::json!({ "last": c.last, "hash": hex::encode(c.hash), "path": format!("/api/log/chunks/{}", c.path()) }))
         .collect();
-    let body = serde_json::json!({ "size": size, "head": head, "chunks": chunks });
+    let body = serde_json::json!({ "size": size, "head": head, "format": WIRE_FORMAT, "chunks": chunks });
     Ok(([no_store], axum::Json(body)).into_response())
 }
 
@@ -73,6 +73,9 @@ pub struct ChunkQuery {
     /// browser's cache, so two people sharing a browser never share a cached copy
     #[param(min_length = 1, max_length = 64)]
     reader: String,
+    /// The form of the events the client reads (`domain::log_chunks::WIRE_FORMAT`): part of the
+    /// address, so a browser's cached chunks in another form are never read
+    format: u32,
 }
 
 /// One full chunk of the log, postcard `Vec<Recorded>`, cacheable forever.
@@ -81,7 +84,7 @@ pub struct ChunkQuery {
         ("hash" = String, Path, description = "The chain hash at `last`, hex", pattern = "^[0-9a-f]{64}$"),
         ChunkQuery),
     responses((status = 200, description = "Postcard `Vec<Recorded>` of the chunk's positions", content_type = "application/x-postcard", body = Vec<u8>),
-        (status = 400, description = "Not a position, a hash or a reader", body = ErrorBody),
+        (status = 400, description = "Not a position, a hash or a reader, or another format than this server writes", body = ErrorBody),
         (status = 404, description = "The ledger holds no such chunk (not yet full, or another ledger)", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Role may not read, or `reader` is someone else", body = ErrorBody)))]
@@ -97,6 +100,12 @@ pub async fn log_chunk(
     let Query(q) = query.map_err(query_rejection)?;
     if q.reader != reader.name {
         return Err(ApiError::Forbidden);
+    }
+    if q.format != WIRE_FORMAT {
+        return Err(ApiError::bad_request(format!(
+            "format={}: this server writes the log's chunks in format {WIRE_FORMAT} (reload the page for its current code)",
+            q.format
+        )));
     }
     let last = position("last", last)?;
     let hash = parse_hash(&hash)?;
