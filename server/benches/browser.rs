@@ -32,7 +32,7 @@ async fn serve(ledger: Arc<Ledger>) -> (String, String) {
     let state = AppState::new(ledger, bench_signer("browser"));
     // As `spiral serve` does once it has folded: make the log's chunks before anyone asks.
     let started = std::time::Instant::now();
-    let made = server::web::chunk_cache::warm(&state).await.unwrap();
+    let made = server::web::api::warm_chunks(&state).await.unwrap();
     if made > 0 {
         println!(
             "| chunks of the log made at start-up (gzipped, kept) | {made} in {:.1} s, {:.1} MB |",

@@ -5,14 +5,13 @@
 //! store, decodes them, encodes them as postcard and gzips ~1.3 MB: a first visit to a
 //! 1,000,000-event ledger paid that a hundred times in a row, most of its wait (BENCHMARKS.md).
 //! Made once and kept, every later download is a copy from memory. The server makes them in
-//! the background after its start-up fold ([`warm`]), so even the first visitor finds them.
+//! the background after its start-up fold (`api::warm_chunks`), so even the first visitor finds
+//! them.
 //!
 //! Bounded by [`BUDGET`] bytes: past it, chunks are made for each request as before.
 
-use super::AppState;
 use axum::body::Bytes;
 use domain::chain::Hash;
-use domain::log_chunks::Manifest;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -60,23 +59,6 @@ impl ChunkCache {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         (inner.by_last.len(), inner.bytes)
     }
-}
-
-/// Makes every full chunk the ledger holds now that is not kept yet, one after another (a
-/// background task's pace, beside the requests). Stops at the first error; a request makes
-/// what is missing.
-pub async fn warm(state: &AppState) -> Result<usize, super::error::ApiError> {
-    let size = state.reach.log_chunk_events;
-    let head = state.ledger.log().head().await?.position;
-    let ends = Manifest::chunk_ends(size, head);
-    let mut made = 0;
-    for (last, hash) in state.ledger.log().hashes_at(&ends).await? {
-        if state.chunks.get(last, &hash).is_none() {
-            super::api::make_chunk(state, last, hash).await?;
-            made += 1;
-        }
-    }
-    Ok(made)
 }
 
 #[cfg(test)]

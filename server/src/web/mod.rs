@@ -500,7 +500,7 @@ pub async fn serve(
             Err(e) => tracing::warn!("could not fold the ledger at start-up: {e}"),
         }
         let started = std::time::Instant::now();
-        match chunk_cache::warm(&started_state).await {
+        match api::warm_chunks(&started_state).await {
             Ok(made) => tracing::info!(
                 "made {made} chunks of the log for browsers in {:.1} s",
                 started.elapsed().as_secs_f64()

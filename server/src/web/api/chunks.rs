@@ -170,7 +170,7 @@ async fn chunk_events(state: &AppState, last: u64, hash: Hash) -> Result<Option<
 
 /// Makes the chunk ending at `last` (postcard, gzipped) and keeps it (`chunk_cache`); `None`
 /// if this ledger does not hold it.
-pub(crate) async fn make_chunk(state: &AppState, last: u64, hash: Hash) -> Result<Option<Bytes>, ApiError> {
+async fn make_chunk(state: &AppState, last: u64, hash: Hash) -> Result<Option<Bytes>, ApiError> {
     let Some(recorded) = chunk_events(state, last, hash).await? else {
         return Ok(None);
     };
@@ -181,6 +181,23 @@ pub(crate) async fn make_chunk(state: &AppState, last: u64, hash: Hash) -> Resul
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     state.chunks.put(last, hash, gzipped.clone());
     Ok(Some(gzipped))
+}
+
+/// Makes every full chunk the ledger holds now that is not kept yet, one after another (a
+/// background task's pace, beside the requests), and says how many. Stops at the first error;
+/// a request makes what is missing.
+pub async fn warm_chunks(state: &AppState) -> Result<usize, ApiError> {
+    let size = state.reach.log_chunk_events;
+    let head = state.ledger.log().head().await?.position;
+    let ends = Manifest::chunk_ends(size, head);
+    let mut made = 0;
+    for (last, hash) in state.ledger.log().hashes_at(&ends).await? {
+        if state.chunks.get(last, &hash).is_none() {
+            make_chunk(state, last, hash).await?;
+            made += 1;
+        }
+    }
+    Ok(made)
 }
 
 pub(crate) fn parse_hash(text: &str) -> Result<domain::chain::Hash, ApiError> {
