@@ -14,10 +14,34 @@ pub fn print() {
 pub fn replace_address(href: &str) {
     #[cfg(feature = "hydrate")]
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
+        // The entry keeps its state: the name the app's navigation gave it, under which the
+        // page is kept for the back button.
+        let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
+        let _ = history.replace_state_with_url(&state, "", Some(href));
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = href;
+}
+
+/// The position of the spiral mark an event happened on or in (`data-position` of the nearest
+/// `.mark`): the spiral listens once for all its marks instead of once per mark.
+pub fn mark_position(event: &leptos::ev::Event) -> Option<u64> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let target: web_sys::Element = event.target()?.dyn_into().ok()?;
+        target
+            .closest(".mark")
+            .ok()??
+            .get_attribute("data-position")?
+            .parse()
+            .ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = event;
+        None
+    }
 }
 
 /// Opens another page of the app (in place once the page is live, see `router`).

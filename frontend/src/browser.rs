@@ -41,8 +41,9 @@ pub async fn start() -> Result<(), JsValue> {
     Ok(())
 }
 
-/// A named moment of the start, for the benchmark's breakdown (BENCHMARKS.md).
-fn mark(name: &str) {
+/// A named moment of the start or of a move between pages, for the benchmark's breakdown
+/// (BENCHMARKS.md). The bench reads the latest of each name.
+pub(crate) fn mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = performance.mark(name);
     }

@@ -18,6 +18,8 @@ mod browser;
 #[cfg(target_arch = "wasm32")]
 mod download;
 #[cfg(target_arch = "wasm32")]
+mod kept;
+#[cfg(target_arch = "wasm32")]
 mod navigation;
 
 #[cfg(target_arch = "wasm32")]

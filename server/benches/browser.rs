@@ -206,11 +206,23 @@ async fn main() {
             med(&|r| r["again"]["interactive_ms"].as_f64().unwrap())
         );
         println!(
-            "| example at {head} events: spiral → programs / back, log bytes | {:.0} ms / {:.0} ms, {:.0} B |",
+            "| example at {head} events: spiral → programs / back, log bytes / the driver's own click and wait | {:.0} ms / {:.0} ms, {:.0} B / {:.0} ms |",
             med(&|r| r["navigation"]["to_programs_ms"].as_f64().unwrap()),
             med(&|r| r["navigation"]["back_ms"].as_f64().unwrap()),
-            med(&|r| r["navigation"]["log_bytes"].as_f64().unwrap())
+            med(&|r| r["navigation"]["log_bytes"].as_f64().unwrap()),
+            med(&|r| r["navigation"]["driver_ms"].as_f64().unwrap_or(f64::NAN))
         );
+        // The same moves as the page saw them, from the click to the new page hydrated.
+        let nav = |way: &str, name: &str| med(&|r| r["navigation"][way][name].as_f64().unwrap_or(f64::NAN));
+        for way in ["to_programs", "back"] {
+            println!(
+                "| example at {head} events: {way}, in the page: HTML received / parsed into place / hydrated at, median of {} | {:.0} / {:.0} / {:.0} ms |",
+                runs.len(),
+                nav(way, "html_ms"),
+                nav(way, "parsed_ms"),
+                nav(way, "hydrated_ms")
+            );
+        }
         println!(
             "| example at {head} events: zoom buttons, frames per second / JS heap / WASM memory after | {:.0} fps / {:.0} MB / {:.0} MB |",
             med(&|r| r["fps"].as_f64().unwrap()),

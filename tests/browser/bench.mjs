@@ -64,6 +64,14 @@ try {
       log_ms: performance.getEntriesByName('spiral-log')[0]?.startTime,
       replayed_ms: performance.getEntriesByName('spiral-replayed')[0]?.startTime,
     }));
+    // The latest move between pages as the page saw it: from the click (or the back button)
+    // to the new page's HTML received, parsed into place, and hydrated (frontend::navigation).
+    const navStages = () => p.evaluate(() => {
+      const at = (name) => performance.getEntriesByName(name).at(-1)?.startTime;
+      const start = at('spiral-nav');
+      return { html_ms: at('spiral-nav-html') - start, parsed_ms: at('spiral-nav-parsed') - start,
+        hydrated_ms: at('spiral-nav-hydrated') - start };
+    });
     // The JS heap after a collection, and the WASM module's linear memory (where the ledger is).
     const heap = async () => {
       await client.send('HeapProfiler.collectGarbage');
@@ -83,10 +91,17 @@ try {
       await p.click('header nav a[href="/programs"]');
       await p.waitForSelector('#app[data-page="programs"][data-hydrated="true"]');
       const t1 = await p.evaluate(() => performance.now());
+      const toPrograms = await navStages();
       await p.goBack();
       await p.waitForSelector('#app[data-page="spiral"][data-hydrated="true"]');
       const t2 = await p.evaluate(() => performance.now());
-      const navigation = { to_programs_ms: t1 - t0, back_ms: t2 - t1, log_bytes: logWire };
+      // What the driver itself costs for a click and a wait, with nothing to do in the page
+      // (a click on the ledger's size line): the floor under the two figures above.
+      await p.click('#ledger-size');
+      await p.waitForSelector('#app[data-page="spiral"][data-hydrated="true"]');
+      const t3 = await p.evaluate(() => performance.now());
+      const navigation = { to_programs_ms: t1 - t0, back_ms: t2 - t1, log_bytes: logWire,
+        to_programs: toPrograms, back: await navStages(), driver_ms: t3 - t2 };
       // Frames while the zoom buttons are pressed in turn for a second.
       const fps = await p.evaluate(async () => {
         const buttons = [...document.querySelectorAll('.zoom button')];

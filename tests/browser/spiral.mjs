@@ -89,6 +89,18 @@ try {
   await opened.waitForSelector('#program-name');
   step('Enter on a mark opens its program');
 
+  // The pointer over a mark describes it; a click opens its program (the spiral listens once for
+  // all its marks).
+  const pointed = await open('/');
+  assert.equal(await pointed.locator('#mark-detail strong').count(), 0, 'nothing described yet');
+  const mark = pointed.locator(`#spiral .mark[data-program="${markProgram}"]`).first();
+  await mark.hover();
+  await pointed.waitForSelector('#mark-detail strong');
+  await mark.click();
+  await pointed.waitForURL(`${url}/programs/${encodeURIComponent(markProgram)}`);
+  await pointed.waitForSelector('#program-name');
+  step('the pointer over a mark describes it, and a click opens its program');
+
   // --- live: a command through the API appears without a reload, named as text ---
   const before = Number(await page.getAttribute('#app', 'data-head'));
   const hostile = '<script>window.__pwned=1</script><b>太字</b> & "引用"';

@@ -68,6 +68,9 @@ async function page() {
   return p;
 }
 
+// The app's pages (not its API) the browser asked the server for.
+const pagesFetched = (net) => net.all().map((r) => new URL(r.url).pathname).filter((path) => !path.startsWith('/api/'));
+
 const hydrated = (p, name) =>
   p.waitForSelector(`#app[data-page="${name}"][data-hydrated="true"]`, { timeout: 60_000 });
 
@@ -116,9 +119,11 @@ try {
     assert.equal(await tab.getAttribute('#app', 'data-id'), id);
     await tab.click('header nav a[href="/partners"]');
     await hydrated(tab, 'partners');
+    net.clear();
     await tab.goBack();
     await hydrated(tab, 'program');
     assert.equal(await tab.getAttribute('#app', 'data-id'), id);
+    assert.deepEqual(pagesFetched(net), [], 'back to a page left: it was kept, nothing fetched');
     await tab.goBack();
     await hydrated(tab, 'programs');
     await tab.goForward();
@@ -131,6 +136,31 @@ try {
     assert.equal(await tab.evaluate(() => window.__sameDocument), true, 'no page was reloaded');
     assert.deepEqual(net.log(), [], 'moving between pages fetched no log');
     step(`spiral → programs → ${id} → partners → back → back → forward → spiral, in one document, no log fetched`);
+
+    // --- back to a page left: as it was left, and up to date ---
+    await tab.click('.zoom button >> nth=0');
+    const zoomed = await tab.getAttribute('#spiral', 'viewBox');
+    assert.notEqual(zoomed, '0.0 0.0 1000.0 1000.0', 'the zoom-in button zooms in');
+    await tab.click('header nav a[href="/programs"]');
+    await hydrated(tab, 'programs');
+    const meanwhile = await api('/api/commands', {
+      method: 'POST',
+      body: JSON.stringify({ command: { Record: { on: '2026-04-01', fact: { ProgramLaunched: {
+        program: 'kept-page-test', name: '戻る前の記録', pillar: 'Collaboration',
+        beneficiaries: ['Children'], stage: 5 } } } } }),
+    });
+    await tab.waitForSelector(`#app[data-head="${meanwhile.positions[0]}"]`);
+    net.clear();
+    await tab.goBack();
+    await hydrated(tab, 'spiral');
+    assert.equal(await tab.getAttribute('#spiral', 'viewBox'), zoomed, 'the spiral is as it was left');
+    await tab.waitForSelector(`#spiral .mark[data-position="${meanwhile.positions[0]}"]`, { state: 'attached' });
+    assert.deepEqual(pagesFetched(net), [], 'the spiral was kept, not fetched again');
+    await tab.goForward();
+    await hydrated(tab, 'programs');
+    assert.ok(await tab.locator('#program-table tr[data-program="kept-page-test"]').count() === 1,
+      'the programs page kept meanwhile shows the program recorded');
+    step('back and forward show the pages left as they were (zoom kept), with what was recorded meanwhile');
 
     // --- a reload after a new event: the chunks from the cache, only the tail from the network ---
     const recorded = await api('/api/commands', {

@@ -2,7 +2,7 @@
 //! programs as a plain list (what a screen reader or a phone reads first).
 
 use crate::boot::encode_segment;
-use crate::browser::navigate;
+use crate::browser::{mark_position, navigate};
 use crate::i18n::Lang;
 use crate::spiral::{colour, shape, Geometry, D1, SIZE};
 use crate::store::Store;
@@ -328,6 +328,27 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
     // Zoom and pan: the visible square's width and centre in the SVG's own units.
     let zoom = RwSignal::new(1.0_f64);
     let centre = RwSignal::new((SIZE / 2.0, SIZE / 2.0));
+    // One listener for all the marks, not four per mark: at 2,000 marks, adding them was much
+    // of hydrating the spiral (BENCHMARKS.md). The mark is found by its `data-position`.
+    let show_mark = move |ev: &leptos::ev::Event| {
+        if let Some(position) = mark_position(ev) {
+            if focused.get_untracked() != Some(position) {
+                focused.set(Some(position));
+            }
+        }
+    };
+    let open_mark = move |ev: &leptos::ev::Event| {
+        let Some(position) = mark_position(ev) else { return };
+        let href = store.state.with_untracked(|s| {
+            s.timeline
+                .iter()
+                .find(|e| e.position == position)
+                .and_then(mark_href)
+        });
+        if let Some(href) = href {
+            navigate(&href);
+        }
+    };
     let view_box = move || {
         let w = SIZE / zoom.get();
         let (cx, cy) = centre.get();
@@ -421,23 +442,14 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
                     let (x, y) = g.stage_point(fy, entry.stage, k, n);
                     let d = shape(entry.stage, x, y, g.mark_radius(fy, entry.stage, n));
                     let name = describe(s, entry, lang);
-                    let href = mark_href(entry);
                     let position = entry.position;
-                    let open = href.clone();
-                    let open_by_key = href.clone();
+                    // Pointer, focus, click and Enter are heard once for all marks (`marks_heard`).
                     Some(Either::Left(view! {
                         <g class="mark" class:new={position > fresh_after}
                             data-position=position data-kind=entry.kind.to_string()
                             data-program=entry.program.as_ref().map(|p| p.as_str().to_owned())
-                            tabindex="0" role={if href.is_some() { "link" } else { "img" }} aria-label=name
-                            on:mouseenter=move |_| focused.set(Some(position))
-                            on:focus=move |_| focused.set(Some(position))
-                            on:click=move |_| { if let Some(h) = &open { navigate(h) } }
-                            on:keydown=move |ev| {
-                                if ev.key() == "Enter" {
-                                    if let Some(h) = &open_by_key { navigate(h) }
-                                }
-                            }>
+                            tabindex="0" role={if mark_href(entry).is_some() { "link" } else { "img" }}
+                            aria-label=name>
                             <path d=d fill=colour(entry.pillar)/>
                         </g>
                     }))
@@ -470,7 +482,13 @@ fn SpiralSvg(focused: RwSignal<Option<u64>>) -> impl IntoView {
             <path class="spiral-line" d=move || geometry.get().path()/>
             <g class="years">{years}</g>
             <g class="lineages">{lineage}</g>
-            <g class="marks">{marks}</g>
+            <g class="marks"
+                on:mouseover=move |ev| show_mark(&ev)
+                on:focusin=move |ev| show_mark(&ev)
+                on:click=move |ev| open_mark(&ev)
+                on:keydown=move |ev| { if ev.key() == "Enter" { open_mark(&ev) } }>
+                {marks}
+            </g>
         </svg>
     }
 }

@@ -74,7 +74,9 @@ pub struct ChunkQuery {
     #[param(min_length = 1, max_length = 64)]
     reader: String,
     /// The form of the events the client reads (`domain::log_chunks::WIRE_FORMAT`): part of the
-    /// address, so a browser's cached chunks in another form are never read
+    /// address, so a browser's cached chunks in another form are never read. The schema's bounds
+    /// are the one format this server writes (kept equal to it by a test below).
+    #[param(minimum = 1, maximum = 1)]
     format: u32,
 }
 
@@ -207,4 +209,25 @@ pub(crate) fn parse_hash(text: &str) -> Result<domain::chain::Hash, ApiError> {
     }
     let bytes = hex::decode(text).map_err(|_| bad())?;
     bytes.try_into().map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::log_chunks::WIRE_FORMAT;
+
+    /// The OpenAPI document says which `format` a chunk's address takes: exactly the one this
+    /// server writes, so generated clients (and Schemathesis) need not guess.
+    #[test]
+    fn the_documented_format_is_the_one_written() {
+        let doc = serde_json::to_value(crate::web::openapi::api_doc()).unwrap();
+        let parameters = doc["paths"]["/api/log/chunks/{last}/{hash}"]["get"]["parameters"]
+            .as_array()
+            .expect("the chunk's operation has parameters");
+        let format = parameters
+            .iter()
+            .find(|p| p["name"] == "format")
+            .expect("a format parameter");
+        assert_eq!(format["schema"]["minimum"], serde_json::json!(WIRE_FORMAT));
+        assert_eq!(format["schema"]["maximum"], serde_json::json!(WIRE_FORMAT));
+    }
 }
