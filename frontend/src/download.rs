@@ -84,6 +84,19 @@ fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// Waits until the browser has painted what the page holds now: a task queued from the next
+/// frame's callback runs after that frame is painted.
+pub(crate) async fn next_paint() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        let asked = web_sys::window().and_then(|w| w.request_animation_frame(&resolve).ok());
+        if asked.is_none() {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(frame).await;
+    pause().await;
+}
+
 /// Gives the main thread back to the page for a moment (a zero timeout).
 async fn pause() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {

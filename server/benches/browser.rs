@@ -212,15 +212,28 @@ async fn main() {
             med(&|r| r["navigation"]["log_bytes"].as_f64().unwrap()),
             med(&|r| r["navigation"]["driver_ms"].as_f64().unwrap_or(f64::NAN))
         );
+        // Each run's moves, to see the spread behind the medians.
+        let each = |f: &dyn Fn(&serde_json::Value) -> f64| {
+            runs.iter()
+                .map(|r| format!("{:.0}", f(r)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        println!(
+            "| example at {head} events: spiral → programs / back, each run | {} / {} ms |",
+            each(&|r| r["navigation"]["to_programs_ms"].as_f64().unwrap_or(f64::NAN)),
+            each(&|r| r["navigation"]["back_ms"].as_f64().unwrap_or(f64::NAN))
+        );
         // The same moves as the page saw them, from the click to the new page hydrated.
         let nav = |way: &str, name: &str| med(&|r| r["navigation"][way][name].as_f64().unwrap_or(f64::NAN));
         for way in ["to_programs", "back"] {
             println!(
-                "| example at {head} events: {way}, in the page: HTML received / parsed into place / hydrated at, median of {} | {:.0} / {:.0} / {:.0} ms |",
+                "| example at {head} events: {way}, in the page: HTML received / parsed into place / hydrated / painted at, median of {} | {:.0} / {:.0} / {:.0} / {:.0} ms |",
                 runs.len(),
                 nav(way, "html_ms"),
                 nav(way, "parsed_ms"),
-                nav(way, "hydrated_ms")
+                nav(way, "hydrated_ms"),
+                nav(way, "painted_ms")
             );
         }
         println!(

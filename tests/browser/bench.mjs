@@ -66,11 +66,15 @@ try {
     }));
     // The latest move between pages as the page saw it: from the click (or the back button)
     // to the new page's HTML received, parsed into place, and hydrated (frontend::navigation).
-    const navStages = () => p.evaluate(() => {
+    const navStages = () => p.evaluate(async () => {
+      // The page marks its paint a frame after it is hydrated: wait for this move's.
+      const began = () => performance.getEntriesByName('spiral-nav').at(-1)?.startTime;
+      const painted = () => performance.getEntriesByName('spiral-nav-painted').at(-1)?.startTime;
+      for (let i = 0; i < 100 && !(painted() > began()); i++) await new Promise((r) => setTimeout(r, 10));
       const at = (name) => performance.getEntriesByName(name).at(-1)?.startTime;
       const start = at('spiral-nav');
       return { html_ms: at('spiral-nav-html') - start, parsed_ms: at('spiral-nav-parsed') - start,
-        hydrated_ms: at('spiral-nav-hydrated') - start };
+        hydrated_ms: at('spiral-nav-hydrated') - start, painted_ms: at('spiral-nav-painted') - start };
     });
     // The JS heap after a collection, and the WASM module's linear memory (where the ledger is).
     const heap = async () => {
