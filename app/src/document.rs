@@ -20,6 +20,15 @@ pub const START_SCRIPT: &str = r#"import init, { start } from "/pkg/frontend.js"
 
 const START: &str = r#"<script type="module" src="/start.js"></script>"#;
 
+/// Asks for the bundle from the page's head: the start script sits at the end of a page that
+/// can be hundreds of kilobytes (the spiral), and the bundle's fetch and compilation then
+/// overlap the parsing instead of following it. The wasm is preloaded as the `fetch` its
+/// glue makes (same origin, credentials), so the preloaded response is the one used.
+const PRELOAD: &str = concat!(
+    r#"<link rel="modulepreload" href="/start.js"><link rel="modulepreload" href="/pkg/frontend.js">"#,
+    r#"<link rel="preload" href="/pkg/frontend_bg.wasm" as="fetch" type="application/wasm" crossorigin>"#
+);
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -36,11 +45,11 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn document(lang: Lang, body: &str) -> String {
+fn document(lang: Lang, head: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Spiral</title><link rel=\"icon\" href=\"data:,\"><style>{STYLE}</style></head><body>{body}</body></html>\n",
+         <title>Spiral</title><link rel=\"icon\" href=\"data:,\">{head}<style>{STYLE}</style></head><body>{body}</body></html>\n",
         lang.code()
     )
 }
@@ -65,18 +74,23 @@ pub fn app_page(boot: Boot, state: LedgerState, events: Vec<Recorded>) -> String
         let store = Store::new(events, state, position);
         view! { <App boot=boot store=store/> }
     });
-    document(lang, &format!("<div id=\"app\"{attributes}>{html}</div>{START}"))
+    document(
+        lang,
+        PRELOAD,
+        &format!("<div id=\"app\"{attributes}>{html}</div>{START}"),
+    )
 }
 
 /// The sign-in page; with the problem after a refused attempt.
 pub fn sign_in_page(lang: Lang, problem: Option<crate::SignInProblem>, next: String) -> String {
     let html = render(move || view! { <SignIn lang=lang problem=problem next=next/> });
-    document(lang, &html)
+    document(lang, "", &html)
 }
 
 pub fn error_page() -> String {
     document(
         Lang::Ja,
+        "",
         "<main id=\"main\"><h1>Spiral</h1><p>台帳を読み込めませんでした。しばらくしてから再読み込みしてください。\
          (The ledger could not be read. Please reload in a moment.)</p></main>",
     )
@@ -165,6 +179,13 @@ mod tests {
         assert!(html.contains("台帳には2件のイベント"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!html.contains("<script>alert"));
+        // The bundle is asked for in the head, before the marks, not only by the script after them.
+        let head = &html[..html.find("</head>").expect("a head")];
+        assert!(
+            head.contains(r#"<link rel="preload" href="/pkg/frontend_bg.wasm""#),
+            "{head}"
+        );
+        assert!(head.contains(r#"<link rel="modulepreload" href="/start.js">"#));
     }
 
     #[test]

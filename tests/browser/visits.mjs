@@ -103,6 +103,10 @@ try {
     assert.equal(net.chunks().length, manifest.chunks.length);
     assert.ok(net.chunks().every((r) => !r.cached), 'a first visit downloads every chunk');
     step(`a first visit downloads ${manifest.chunks.length} chunks and the tail after ${manifest.chunks.at(-1).last}`);
+    // The bundle is asked for from the page's head (preload) and that answer is the one used.
+    const bundles = net.all().filter((r) => new URL(r.url).pathname === '/pkg/frontend_bg.wasm');
+    assert.equal(bundles.length, 1, `the bundle is requested once: ${JSON.stringify(bundles)}`);
+    step('the bundle is preloaded once and used');
 
     // --- between pages: no log, no reload ---
     await tab.evaluate(() => { window.__sameDocument = true; });
