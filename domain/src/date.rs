@@ -128,6 +128,35 @@ pub mod rfc3339 {
     }
 }
 
+/// A recorded time as each form reads best: RFC 3339 text in JSON (what the store keeps and
+/// hashes, and what the API shows), whole seconds and nanoseconds since 1970 in postcard, where a
+/// browser decodes a million of them on a visit to a large ledger (no text to allocate and
+/// parse). Lossless both ways.
+pub mod recorded_time {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            at.serialize(serializer)
+        } else {
+            (at.timestamp(), at.timestamp_subsec_nanos()).serialize(serializer)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+        if deserializer.is_human_readable() {
+            return super::rfc3339::deserialize(deserializer);
+        }
+        let (seconds, nanos) = <(i64, u32)>::deserialize(deserializer)?;
+        DateTime::from_timestamp(seconds, nanos).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{seconds} s and {nanos} ns since 1970 is not a recorded time"
+            ))
+        })
+    }
+}
+
 /// In the OpenAPI document: a `date` string whose year is within Spiral's fiscal years (the
 /// pattern allows 1868–2201; the server then refuses days outside 1868-04-01..=2201-03-31).
 #[cfg(feature = "openapi")]
@@ -305,6 +334,36 @@ impl std::str::FromStr for Date {
 
 #[cfg(test)]
 mod tests {
+
+    /// A recorded time survives postcard to the nanosecond (the chain and the browser's replay
+    /// read it), JSON still carries chrono's RFC 3339 text, and a time out of range is an error.
+    #[test]
+    fn a_recorded_time_is_seconds_in_postcard_and_text_in_json() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct At(#[serde(with = "recorded_time")] chrono::DateTime<chrono::Utc>);
+        for text in [
+            "2026-12-08T01:42:11.039245Z",
+            "1970-01-01T00:00:00Z",
+            "1868-04-01T09:00:00.123456789Z",
+        ] {
+            let at: chrono::DateTime<chrono::Utc> = text.parse().unwrap();
+            let bytes = postcard::to_allocvec(&At(at)).unwrap();
+            assert!(bytes.len() <= 15, "{text}: {} bytes", bytes.len());
+            assert_eq!(postcard::from_bytes::<At>(&bytes).unwrap(), At(at), "{text}");
+            assert_eq!(
+                serde_json::to_string(&At(at)).unwrap(),
+                serde_json::to_string(&at).unwrap()
+            );
+            assert_eq!(
+                serde_json::from_str::<At>(&serde_json::to_string(&at).unwrap()).unwrap(),
+                At(at)
+            );
+        }
+        let beyond = postcard::to_allocvec(&(i64::MAX, 0u32)).unwrap();
+        assert!(postcard::from_bytes::<At>(&beyond).is_err());
+        let nanos = postcard::to_allocvec(&(0i64, u32::MAX)).unwrap();
+        assert!(postcard::from_bytes::<At>(&nanos).is_err());
+    }
     use super::*;
 
     #[test]

@@ -23,8 +23,9 @@ pub const MAX_CHUNK_EVENTS: u64 = 100_000;
 
 /// The form of a chunk's events: postcard of `Vec<Recorded>` as this code writes it. Change it
 /// whenever that form changes (a field, a variant's place, a type); the test
-/// `the_wire_form_is_pinned` fails until it is changed.
-pub const WIRE_FORMAT: u32 = 1;
+/// `the_wire_form_is_pinned` fails until it is changed. Format 2: a recorded time is seconds and
+/// nanoseconds, not RFC 3339 text (`date::recorded_time`).
+pub const WIRE_FORMAT: u32 = 2;
 
 /// One full chunk: positions `last - size + 1 ..= last`, the chain hash at `last`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,8 +117,8 @@ mod tests {
         assert_eq!(
             (WIRE_FORMAT, hex::encode(Sha256::digest(&bytes))),
             (
-                1,
-                String::from("a2d87f84d6f3bf6c8a5484eb71f3716bec3c1f6539fa31e334638569f118f632")
+                2,
+                String::from("a56f64be4541814c5ee6fd35cce3b19d4f7af8af58f6e8e91bb21c49bfe8eadf")
             )
         );
     }

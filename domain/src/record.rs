@@ -18,7 +18,7 @@ pub struct Metadata {
     /// The note given with a record, or the reason of a correction or retraction.
     pub reason: Option<String>,
     /// When the store committed it, by the server's clock, in UTC.
-    #[serde(deserialize_with = "crate::date::rfc3339::deserialize")]
+    #[serde(with = "crate::date::recorded_time")]
     pub recorded_at: DateTime<Utc>,
 }
 
