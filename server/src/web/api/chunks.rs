@@ -76,7 +76,7 @@ pub struct ChunkQuery {
     /// The form of the events the client reads (`domain::log_chunks::WIRE_FORMAT`): part of the
     /// address, so a browser's cached chunks in another form are never read. The schema's bounds
     /// are the one format this server writes (kept equal to it by a test below).
-    #[param(minimum = 1, maximum = 1)]
+    #[param(minimum = 2, maximum = 2)]
     format: u32,
 }
 
