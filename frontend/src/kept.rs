@@ -30,15 +30,9 @@ impl Kept {
     /// The page in `root` now, for history entry `entry` (its nodes stay in place until the next
     /// page replaces them).
     pub fn from_root(entry: String, root: &web_sys::HtmlElement, view: Box<dyn std::any::Any>) -> Kept {
-        let attributes = root
-            .get_attribute_names()
-            .iter()
-            .filter_map(|n| n.as_string())
-            .filter_map(|name| Some((name.clone(), root.get_attribute(&name)?)))
-            .collect();
         Kept {
             entry,
-            attributes,
+            attributes: attributes_of(root),
             nodes: js_sys::Array::from(&root.child_nodes()),
             view,
             scroll_y: web_sys::window().and_then(|w| w.scroll_y().ok()).unwrap_or(0.0),
@@ -107,6 +101,16 @@ pub fn name_this_entry(entry: &str) -> Result<(), JsValue> {
 pub fn push_entry(entry: &str, href: &str) -> Result<(), JsValue> {
     let history = web_sys::window().ok_or("no window")?.history()?;
     history.push_state_with_url(&JsValue::from_str(entry), "", Some(href))
+}
+
+/// An element's attributes, as name and value.
+pub fn attributes_of(element: &web_sys::Element) -> Vec<(String, String)> {
+    element
+        .get_attribute_names()
+        .iter()
+        .filter_map(|n| n.as_string())
+        .filter_map(|name| Some((name.clone(), element.get_attribute(&name)?)))
+        .collect()
 }
 
 /// Gives `root` exactly these attributes.

@@ -209,13 +209,8 @@ async fn show(href: &str, popped: Option<String>) -> Result<(), JsValue> {
     // Whether the page being left can be kept is decided before the view changes under it.
     leave(entry.clone());
     store.set_view(View::everything());
-    let attributes: Vec<(String, String)> = fresh
-        .get_attribute_names()
-        .iter()
-        .filter_map(|n| n.as_string())
-        .filter_map(|name| Some((name.clone(), fresh.get_attribute(&name)?)))
-        .filter(|(name, _)| name != "data-hydrated")
-        .collect();
+    let mut attributes = kept::attributes_of(&fresh);
+    attributes.retain(|(name, _)| name != "data-hydrated");
     kept::set_attributes(&root, &attributes)?;
     // The parsed nodes move into the page as they are (appending adopts them): writing them out
     // as text and parsing that again cost a second parse of the whole page.
